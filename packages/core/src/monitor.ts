@@ -1,0 +1,360 @@
+import { Emitter, type Listener } from "./_emitter.ts";
+import { type Clock, MAX_TIMER_DELAY, systemClock, systemTimers, type TimerHandle, type Timers } from "./clock.ts";
+import { type LivenessCode, LivenessError } from "./liveness_error.ts";
+import { type MonitorOptions, type ResolvedOptions, type ResolvedProbe, resolveOptions } from "./options.ts";
+import type { MonitorStats } from "./stats.ts";
+
+/**
+ * What a {@linkcode LivenessMonitor} asks of the connection it watches. Each function is required only when the
+ * mechanism that calls it is enabled.
+ */
+export interface LivenessTransport {
+  /** Send one want-reply probe (`keepalive@openssh.com`) and report its reply with `markReply()`. */
+  sendProbe?(): void;
+  /** Send one `SSH_MSG_IGNORE`; nothing comes back. */
+  sendHeartbeat?(): void;
+}
+
+/**
+ * The life of a monitor: `created` until `start()`, `running` while the peer is heard from, `probing` while
+ * probes are unanswered, then `expired` (see `error`) or `stopped`.
+ */
+export type MonitorState = "created" | "running" | "probing" | "expired" | "stopped";
+
+/** Payloads of the events a {@linkcode LivenessMonitor} emits. */
+export interface MonitorEvents {
+  /** A probe was sent; `unanswered` counts it and the earlier probes of the same silence. */
+  probe: { readonly unanswered: number };
+  /** A probe was answered; `rtt` in ms, `undefined` when the probe it answers is too old to be matched. */
+  reply: { readonly rtt: number | undefined };
+  /** A heartbeat was sent. */
+  heartbeat: undefined;
+  /** The monitor gave up; the error's `code` says which mechanism. Emitted once, then the monitor is inert. */
+  expire: LivenessError;
+}
+
+/** Replies are matched to the send time of their probe through a ring this large. */
+const RTT_RING = 16;
+
+/**
+ * Watches one connection: ServerAlive/ClientAlive probes, Heartbeat, Watchdog and idle timeout, with one pending
+ * timer at most.
+ *
+ * The transport reports traffic with {@linkcode LivenessMonitor.markInbound} and
+ * {@linkcode LivenessMonitor.markOutbound}: each is a clock read and a field write, so they can run for every
+ * packet. The timer is re-armed lazily at its deadline, never per packet.
+ *
+ * @example
+ * ```ts
+ * import { LivenessMonitor } from "@tsalive/core";
+ *
+ * const monitor = new LivenessMonitor(
+ *   { sendProbe: () => console.log("-> keepalive@openssh.com") },
+ *   { probe: { interval: 15_000, countMax: 3 } }, // ServerAliveInterval 15, ServerAliveCountMax 3
+ * );
+ * monitor.on("expire", (error) => console.error(error.message));
+ * monitor.start();
+ * // for every packet received: monitor.markInbound();
+ * // for every reply to a probe:  monitor.markReply();
+ * monitor.stop();
+ * ```
+ */
+export class LivenessMonitor {
+  readonly #transport: LivenessTransport;
+  readonly #clock: Clock;
+  readonly #timers: Timers;
+  readonly #events: Emitter<MonitorEvents> = new Emitter();
+  #options: ResolvedOptions;
+  #phase: "created" | "running" | "expired" | "stopped" = "created";
+  #error: LivenessError | undefined;
+  #handle: TimerHandle | undefined;
+  #armedFor = 0;
+
+  #lastInboundAt = 0;
+  #lastOutboundAt = 0;
+  #lastTrafficAt = 0;
+
+  /** The `lastInboundAt` that the current probe count belongs to; when they differ, the count has reset. */
+  #probeBase = 0;
+  #misses = 0;
+  #nextProbeAt = 0;
+  #lastProbeAt = 0;
+
+  #probesSent = 0;
+  #replies = 0;
+  #heartbeats = 0;
+  #probeTimes: Float64Array | undefined;
+  #rttLast: number | undefined;
+  #rttMin = Number.POSITIVE_INFINITY;
+  #rttMax = 0;
+  #rttSum = 0;
+  #rttSamples = 0;
+
+  readonly #onTimer = (): void => this.#fire();
+
+  /**
+   * @throws {RangeError} when an option is out of range, or a transport function an enabled mechanism needs is
+   * missing.
+   */
+  constructor(transport: LivenessTransport, options: MonitorOptions) {
+    this.#transport = transport;
+    this.#clock = options.clock ?? systemClock;
+    this.#timers = options.timers ?? systemTimers;
+    this.#options = checkTransport(transport, resolveOptions(options));
+  }
+
+  /** Current state; see {@linkcode MonitorState}. */
+  get state(): MonitorState {
+    if (this.#phase === "running" && this.#misses > 0 && this.#probeBase === this.#lastInboundAt) return "probing";
+    return this.#phase;
+  }
+
+  /** Why the monitor expired, once it has. */
+  get error(): LivenessError | undefined {
+    return this.#error;
+  }
+
+  /** The settings in force, validated and defaulted. */
+  get options(): ResolvedOptions {
+    return this.#options;
+  }
+
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<K extends keyof MonitorEvents>(event: K, listener: Listener<MonitorEvents[K]>): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  /** Removes a listener added with {@linkcode LivenessMonitor.on}. */
+  off<K extends keyof MonitorEvents>(event: K, listener: Listener<MonitorEvents[K]>): void {
+    this.#events.off(event, listener);
+  }
+
+  /** How many listeners are subscribed, over all events (for leak checks). */
+  listenerCount(): number {
+    return this.#events.listenerCount();
+  }
+
+  /**
+   * Starts every enabled mechanism, counting silence from now. Calling it again while running does nothing.
+   *
+   * @throws {Error} when the monitor was already stopped or expired.
+   */
+  start(): void {
+    if (this.#phase === "running") return;
+    if (this.#phase !== "created") throw new Error(`Cannot start a liveness monitor that is ${this.#phase}`);
+    const now = this.#clock.now();
+    this.#lastInboundAt = now;
+    this.#lastOutboundAt = now;
+    this.#lastTrafficAt = now;
+    this.#phase = "running";
+    this.#resetProbe();
+    this.#schedule(now);
+  }
+
+  /**
+   * Replaces the settings of a running monitor, for example to switch ClientAlive on once the peer has
+   * authenticated. Silence keeps counting from the last packet; the probe count starts again at zero.
+   *
+   * @throws {RangeError} as the constructor does.
+   */
+  reconfigure(options: Omit<MonitorOptions, "clock" | "timers">): void {
+    this.#options = checkTransport(this.#transport, resolveOptions(options));
+    if (this.#phase !== "running") return;
+    this.#resetProbe();
+    this.#disarm();
+    this.#schedule(this.#clock.now());
+  }
+
+  /**
+   * Records a packet received from the peer. Pass `true` for keepalive traffic (probe replies, the peer's own
+   * probes, `SSH_MSG_IGNORE`): it proves liveness but does not count as activity for the idle timeout.
+   */
+  markInbound(keepalive = false): void {
+    const now = this.#clock.now();
+    this.#lastInboundAt = now;
+    if (!keepalive) this.#lastTrafficAt = now;
+  }
+
+  /**
+   * Records a packet sent to the peer. Pass `true` for keepalive traffic (see
+   * {@linkcode LivenessMonitor.markInbound}).
+   */
+  markOutbound(keepalive = false): void {
+    const now = this.#clock.now();
+    this.#lastOutboundAt = now;
+    if (!keepalive) this.#lastTrafficAt = now;
+  }
+
+  /**
+   * Records the reply to our oldest unanswered probe (SSH replies come in order). It counts as keepalive
+   * inbound traffic, so there is no need to call `markInbound` for it as well.
+   */
+  markReply(): void {
+    const now = this.#clock.now();
+    this.#lastInboundAt = now;
+    const index = ++this.#replies;
+    let rtt: number | undefined;
+    if (this.#probeTimes !== undefined && index <= this.#probesSent && this.#probesSent - index < RTT_RING) {
+      rtt = now - (this.#probeTimes[index % RTT_RING] ?? now);
+      this.#rttLast = rtt;
+      if (rtt < this.#rttMin) this.#rttMin = rtt;
+      if (rtt > this.#rttMax) this.#rttMax = rtt;
+      this.#rttSum += rtt;
+      this.#rttSamples++;
+    }
+    if (this.#phase === "running") this.#events.emit("reply", { rtt });
+  }
+
+  /** Stops every mechanism and clears the pending timer. Idempotent; a monitor that expired stays `expired`. */
+  stop(): void {
+    this.#disarm();
+    if (this.#phase === "created" || this.#phase === "running") this.#phase = "stopped";
+  }
+
+  /**
+   * Counters and round-trip times.
+   *
+   * @example
+   * ```ts
+   * import { LivenessMonitor } from "@tsalive/core";
+   * const monitor = new LivenessMonitor({}, { watchdog: { timeout: 30_000 } });
+   * monitor.stats().probesSent; // 0
+   * ```
+   */
+  stats(): MonitorStats {
+    return {
+      state: this.state,
+      probesSent: this.#probesSent,
+      replies: this.#replies,
+      unansweredProbes: this.#probeBase === this.#lastInboundAt ? this.#misses : 0,
+      heartbeatsSent: this.#heartbeats,
+      rtt:
+        this.#rttLast === undefined
+          ? undefined
+          : {
+              last: this.#rttLast,
+              min: this.#rttMin,
+              avg: this.#rttSum / this.#rttSamples,
+              max: this.#rttMax,
+              samples: this.#rttSamples,
+            },
+      lastInboundAt: this.#lastInboundAt,
+      lastOutboundAt: this.#lastOutboundAt,
+    };
+  }
+
+  #resetProbe(): void {
+    this.#probeBase = this.#lastInboundAt;
+    this.#misses = 0;
+    this.#nextProbeAt = this.#lastInboundAt + (this.#options.probe?.interval ?? 0);
+  }
+
+  #disarm(): void {
+    if (this.#handle === undefined) return;
+    this.#timers.clearTimeout(this.#handle);
+    this.#handle = undefined;
+  }
+
+  #fire(): void {
+    this.#handle = undefined;
+    if (this.#phase !== "running") return;
+    const now = this.#clock.now();
+    const { probe, heartbeat, watchdog, idle } = this.#options;
+    if (watchdog !== undefined && now - this.#lastInboundAt >= watchdog) {
+      this.#expire("WATCHDOG_EXPIRED", now - this.#lastInboundAt);
+      return;
+    }
+    if (idle !== undefined && now - this.#lastTrafficAt >= idle) {
+      this.#expire("IDLE_TIMEOUT", now - this.#lastTrafficAt);
+      return;
+    }
+    if (probe !== undefined) {
+      this.#stepProbe(probe, now);
+      if (this.#phase !== "running") return;
+    }
+    if (heartbeat !== undefined && now - this.#lastOutboundAt >= heartbeat) {
+      this.#lastOutboundAt = now;
+      this.#heartbeats++;
+      this.#transport.sendHeartbeat?.();
+      this.#events.emit("heartbeat", undefined);
+      if (this.#phase !== "running") return;
+    }
+    this.#schedule(now);
+  }
+
+  #stepProbe(probe: ResolvedProbe, now: number): void {
+    if (this.#probeBase !== this.#lastInboundAt) this.#resetProbe();
+    if (probe.replyTimeout !== undefined) {
+      if (this.#misses > 0) {
+        if (now - this.#lastProbeAt >= probe.replyTimeout) this.#expire("REPLY_TIMEOUT", now - this.#lastInboundAt);
+      } else if (now >= this.#nextProbeAt) {
+        this.#misses = 1;
+        this.#sendProbe(now);
+      }
+      return;
+    }
+    if (now < this.#nextProbeAt) return;
+    this.#misses++;
+    // A timer that fired a whole interval late (a blocked event loop) counts one expiry, as OpenSSH's loop does,
+    // instead of several at once: lateness never makes the monitor give up early.
+    const next = this.#nextProbeAt + probe.interval;
+    this.#nextProbeAt = next > now ? next : now + probe.interval;
+    if (this.#misses > probe.countMax && !(probe.countMax === 0 && probe.zeroCountMax === "never")) {
+      this.#expire("ALIVE_TIMEOUT", now - this.#lastInboundAt);
+      return;
+    }
+    this.#sendProbe(now);
+  }
+
+  #sendProbe(now: number): void {
+    this.#lastProbeAt = now;
+    this.#lastOutboundAt = now;
+    const index = ++this.#probesSent;
+    this.#probeTimes ??= new Float64Array(RTT_RING);
+    this.#probeTimes[index % RTT_RING] = now;
+    this.#transport.sendProbe?.();
+    this.#events.emit("probe", { unanswered: this.#misses });
+  }
+
+  #expire(code: LivenessCode, silentFor: number): void {
+    this.#phase = "expired";
+    this.#disarm();
+    this.#error = new LivenessError(code, silentFor, this.#misses);
+    this.#events.emit("expire", this.#error);
+  }
+
+  #schedule(now: number): void {
+    const { probe, heartbeat, watchdog, idle } = this.#options;
+    let due = Number.POSITIVE_INFINITY;
+    if (watchdog !== undefined) due = this.#lastInboundAt + watchdog;
+    if (idle !== undefined) due = Math.min(due, this.#lastTrafficAt + idle);
+    if (probe !== undefined) due = Math.min(due, this.#probeDue(probe));
+    if (heartbeat !== undefined) due = Math.min(due, this.#lastOutboundAt + heartbeat);
+    if (due === Number.POSITIVE_INFINITY) return;
+    if (this.#handle !== undefined) {
+      // Deadlines only move later as traffic flows: the pending timer fires early and re-arms then.
+      if (this.#armedFor <= due) return;
+      this.#timers.clearTimeout(this.#handle);
+    }
+    this.#armedFor = due;
+    this.#handle = this.#timers.setTimeout(this.#onTimer, Math.min(Math.max(due - now, 0), MAX_TIMER_DELAY));
+  }
+
+  #probeDue(probe: ResolvedProbe): number {
+    if (this.#probeBase !== this.#lastInboundAt) return this.#lastInboundAt + probe.interval;
+    if (probe.replyTimeout !== undefined && this.#misses > 0) return this.#lastProbeAt + probe.replyTimeout;
+    return this.#nextProbeAt;
+  }
+}
+
+function checkTransport(transport: LivenessTransport, options: ResolvedOptions): ResolvedOptions {
+  if (options.probe !== undefined && typeof transport.sendProbe !== "function") {
+    throw new RangeError('Cannot create liveness monitor: "probe" needs a transport with sendProbe(), received none');
+  }
+  if (options.heartbeat !== undefined && typeof transport.sendHeartbeat !== "function") {
+    throw new RangeError(
+      'Cannot create liveness monitor: "heartbeat" needs a transport with sendHeartbeat(), received none',
+    );
+  }
+  return options;
+}

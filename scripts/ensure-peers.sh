@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the real SSH peers the integration tests run against (Debian's OpenSSH and Dropbear) when missing.
+# Under CI=true a missing peer is an error, never a skip.
+set -euo pipefail
+need=()
+for bin in /usr/bin/ssh /usr/sbin/sshd /usr/bin/ssh-keygen /usr/sbin/dropbear /usr/bin/dbclient /usr/bin/dropbearkey; do
+  [ -x "$bin" ] || need+=("$bin")
+done
+if [ "${#need[@]}" -eq 0 ]; then exit 0; fi
+echo "ensure-peers: missing ${need[*]}; installing openssh-client openssh-server dropbear-bin" >&2
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client openssh-server dropbear-bin >/dev/null
+  # The package starts nothing we use; tests launch their own instances on loopback.
+elif [ "${CI:-}" = true ]; then
+  echo "ensure-peers: cannot install peers (need root and apt-get); CI does not skip peer tests" >&2
+  exit 1
+else
+  echo "ensure-peers: run as root or install openssh-client openssh-server dropbear-bin; peer tests will be skipped" >&2
+fi
