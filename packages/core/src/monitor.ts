@@ -294,15 +294,15 @@ export class LivenessMonitor {
       return;
     }
     if (now < this.#nextProbeAt) return;
+    if (this.#misses >= probe.countMax && !(probe.countMax === 0 && probe.zeroCountMax === "never")) {
+      this.#expire("ALIVE_TIMEOUT", now - this.#lastInboundAt);
+      return;
+    }
     this.#misses++;
     // A timer that fired a whole interval late (a blocked event loop) counts one expiry, as OpenSSH's loop does,
     // instead of several at once: lateness never makes the monitor give up early.
     const next = this.#nextProbeAt + probe.interval;
     this.#nextProbeAt = next > now ? next : now + probe.interval;
-    if (this.#misses > probe.countMax && !(probe.countMax === 0 && probe.zeroCountMax === "never")) {
-      this.#expire("ALIVE_TIMEOUT", now - this.#lastInboundAt);
-      return;
-    }
     this.#sendProbe(now);
   }
 
@@ -319,7 +319,8 @@ export class LivenessMonitor {
   #expire(code: LivenessCode, silentFor: number): void {
     this.#phase = "expired";
     this.#disarm();
-    this.#error = new LivenessError(code, silentFor, this.#misses);
+    const unanswered = this.#probeBase === this.#lastInboundAt ? this.#misses : 0;
+    this.#error = new LivenessError(code, silentFor, unanswered);
     this.#events.emit("expire", this.#error);
   }
 

@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { LivenessMonitor } from "./monitor.ts";
+import { TestClock } from "./testing/test_clock.ts";
+
+/** A trace: strictly increasing times of inbound (and outbound) packets, then a horizon to run to. */
+const trace = fc
+  .record({
+    interval: fc.integer({ min: 1, max: 1000 }),
+    countMax: fc.integer({ min: 0, max: 5 }),
+    inboundGaps: fc.array(fc.integer({ min: 1, max: 4000 }), { maxLength: 40 }),
+    outboundGaps: fc.array(fc.integer({ min: 1, max: 4000 }), { maxLength: 40 }),
+    tail: fc.integer({ min: 0, max: 20_000 }),
+  })
+  .map((t) => ({ ...t, inbound: cumulative(t.inboundGaps), outbound: cumulative(t.outboundGaps) }));
+
+function cumulative(gaps: readonly number[]): number[] {
+  let sum = 0;
+  return gaps.map((gap) => (sum += gap));
+}
+
+type Event = { at: number; dir: "in" | "out" };
+
+/** Replays inbound and outbound marks at their times on a monitor started at 0. */
+function replay(monitor: LivenessMonitor, time: TestClock, inbound: number[], outbound: number[], end: number): void {
+  const events: Event[] = [
+    ...inbound.map((at): Event => ({ at, dir: "in" })),
+    ...outbound.map((at): Event => ({ at, dir: "out" })),
+  ].sort((a, b) => a.at - b.at);
+  monitor.start();
+  for (const { at, dir } of events) {
+    if (at > end) break;
+    time.advance(at - time.now());
+    if (dir === "in") monitor.markInbound();
+    else monitor.markOutbound();
+  }
+  time.advance(end - time.now());
+}
+
+/** The first instant some inbound silence reaches `bound`, counting from 0, or undefined. */
+function firstDeath(inbound: readonly number[], bound: number, end: number): number | undefined {
+  let last = 0;
+  for (const t of [...inbound, Number.POSITIVE_INFINITY]) {
+    if (last + bound <= Math.min(t, end)) return last + bound;
+    last = t;
+  }
+  return undefined;
+}
+
+describe("probe monitor, property", () => {
+  it("expires iff an inbound gap reaches (C+1)·I, at that instant, after C probes in that gap", () => {
+    fc.assert(
+      fc.property(trace, ({ interval, countMax, inbound, outbound, tail }) => {
+        const time = new TestClock(0);
+        const probes: number[] = [];
+        let expiredAt: number | undefined;
+        const monitor = new LivenessMonitor(
+          { sendProbe: () => probes.push(time.now()) },
+          { probe: { interval, countMax }, clock: time, timers: time },
+        );
+        monitor.on("expire", () => (expiredAt = time.now()));
+        const end = (inbound.at(-1) ?? 0) + tail;
+        replay(monitor, time, inbound, outbound, end);
+
+        const bound = (countMax + 1) * interval;
+        const death = firstDeath(inbound, bound, end);
+        assert.equal(expiredAt, death);
+        // Probes: at last + k·I for k = 1..C in each silence up to the death; a probe due at the very instant a
+        // packet arrives goes out first (timers fire before the packet is read).
+        const expected: number[] = [];
+        let last = 0;
+        for (const t of [...inbound.filter((t) => t <= end), end]) {
+          for (let k = 1; k <= countMax && last + k * interval <= t; k++) expected.push(last + k * interval);
+          if (death === last + bound) break;
+          last = t;
+        }
+        assert.deepEqual(probes, expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("with countMax 0 and zeroCountMax 'never' never expires and probes every I of silence", () => {
+    fc.assert(
+      fc.property(trace, ({ interval, inbound, outbound, tail }) => {
+        const time = new TestClock(0);
+        let probes = 0;
+        const monitor = new LivenessMonitor(
+          { sendProbe: () => probes++ },
+          { probe: { interval, countMax: 0, zeroCountMax: "never" }, clock: time, timers: time },
+        );
+        const end = (inbound.at(-1) ?? 0) + tail;
+        replay(monitor, time, inbound, outbound, end);
+        assert.notEqual(monitor.state, "expired");
+        let expected = 0;
+        let last = 0;
+        for (const t of [...inbound.filter((t) => t <= end), end]) {
+          expected += Math.floor((t - last) / interval);
+          last = t;
+        }
+        assert.equal(probes, expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the watchdog expires iff an inbound gap reaches its timeout, whatever is sent", () => {
+    fc.assert(
+      fc.property(trace, ({ interval, inbound, outbound, tail }) => {
+        const time = new TestClock(0);
+        let expiredAt: number | undefined;
+        const timeout = interval * 3;
+        const monitor = new LivenessMonitor({}, { watchdog: { timeout }, clock: time, timers: time });
+        monitor.on("expire", () => (expiredAt = time.now()));
+        const end = (inbound.at(-1) ?? 0) + tail;
+        replay(monitor, time, inbound, outbound, end);
+        assert.equal(expiredAt, firstDeath(inbound, timeout, end));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("heartbeats go out exactly at each interval of outbound silence", () => {
+    fc.assert(
+      fc.property(trace, ({ interval, inbound, outbound, tail }) => {
+        const time = new TestClock(0);
+        const beats: number[] = [];
+        const monitor = new LivenessMonitor(
+          { sendHeartbeat: () => beats.push(time.now()) },
+          { heartbeat: { interval }, clock: time, timers: time },
+        );
+        const end = (outbound.at(-1) ?? 0) + tail;
+        replay(monitor, time, inbound, outbound, end);
+        const expected: number[] = [];
+        let last = 0;
+        for (const t of [...outbound, end]) {
+          for (let beat = last + interval; beat <= t && beat <= end; beat += interval) expected.push(beat);
+          last = t;
+        }
+        // A heartbeat due at the same instant as a packet goes out first; the packet then restarts the silence.
+        assert.deepEqual(beats, expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
