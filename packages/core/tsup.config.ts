@@ -3,7 +3,8 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: ["src/index.ts", "src/testing.ts"],
   format: ["esm", "cjs"],
-  dts: true,
+  // The package tsconfig is a composite project for `tsc -b`; the declaration build is a plain one.
+  dts: { compilerOptions: { composite: false } },
   clean: true,
   sourcemap: true,
   target: "es2022",

@@ -33,6 +33,11 @@ export type TimerHandle = unknown;
 export interface Timers {
   /** Calls `callback` once, `delay` milliseconds from now. */
   setTimeout(callback: () => void, delay: number): TimerHandle;
+  /**
+   * Calls `callback(arg)` once, `delay` milliseconds from now. Passing the receiver as `arg` lets thousands of
+   * monitors share one callback instead of holding a closure each (the globals accept it the same way).
+   */
+  setTimeout<T>(callback: (arg: T) => void, delay: number, arg: T): TimerHandle;
   /** Cancels a timer that has not fired yet; cancelling twice or after it fired does nothing. */
   clearTimeout(handle: TimerHandle): void;
 }
@@ -42,6 +47,9 @@ export interface Timers {
  * warning) and by browsers, which would turn a long timeout into a busy loop.
  */
 export const MAX_TIMER_DELAY: number = 2 ** 31 - 1;
+
+// Read once: in Node the global is a getter, and going through it costs a quarter of every clock read.
+const { performance } = globalThis;
 
 /** The clock every monitor uses unless told otherwise: `performance.now()`. */
 export const systemClock: Clock = { now: () => performance.now() };
@@ -55,8 +63,8 @@ interface Unrefable {
  * liveness monitor never keeps a process alive on its own.
  */
 export const systemTimers: Timers = {
-  setTimeout(callback, delay) {
-    const handle: Unrefable | number = globalThis.setTimeout(callback, delay);
+  setTimeout(callback: (arg?: unknown) => void, delay: number, arg?: unknown) {
+    const handle: Unrefable | number = globalThis.setTimeout(callback, delay, arg);
     if (typeof handle === "object") handle.unref?.();
     return handle;
   },

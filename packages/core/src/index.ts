@@ -23,4 +23,5 @@ export {
   resolveOptions,
   type WatchdogOptions,
 } from "./options.ts";
+export { createSharedTimers, defaultTimers, SharedTimers, type SharedTimersOptions } from "./shared_timers.ts";
 export type { MonitorStats, RttStats } from "./stats.ts";

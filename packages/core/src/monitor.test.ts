@@ -178,7 +178,8 @@ describe("probe monitor (ServerAlive / ClientAlive)", () => {
     const time = new TestClock(0);
     let late = 0;
     const lateTimers = {
-      setTimeout: (callback: () => void, delay: number) => time.setTimeout(callback, delay + late),
+      setTimeout: (callback: (arg: unknown) => void, delay: number, arg?: unknown) =>
+        time.setTimeout(callback, delay + late, arg),
       clearTimeout: (handle: unknown) => time.clearTimeout(handle),
     };
     const probes: number[] = [];
@@ -311,9 +312,9 @@ describe("mechanisms together", () => {
     const time = new TestClock(0);
     let sets = 0;
     const counting = {
-      setTimeout: (callback: () => void, delay: number) => {
+      setTimeout: (callback: (arg: unknown) => void, delay: number, arg?: unknown) => {
         sets++;
-        return time.setTimeout(callback, delay);
+        return time.setTimeout(callback, delay, arg);
       },
       clearTimeout: (handle: unknown) => time.clearTimeout(handle),
     };

@@ -64,7 +64,10 @@ export interface MonitorOptions {
   readonly idle?: IdleOptions;
   /** Monotonic clock; {@linkcode systemClock} by default. */
   readonly clock?: Clock;
-  /** Timer functions; {@linkcode systemTimers} by default. */
+  /**
+   * Timer functions. By default one process-wide {@linkcode SharedTimers} multiplexes every monitor onto a single
+   * runtime timer; pass {@linkcode systemTimers} for one runtime timer per monitor, or a `TestClock` in tests.
+   */
   readonly timers?: Timers;
 }
 

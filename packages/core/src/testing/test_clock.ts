@@ -3,7 +3,8 @@ import type { Clock, TimerHandle, Timers } from "../clock.ts";
 interface PendingTimer {
   readonly id: number;
   readonly due: number;
-  readonly callback: () => void;
+  readonly callback: (arg: unknown) => void;
+  readonly arg: unknown;
 }
 
 /**
@@ -38,8 +39,8 @@ export class TestClock implements Clock, Timers {
     return this.#now;
   }
 
-  setTimeout(callback: () => void, delay: number): TimerHandle {
-    const timer: PendingTimer = { id: this.#nextId++, due: this.#now + Math.max(0, delay), callback };
+  setTimeout(callback: (arg: unknown) => void, delay: number, arg?: unknown): TimerHandle {
+    const timer: PendingTimer = { id: this.#nextId++, due: this.#now + Math.max(0, delay), callback, arg };
     // Keep the list ordered by due time, then by creation, as real timers fire.
     let index = this.#pending.length;
     while (index > 0 && (this.#pending[index - 1]?.due ?? 0) > timer.due) index--;
@@ -72,7 +73,7 @@ export class TestClock implements Clock, Timers {
     for (let timer = this.#pending[0]; timer !== undefined && timer.due <= end; timer = this.#pending[0]) {
       this.#pending.shift();
       this.#now = Math.max(this.#now, timer.due);
-      timer.callback();
+      timer.callback(timer.arg);
     }
     this.#now = end;
   }

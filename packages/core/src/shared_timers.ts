@@ -1,0 +1,182 @@
+import { type Clock, MAX_TIMER_DELAY, systemClock, systemTimers, type TimerHandle, type Timers } from "./clock.ts";
+
+interface Entry {
+  due: number;
+  readonly seq: number;
+  readonly callback: (arg: unknown) => void;
+  readonly arg: unknown;
+  /** Position in the heap, or -1 once fired or cleared. */
+  index: number;
+}
+
+/** Options of {@linkcode createSharedTimers}. */
+export interface SharedTimersOptions {
+  /** Clock the deadlines are read from; {@linkcode systemClock} by default. */
+  readonly clock?: Clock;
+  /** The one underlying timer comes from here; {@linkcode systemTimers} (unref'd) by default. */
+  readonly timers?: Timers;
+}
+
+/**
+ * Timers that multiplex any number of pending timeouts onto one underlying timer, ordered in a binary heap.
+ *
+ * Pass the same instance to many monitors (`new LivenessMonitor(t, { timers: shared, ... })`) when one process
+ * watches tens of thousands of connections: each pending timeout then costs a small heap entry instead of a
+ * runtime timer object. Callbacks due at the same instant fire in the order they were set, like the globals.
+ *
+ * @example
+ * ```ts
+ * import { createSharedTimers, LivenessMonitor } from "@tsalive/core";
+ *
+ * const timers = createSharedTimers();
+ * const monitors = Array.from({ length: 3 }, () =>
+ *   new LivenessMonitor({ sendProbe() {} }, { probe: { interval: 15_000 }, timers }),
+ * );
+ * for (const monitor of monitors) monitor.start();
+ * timers.size; // 3 pending timeouts, 1 runtime timer
+ * for (const monitor of monitors) monitor.stop();
+ * ```
+ */
+export function createSharedTimers(options: SharedTimersOptions = {}): SharedTimers {
+  return new SharedTimers(options.clock ?? systemClock, options.timers ?? systemTimers);
+}
+
+let processTimers: SharedTimers | undefined;
+
+/**
+ * The process-wide {@linkcode SharedTimers} that monitors use when given no `timers`: one runtime timer, unref'd,
+ * for every monitor of the process. Created on first use.
+ */
+export function defaultTimers(): SharedTimers {
+  processTimers ??= createSharedTimers();
+  return processTimers;
+}
+
+/** The {@linkcode Timers} returned by {@linkcode createSharedTimers}. */
+export class SharedTimers implements Timers {
+  readonly #clock: Clock;
+  readonly #timers: Timers;
+  readonly #heap: Entry[] = [];
+  #seq = 0;
+  #handle: TimerHandle | undefined;
+  #armedFor = Number.POSITIVE_INFINITY;
+  readonly #onTimer = (): void => this.#run();
+
+  constructor(clock: Clock, timers: Timers) {
+    this.#clock = clock;
+    this.#timers = timers;
+  }
+
+  /** How many timeouts are pending. */
+  get size(): number {
+    return this.#heap.length;
+  }
+
+  setTimeout(callback: (arg: unknown) => void, delay: number, arg?: unknown): TimerHandle {
+    const entry: Entry = {
+      due: Math.ceil(this.#clock.now() + Math.max(0, delay)),
+      seq: this.#seq++,
+      callback,
+      arg,
+      index: -1,
+    };
+    this.#push(entry);
+    this.#arm();
+    return entry;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    const entry = handle as Entry;
+    if (typeof entry !== "object" || entry === null || entry.index < 0 || this.#heap[entry.index] !== entry) return;
+    this.#removeAt(entry.index);
+    if (this.#heap.length === 0) this.#disarm();
+  }
+
+  #run(): void {
+    this.#handle = undefined;
+    this.#armedFor = Number.POSITIVE_INFINITY;
+    const now = this.#clock.now();
+    try {
+      // Bounded by the entries due now; callbacks that set new timeouts due now run in the next turn.
+      for (let budget = this.#heap.length; budget > 0; budget--) {
+        const top = this.#heap[0];
+        if (top === undefined || top.due > now) break;
+        this.#removeAt(0);
+        top.callback(top.arg);
+      }
+    } finally {
+      // A callback that throws must not stall every other timeout behind it.
+      this.#arm();
+    }
+  }
+
+  #arm(): void {
+    const top = this.#heap[0];
+    if (top === undefined || top.due >= this.#armedFor) return;
+    this.#disarm();
+    this.#armedFor = top.due;
+    const delay = Math.min(Math.max(top.due - this.#clock.now(), 0), MAX_TIMER_DELAY);
+    this.#handle = this.#timers.setTimeout(this.#onTimer, delay);
+  }
+
+  #disarm(): void {
+    if (this.#handle !== undefined) this.#timers.clearTimeout(this.#handle);
+    this.#handle = undefined;
+    this.#armedFor = Number.POSITIVE_INFINITY;
+  }
+
+  #push(entry: Entry): void {
+    entry.index = this.#heap.length;
+    this.#heap.push(entry);
+    this.#up(entry.index);
+  }
+
+  #removeAt(index: number): void {
+    const heap = this.#heap;
+    const removed = heap[index] as Entry;
+    const last = heap.pop() as Entry;
+    removed.index = -1;
+    if (last === removed) return;
+    heap[index] = last;
+    last.index = index;
+    this.#down(index);
+    this.#up(last.index);
+  }
+
+  #up(index: number): void {
+    const heap = this.#heap;
+    const entry = heap[index] as Entry;
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = heap[parentIndex] as Entry;
+      if (!before(entry, parent)) break;
+      heap[index] = parent;
+      parent.index = index;
+      index = parentIndex;
+    }
+    heap[index] = entry;
+    entry.index = index;
+  }
+
+  #down(index: number): void {
+    const heap = this.#heap;
+    const entry = heap[index] as Entry;
+    for (;;) {
+      let child = 2 * index + 1;
+      if (child >= heap.length) break;
+      const right = heap[child + 1];
+      if (right !== undefined && before(right, heap[child] as Entry)) child++;
+      const smallest = heap[child] as Entry;
+      if (!before(smallest, entry)) break;
+      heap[index] = smallest;
+      smallest.index = index;
+      index = child;
+    }
+    heap[index] = entry;
+    entry.index = index;
+  }
+}
+
+function before(a: Entry, b: Entry): boolean {
+  return a.due < b.due || (a.due === b.due && a.seq < b.seq);
+}
