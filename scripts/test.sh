@@ -19,4 +19,5 @@ step pnpm typecheck
 step pnpm check:publish
 step pnpm -r --workspace-concurrency=1 --reporter=append-only test
 step pnpm test:deno
+step node --import tsx --test test/*.test.ts
 summary
