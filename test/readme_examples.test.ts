@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { promisify } from "node:util";
@@ -18,6 +18,7 @@ function blocks(markdown: string): string[] {
 }
 
 for (const dir of ["packages", "examples"]) {
+  if (!existsSync(join(root, dir))) continue;
   for (const name of readdirSync(join(root, dir), { withFileTypes: true })) {
     if (!name.isDirectory()) continue;
     const pkg = join(root, dir, name.name);
