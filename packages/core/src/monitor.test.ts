@@ -100,6 +100,17 @@ describe("probe monitor (ServerAlive / ClientAlive)", () => {
     assert.equal(monitor.state, "running");
   });
 
+  it("measures RTT below a millisecond", () => {
+    const { time, monitor } = setup({ probe: { interval: 1000, countMax: 1 } });
+    const rtts: (number | undefined)[] = [];
+    monitor.on("reply", ({ rtt }) => rtts.push(rtt));
+    monitor.start();
+    time.advance(1000);
+    time.advance(0.25);
+    monitor.markReply();
+    assert.deepEqual(rtts, [0.25]);
+  });
+
   it("matches replies to probes in order", () => {
     const { time, monitor } = setup({ probe: { interval: 1000, countMax: 5 } });
     const rtts: (number | undefined)[] = [];

@@ -209,13 +209,14 @@ export class LivenessMonitor {
    * inbound traffic, so there is no need to call `markInbound` for it as well.
    */
   markReply(): void {
-    const now = this.#now();
+    const exact = this.#clock.now();
+    const now = Math.ceil(exact);
     this.#lastInboundAt = now;
     const index = ++this.#replies;
     const log = this.#rtt;
     let rtt: number | undefined;
     if (log !== undefined && index <= this.#probesSent && this.#probesSent - index < RTT_RING) {
-      rtt = now - (log.sentAt[index % RTT_RING] ?? now);
+      rtt = exact - (log.sentAt[index % RTT_RING] ?? exact);
       log.last = rtt;
       if (rtt < log.min) log.min = rtt;
       if (rtt > log.max) log.max = rtt;
@@ -346,7 +347,8 @@ export class LivenessMonitor {
     this.#lastOutboundAt = now;
     const index = ++this.#probesSent;
     this.#rtt ??= { sentAt: [], last: 0, min: Number.POSITIVE_INFINITY, max: 0, sum: 0, samples: 0 };
-    this.#rtt.sentAt[index % RTT_RING] = now;
+    // The exact reading, not the rounded one: RTTs on a LAN are fractions of a millisecond.
+    this.#rtt.sentAt[index % RTT_RING] = this.#clock.now();
     this.#transport.sendProbe?.();
     this.#events?.emit("probe", { unanswered: this.#misses });
   }
@@ -379,7 +381,7 @@ export class LivenessMonitor {
 
   /** When the newest probe went out: the newest entry of the RTT ring, which exists once a probe was sent. */
   #lastProbeAt(): number {
-    return this.#rtt?.sentAt[this.#probesSent % RTT_RING] ?? 0;
+    return Math.ceil(this.#rtt?.sentAt[this.#probesSent % RTT_RING] ?? 0);
   }
 
   #probeDue(probe: ResolvedProbe): number {
