@@ -1,0 +1,48 @@
+/**
+ * Test support for tsalive's integration suites (private, Node only): real OpenSSH and Dropbear servers on
+ * loopback with throwaway keys, process control for freezing a peer, and a fault-injecting TCP proxy. Everything
+ * started is registered: call `after(stopAll)` in each test file.
+ *
+ * @module
+ */
+export {
+  createThrowawayUser,
+  type Dropbear,
+  type DropbearOptions,
+  startDropbear,
+  type ThrowawayUser,
+} from "./dropbear.ts";
+export { generateDropbearHostKey, generateKey, type KeyPair, toDropbearKey, writeAuthorizedKeys } from "./keys.ts";
+export { findBinary, type Peer, skipUnlessPeers } from "./peers.ts";
+export {
+  childrenOf,
+  descendantsOf,
+  type ExitInfo,
+  freePort,
+  freeze,
+  isRunning,
+  killTree,
+  listProcesses,
+  type ProcessEntry,
+  readProcess,
+  Spawned,
+  type SpawnProcessOptions,
+  signal,
+  spawnProcess,
+  thaw,
+  type WaitOptions,
+  waitForPort,
+  waitUntil,
+  withTimeout,
+} from "./process.ts";
+export {
+  type Fault,
+  type FaultProxy,
+  type ProxyBytes,
+  type ProxyDirection,
+  type ProxyOptions,
+  startProxy,
+} from "./proxy.ts";
+export { pendingCleanups, registerCleanup, stopAll } from "./registry.ts";
+export { type Sshd, type SshdOptions, startSshd } from "./sshd.ts";
+export { makeTempDir, type TempDir } from "./tmp.ts";
