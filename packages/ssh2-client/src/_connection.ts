@@ -1,0 +1,248 @@
+import type { Socket } from "node:net";
+import { type LivenessError, LivenessMonitor, type MonitorOptions, systemTimers, type Timers } from "@tsalive/core";
+import {
+  checkConnection,
+  type GlobalReplyCallback,
+  inKeyExchange,
+  type MessageHandlers,
+  type Ssh2ClientInternals,
+  type Ssh2Protocol,
+  sendIgnore,
+} from "./_ssh2_internals.ts";
+import { type AnsweredRequest, answerWantReplies } from "./_want_reply.ts";
+import { ClientTimeoutError } from "./errors.ts";
+
+/** What a {@linkcode Connection} reports to the handle that owns it. */
+export interface ConnectionOwner {
+  /** Monitor settings, `undefined` when neither probe nor heartbeat is on; one object shared by every connection. */
+  readonly monitorOptions: MonitorOptions | undefined;
+  readonly tcpKeepAlive: boolean;
+  readonly connectTimeout: number | undefined;
+  readonly timers: Timers | undefined;
+  /** The server's name for messages. */
+  host(): string;
+  monitorStarted(monitor: LivenessMonitor): void;
+  timedOut(error: ClientTimeoutError): void;
+  answered(request: AnsweredRequest): void;
+  unanswerable(): void;
+  closed(connection: Connection): void;
+}
+
+type Write = Socket["write"];
+
+/**
+ * The hooks tsalive installs on one ssh2 connection (one `connect()` of a Client): activity marks, the monitor,
+ * want-reply answers, TCPKeepAlive and ConnectTimeout. `dispose()` removes every one of them; it runs on the
+ * socket's 'close' and on `detach()`.
+ */
+export class Connection {
+  readonly protocol: Ssh2Protocol;
+  readonly socket: Socket;
+  monitor: LivenessMonitor | undefined;
+  readonly #owner: ConnectionOwner;
+  readonly #internals: Ssh2ClientInternals;
+  readonly #ping: () => void;
+  readonly #undo: (() => void)[] = [];
+  #connectTimer: unknown;
+  #disposed = false;
+
+  constructor(owner: ConnectionOwner, internals: Ssh2ClientInternals, options: { readonly fresh: boolean }) {
+    const { protocol, socket } = checkConnection(internals);
+    this.#owner = owner;
+    this.#internals = internals;
+    this.protocol = protocol;
+    this.socket = socket;
+    this.#ping = protocol.ping;
+    this.#markInbound();
+    this.#markOutbound();
+    this.#answerWantReplies();
+    this.#startOnAuthentication();
+    this.#swallowBuiltInKeepalive();
+    this.#onClose();
+    if (owner.tcpKeepAlive) {
+      // Before connect Node stores the flag and applies it once the socket connects.
+      socket.setKeepAlive(true);
+      this.#undo.push(() => {
+        if (!socket.destroyed) socket.setKeepAlive(false);
+      });
+    }
+    if (options.fresh && owner.connectTimeout !== undefined) this.#armConnectTimeout(owner.connectTimeout);
+    if (protocol._authenticated) this.startMonitor();
+  }
+
+  /** Starts probing/heartbeats for this connection; called once the user is authenticated. Idempotent. */
+  startMonitor(): void {
+    const options = this.#owner.monitorOptions;
+    if (this.#disposed || this.monitor !== undefined || options === undefined) return;
+    const monitor = new LivenessMonitor(
+      {
+        sendProbe: () => this.#sendProbe(),
+        sendHeartbeat: () => sendIgnore(this.protocol),
+      },
+      options,
+    );
+    this.monitor = monitor;
+    monitor.on("expire", (error) => this.#expired(error));
+    this.#owner.monitorStarted(monitor);
+    monitor.start();
+  }
+
+  /** Removes every hook; the connection itself stays up. Idempotent. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.monitor?.stop();
+    this.#clearConnectTimer();
+    for (const undo of this.#undo.splice(0).reverse()) undo();
+  }
+
+  /** Every decrypted packet outside a key exchange passes `_onPacket` (Protocol.js:2031-2034). */
+  #markInbound(): void {
+    const protocol = this.protocol;
+    const previous = protocol._onPacket;
+    const onPacket = (): void => {
+      this.monitor?.markInbound();
+      previous();
+    };
+    protocol._onPacket = onPacket;
+    this.#undo.push(() => {
+      if (protocol._onPacket === onPacket) protocol._onPacket = previous;
+    });
+    // During a key exchange packets skip `_onPacket` (kex.js:498-506): count the bytes as activity then, so a slow
+    // rekey never looks like silence.
+    const onData = (): void => {
+      if (this.monitor !== undefined && inKeyExchange(protocol)) this.monitor.markInbound();
+    };
+    this.socket.on("data", onData);
+    this.#undo.push(() => this.socket.off("data", onData));
+  }
+
+  /** Every write to the socket is outbound activity: a clock read, no timer reset. */
+  #markOutbound(): void {
+    const socket = this.socket;
+    const own = Object.hasOwn(socket, "write");
+    const previous = socket.write;
+    const write = ((...args: Parameters<Write>): boolean => {
+      this.monitor?.markOutbound();
+      return (previous as (...args: Parameters<Write>) => boolean).apply(socket, args);
+    }) as Write;
+    socket.write = write;
+    this.#undo.push(() => {
+      if (socket.write !== write) return;
+      if (own) socket.write = previous;
+      else delete (socket as { write?: Write }).write;
+    });
+  }
+
+  #answerWantReplies(): void {
+    this.#undo.push(
+      answerWantReplies(
+        this.#internals,
+        this.protocol,
+        (request) => this.#owner.answered(request),
+        () => this.#owner.unanswerable(),
+      ),
+    );
+  }
+
+  /** ServerAlive starts once the session is up, as in OpenSSH; before that ssh2's readyTimeout applies. */
+  #startOnAuthentication(): void {
+    const handlers: MessageHandlers = this.protocol._handlers;
+    const previous = handlers.USERAUTH_SUCCESS;
+    const onSuccess = (protocol: Ssh2Protocol): void => {
+      this.startMonitor();
+      previous?.(protocol);
+    };
+    handlers.USERAUTH_SUCCESS = onSuccess;
+    this.#undo.push(() => {
+      if (handlers.USERAUTH_SUCCESS === onSuccess) handlers.USERAUTH_SUCCESS = previous;
+    });
+  }
+
+  /**
+   * A connection made before `attach()` may run ssh2's own keepalive (client.js:710-743), whose interval is fixed at
+   * connect time. Its pings are dropped while attached and its counter is reset instead, so it neither probes
+   * while data flows nor kills the connection; unwrapping on detach brings it back unchanged.
+   */
+  #swallowBuiltInKeepalive(): void {
+    const internals = this.#internals;
+    if (!((internals.config.keepaliveInterval ?? 0) > 0)) return;
+    const protocol = this.protocol;
+    const original = this.#ping;
+    const ping = (): void => {
+      const callbacks = internals._callbacks;
+      const resetKA = internals._resetKA;
+      if (resetKA !== undefined && callbacks !== undefined && callbacks[callbacks.length - 1] === resetKA) {
+        callbacks.pop();
+        resetKA();
+        return;
+      }
+      original.call(protocol);
+    };
+    protocol.ping = ping;
+    this.#undo.push(() => {
+      if (protocol.ping === ping) delete (protocol as { ping?: () => void }).ping;
+    });
+  }
+
+  #onClose(): void {
+    const onClose = (): void => {
+      this.dispose();
+      this.#owner.closed(this);
+    };
+    this.socket.once("close", onClose);
+    this.#undo.push(() => this.socket.off("close", onClose));
+  }
+
+  #armConnectTimeout(timeout: number): void {
+    const protocol = this.protocol;
+    const previous = protocol._onHeader;
+    const onHeader = (header: unknown): void => {
+      this.#clearConnectTimer();
+      previous(header);
+    };
+    protocol._onHeader = onHeader;
+    this.#undo.push(() => {
+      if (protocol._onHeader === onHeader) protocol._onHeader = previous;
+    });
+    this.#connectTimer = (this.#owner.timers ?? systemTimers).setTimeout(() => {
+      this.#connectTimer = undefined;
+      const phase = this.socket.connecting ? "tcp" : "banner";
+      const port = this.#internals.config.port;
+      this.#fail(
+        new ClientTimeoutError("CONNECT_TIMEOUT", this.#owner.host(), port === undefined ? { phase } : { phase, port }),
+      );
+    }, timeout);
+  }
+
+  #clearConnectTimer(): void {
+    if (this.#connectTimer === undefined) return;
+    (this.#owner.timers ?? systemTimers).clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+  }
+
+  /** The reply callback shares ssh2's FIFO with forwardIn, so it is pushed right before the ping it belongs to. */
+  #sendProbe(): void {
+    const callbacks = this.#internals._callbacks;
+    if (callbacks === undefined) return;
+    callbacks.push(this.#onReply);
+    this.#ping.call(this.protocol);
+  }
+
+  readonly #onReply: GlobalReplyCallback = (failedOrError) => {
+    // SUCCESS and FAILURE both prove the server alive; an Error means the connection closed first.
+    if (failedOrError instanceof Error) return;
+    this.monitor?.markReply();
+  };
+
+  #expired(error: LivenessError): void {
+    const code = error.code === "REPLY_TIMEOUT" ? "REPLY_TIMEOUT" : "ALIVE_TIMEOUT";
+    this.#fail(new ClientTimeoutError(code, this.#owner.host(), { cause: error }));
+  }
+
+  /** Destroys the socket at once (the peer may read nothing, so `end()` would wait forever), then reports. */
+  #fail(error: ClientTimeoutError): void {
+    this.socket.destroy();
+    this.#owner.timedOut(error);
+  }
+}

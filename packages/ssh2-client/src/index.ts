@@ -1,0 +1,17 @@
+/**
+ * OpenSSH-exact liveness for ssh2 clients: ServerAlive probes, SSH_MSG_IGNORE heartbeats, answers to every
+ * want-reply request, TCPKeepAlive and ConnectTimeout, attached to the `Client` you already have.
+ *
+ * @module
+ */
+
+export type { AnsweredRequest } from "./_want_reply.ts";
+export { attach, ClientLiveness, type ClientLivenessEvents, type ClientLivenessStats } from "./attach.ts";
+export {
+  type ClientTimeoutCode,
+  ClientTimeoutError,
+  SSH2_RANGE,
+  Ssh2CompatibilityError,
+  TESTED_SSH2_VERSIONS,
+} from "./errors.ts";
+export type { ClientOptions } from "./options.ts";

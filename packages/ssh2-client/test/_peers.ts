@@ -1,0 +1,104 @@
+/**
+ * Shared pieces of the integration suites: the real servers every liveness rule is checked against (OpenSSH's
+ * sshd and Dropbear, from @tsalive/test-support), and a connect helper that attaches tsalive before connect().
+ */
+import { type Dropbear, type Sshd, skipUnlessPeers, startDropbear, startSshd } from "@tsalive/test-support";
+import { Client, type ConnectConfig } from "ssh2";
+import { attach, type ClientLiveness, type ClientOptions } from "../src/index.ts";
+
+/** A running server with what a client needs to log in, and the PIDs to freeze. */
+export interface Peer {
+  readonly name: string;
+  readonly port: number;
+  readonly user: string;
+  readonly privateKey: string;
+  /** Every process of the server: freeze these to make it vanish with its sockets open. */
+  allPids(): number[];
+  stop(): Promise<void>;
+}
+
+/** The servers a suite runs against, each with its skip reason (false when it can run). */
+export const PEERS: readonly {
+  readonly name: string;
+  readonly skip: string | false;
+  start(config?: readonly string[]): Promise<Peer>;
+}[] = [
+  {
+    name: "OpenSSH sshd",
+    skip: skipUnlessPeers("sshd"),
+    async start(config = []) {
+      return fromSshd(await startSshd({ config }));
+    },
+  },
+  {
+    name: "Dropbear",
+    skip: skipUnlessPeers("dropbear"),
+    async start() {
+      return fromDropbear(await startDropbear());
+    },
+  },
+];
+
+function fromSshd(sshd: Sshd): Peer {
+  return {
+    name: "OpenSSH sshd",
+    port: sshd.port,
+    user: sshd.user,
+    privateKey: sshd.clientKey.privateKey,
+    allPids: () => sshd.allPids(),
+    stop: () => sshd.stop(),
+  };
+}
+
+function fromDropbear(dropbear: Dropbear): Peer {
+  return {
+    name: "Dropbear",
+    port: dropbear.port,
+    user: dropbear.user,
+    privateKey: dropbear.clientKey.privateKey,
+    allPids: () => dropbear.allPids(),
+    stop: () => dropbear.stop(),
+  };
+}
+
+/** A client attached before connect(), with promises for its first 'ready' and its 'close'. */
+export interface Attached {
+  readonly client: Client;
+  readonly liveness: ClientLiveness;
+  readonly ready: Promise<void>;
+  readonly closed: Promise<number>;
+  /** Errors the client emitted. */
+  readonly errors: Error[];
+}
+
+/** Connects to `port` (the peer's, or a proxy's) as the peer's user, with tsalive attached first. */
+export function connect(
+  peer: Peer,
+  options: ClientOptions,
+  extra: Partial<ConnectConfig> & { readonly port?: number } = {},
+): Attached {
+  const client = new Client();
+  const liveness = attach(client, options);
+  const errors: Error[] = [];
+  client.on("error", (error) => errors.push(error));
+  const ready = new Promise<void>((resolve, reject) => {
+    client.once("ready", () => resolve());
+    client.once("close", () => reject(new Error(`closed before ready: ${errors.map((e) => e.message).join("; ")}`)));
+  });
+  ready.catch(() => {});
+  const closed = new Promise<number>((resolve) => client.once("close", () => resolve(performance.now())));
+  client.connect({
+    host: "127.0.0.1",
+    port: peer.port,
+    username: peer.user,
+    privateKey: peer.privateKey,
+    readyTimeout: 10_000,
+    ...extra,
+  });
+  return { client, liveness, ready, closed, errors };
+}
+
+/** Resolves after `ms` of real time (integration tests only). */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

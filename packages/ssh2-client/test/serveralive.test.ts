@@ -1,0 +1,91 @@
+/**
+ * ServerAlive against real servers (integration, real time over loopback): a server that vanishes, either frozen
+ * with SIGSTOP or behind a proxy that blackholes both directions, is declared dead at last-inbound + (C+1)·I —
+ * never earlier, and within a tolerance that holds on a slow 2-core machine — and 'close' follows at once.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { freeze, startProxy, stopAll, thaw, waitUntil } from "@tsalive/test-support";
+import { ClientTimeoutError } from "../src/index.ts";
+import { type Attached, connect, PEERS, type Peer } from "./_peers.ts";
+
+after(stopAll);
+
+const INTERVAL = 500;
+const COUNT_MAX = 2;
+const BOUND = (COUNT_MAX + 1) * INTERVAL;
+/** Late by at most this much: timer lateness plus event-loop turns on a loaded 2-core box. Never early. */
+const LATE = 300;
+
+/** Waits for the death of a vanished server and checks when and how it was reported. */
+async function expectDeath(attached: Attached, host: string): Promise<string> {
+  const { liveness } = attached;
+  let probes = 0;
+  liveness.on("probe", () => probes++);
+  const timedOut = new Promise<{ error: ClientTimeoutError; at: number; lastInboundAt: number }>((resolve) => {
+    liveness.on("timeout", (error) => {
+      const at = performance.now();
+      resolve({ error, at, lastInboundAt: liveness.stats().monitor?.lastInboundAt ?? Number.NaN });
+    });
+  });
+  const { error, at, lastInboundAt } = await timedOut;
+  const closedAt = await attached.closed;
+  const silence = at - lastInboundAt;
+  assert.ok(silence >= BOUND - 1, `declared dead after ${silence.toFixed(1)} ms of silence, before ${BOUND} ms`);
+  assert.ok(silence <= BOUND + LATE, `declared dead after ${silence.toFixed(1)} ms of silence, bound ${BOUND} ms`);
+  assert.ok(closedAt - at < 200, `'close' ${closedAt - at} ms after the timeout`);
+  assert.equal(probes, COUNT_MAX, "C probes go out before the end");
+  assert.ok(error instanceof ClientTimeoutError);
+  assert.equal(error.code, "ALIVE_TIMEOUT");
+  assert.equal(error.message, `Timeout, server ${host} not responding.`);
+  assert.equal(error.level, "client-timeout");
+  assert.equal(attached.errors[0], error, "the client emitted the same error");
+  return `dead ${silence.toFixed(1)} ms after the last packet (bound ${BOUND}), 'close' ${(closedAt - at).toFixed(1)} ms later`;
+}
+
+/** Healthy first: replies come back and reset the count. */
+async function expectReplies(attached: Attached, count: number): Promise<void> {
+  await waitUntil(() => (attached.liveness.stats().monitor?.replies ?? 0) >= count, {
+    timeout: 10 * INTERVAL * count,
+    what: `${count} probe replies`,
+  });
+  assert.equal(attached.liveness.stats().monitor?.state, "running");
+}
+
+for (const peer of PEERS) {
+  describe(`ServerAlive against ${peer.name}`, { skip: peer.skip }, () => {
+    it(`declares a frozen server dead at (C+1)·I after the last packet (I=${INTERVAL} C=${COUNT_MAX})`, async (t) => {
+      const server: Peer = await peer.start();
+      const attached = connect(server, { probe: { interval: INTERVAL, countMax: COUNT_MAX }, host: "frozen.test" });
+      await attached.ready;
+      await expectReplies(attached, 2);
+      const pids = server.allPids();
+      freeze(pids);
+      try {
+        t.diagnostic(await expectDeath(attached, "frozen.test"));
+      } finally {
+        thaw(pids);
+        await server.stop();
+      }
+    });
+
+    it("declares a server behind a two-way blackhole dead at (C+1)·I after the last packet", async (t) => {
+      const server = await peer.start();
+      const proxy = await startProxy({ target: { port: server.port } });
+      const attached = connect(
+        server,
+        { probe: { interval: INTERVAL, countMax: COUNT_MAX } },
+        { port: proxy.port, host: "127.0.0.1" },
+      );
+      await attached.ready;
+      await expectReplies(attached, 2);
+      proxy.set("both", { mode: "blackhole" });
+      try {
+        t.diagnostic(await expectDeath(attached, "127.0.0.1"));
+      } finally {
+        await proxy.close();
+        await server.stop();
+      }
+    });
+  });
+}
