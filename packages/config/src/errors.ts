@@ -1,0 +1,102 @@
+import { TsaliveError } from "@tsalive/core";
+
+/**
+ * What went wrong with a configuration:
+ * - `CONFIG_INVALID`: one or more bad lines (OpenSSH's `terminating, N bad configuration options`);
+ * - `CONFIG_INCLUDE_LOOP`: `Include` nested deeper than OpenSSH allows (16), which is how a loop shows;
+ * - `CONFIG_EXEC_DENIED`: a `Match exec` had to run a command but the caller did not allow commands;
+ * - `CONFIG_READ_FAILED`: an included file exists but could not be read.
+ */
+export type ConfigErrorCode = "CONFIG_INVALID" | "CONFIG_INCLUDE_LOOP" | "CONFIG_EXEC_DENIED" | "CONFIG_READ_FAILED";
+
+/**
+ * One bad line, worded as OpenSSH words it.
+ *
+ * @example
+ * ```ts
+ * import type { ConfigIssue } from "@tsalive/config";
+ * const issue: ConfigIssue = {
+ *   file: "/etc/ssh/ssh_config",
+ *   line: 3,
+ *   keyword: "ServerAliveInterval",
+ *   message: "/etc/ssh/ssh_config line 3: invalid time value.",
+ * };
+ * ```
+ */
+export interface ConfigIssue {
+  /** The file the line is in; `undefined` for text that came without a name. */
+  readonly file: string | undefined;
+  /** 1-based line number; 0 for a `-o` option, as OpenSSH counts them. */
+  readonly line: number;
+  /** The keyword as written, when the line has one. */
+  readonly keyword: string | undefined;
+  /** The full message, exactly as OpenSSH prints it (`FILE line N: …`). */
+  readonly message: string;
+}
+
+/**
+ * The error every config function throws. Like OpenSSH, a file is read to its end and every bad line is reported
+ * in {@linkcode ConfigError.errors}; `file`, `line` and `keyword` name the first one, and `message` is what OpenSSH
+ * would print: each issue on its own line, then `FILE: terminating, N bad configuration options`.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, parseConfig } from "@tsalive/config";
+ * try {
+ *   parseConfig('Host "unclosed\n', { file: "config" });
+ * } catch (error) {
+ *   if (error instanceof ConfigError) error.errors[0]?.message; // "config line 1: invalid quotes"
+ * }
+ * ```
+ */
+export class ConfigError extends TsaliveError<ConfigErrorCode> {
+  override name: string = "ConfigError";
+  /** The file of the first issue. */
+  readonly file: string | undefined;
+  /** The line of the first issue (0 for `-o` or when no line applies). */
+  readonly line: number;
+  /** The keyword of the first issue, as written. */
+  readonly keyword: string | undefined;
+  /** Every issue found, in the order OpenSSH reports them. */
+  readonly errors: readonly ConfigIssue[];
+  constructor(code: ConfigErrorCode, message: string, errors: readonly ConfigIssue[], options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.errors = errors;
+    const first = errors[0];
+    this.file = first?.file;
+    this.line = first?.line ?? 0;
+    this.keyword = first?.keyword;
+  }
+}
+
+/**
+ * How OpenSSH names a file in messages: the path, or `(config)` for text passed without one.
+ *
+ * @example
+ * ```ts
+ * import { displayName } from "@tsalive/config";
+ * displayName(undefined); // "(config)"
+ * ```
+ */
+export function displayName(file: string | undefined): string {
+  return file ?? "(config)";
+}
+
+/**
+ * The error OpenSSH ends a file with after its bad lines: every issue's message, then
+ * `FILE: terminating, N bad configuration options`.
+ *
+ * @example
+ * ```ts
+ * import { badOptionsError } from "@tsalive/config";
+ * const error = badOptionsError("config", [
+ *   { file: "config", line: 1, keyword: "Port", message: "config line 1: Bad port 'x'." },
+ * ]);
+ * error.message; // "config line 1: Bad port 'x'.\nconfig: terminating, 1 bad configuration options"
+ * ```
+ */
+export function badOptionsError(file: string | undefined, issues: readonly ConfigIssue[]): ConfigError {
+  const lines = issues.map((issue) => issue.message);
+  lines.push(`${displayName(file)}: terminating, ${issues.length} bad configuration options`);
+  return new ConfigError("CONFIG_INVALID", lines.join("\n"), issues);
+}

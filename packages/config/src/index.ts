@@ -1,0 +1,26 @@
+/**
+ * ssh_config and sshd_config, parsed losslessly and resolved exactly as `ssh -G` and `sshd -T` do.
+ *
+ * @module
+ */
+export {
+  badOptionsError,
+  ConfigError,
+  type ConfigErrorCode,
+  type ConfigIssue,
+  displayName,
+} from "./errors.ts";
+export {
+  asciiLower,
+  type BlankLine,
+  type CommentLine,
+  type ConfigDocument,
+  type ConfigLine,
+  type ConfigLineKind,
+  type DirectiveLine,
+  type ParseOptions,
+  parseConfig,
+  parseLine,
+  splitLines,
+  stringifyConfig,
+} from "./parse.ts";
