@@ -24,3 +24,5 @@ export {
   splitLines,
   stringifyConfig,
 } from "./parse.ts";
+export { matchHostname, matchPattern, matchPatternList, type PatternListResult } from "./pattern.ts";
+export { convtime, formatTime, INT_MAX } from "./time.ts";
