@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  entry: ["src/index.ts", "src/node.ts"],
   format: ["esm", "cjs"],
   // The package tsconfig is a composite project for `tsc -b`; the declaration build is a plain one.
   dts: { compilerOptions: { composite: false } },
@@ -9,4 +9,6 @@ export default defineConfig({
   sourcemap: true,
   target: "es2022",
   platform: "neutral",
+  // node.ts imports node: built-ins; they stay imports.
+  external: [/^node:/],
 });

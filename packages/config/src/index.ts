@@ -10,6 +10,8 @@ export {
   type ConfigIssue,
   displayName,
 } from "./errors.ts";
+export { type ConfigFileSystem, memoryFileSystem } from "./fs.ts";
+export { expandIncludeGlob, fnmatch } from "./glob.ts";
 export {
   asciiLower,
   type BlankLine,

@@ -1,0 +1,73 @@
+/**
+ * Node defaults for the runtime-agnostic resolvers: the real file system, the current user, and `Match exec`
+ * through `/bin/sh -c` as ssh runs it. Deno and Bun run this entry through their Node compatibility.
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { homedir, userInfo } from "node:os";
+import type { ConfigFileSystem } from "./fs.ts";
+
+function errorCode(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null ? (error as { code?: string }).code : undefined;
+}
+
+/**
+ * The real file system through `node:fs`, synchronously like OpenSSH. A missing file reads as `undefined`; a
+ * directory reads as "" (fopen succeeds and getline reads nothing, as in ssh).
+ *
+ * @example
+ * ```ts
+ * import { nodeFileSystem } from "@tsalive/config/node";
+ * nodeFileSystem.readFile("/nonexistent/ssh_config"); // undefined
+ * ```
+ */
+export const nodeFileSystem: ConfigFileSystem = {
+  readFile(path) {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+      if (code === "EISDIR") return "";
+      throw error;
+    }
+  },
+  readDir(path) {
+    try {
+      return readdirSync(path);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/**
+ * Runs a `Match exec` command the way ssh does: `/bin/sh -c COMMAND` with stdin and stdout closed to the command's
+ * caller, and matches when it exits 0. The command has already been %-expanded by the resolver.
+ *
+ * @example
+ * ```ts
+ * import { nodeExec } from "@tsalive/config/node";
+ * nodeExec("true"); // true
+ * nodeExec("exit 3"); // false
+ * ```
+ */
+export function nodeExec(command: string): boolean {
+  const result = spawnSync("/bin/sh", ["-c", command], { stdio: ["ignore", "ignore", "inherit"] });
+  return result.status === 0;
+}
+
+/**
+ * The current user's name and home directory, for `localUser` and `home`.
+ *
+ * @example
+ * ```ts
+ * import { nodeUser } from "@tsalive/config/node";
+ * const { name, home } = nodeUser();
+ * ```
+ */
+export function nodeUser(): { name: string; home: string } {
+  return { name: userInfo().username, home: homedir() };
+}
