@@ -28,3 +28,13 @@ export {
 } from "./parse.ts";
 export { matchHostname, matchPattern, matchPatternList, type PatternListResult } from "./pattern.ts";
 export { convtime, formatTime, INT_MAX } from "./time.ts";
+export {
+  firstIssue,
+  flagValue,
+  integerValue,
+  portValue,
+  SERVICE_PORTS,
+  strtonum,
+  timeOrNoneValue,
+  timeValue,
+} from "./values.ts";
