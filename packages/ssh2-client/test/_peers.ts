@@ -61,24 +61,35 @@ function fromDropbear(dropbear: Dropbear): Peer {
   };
 }
 
-/** A client attached before connect(), with promises for its first 'ready' and its 'close'. */
-export interface Attached {
+/** A client with promises for its first 'ready' and its 'close'. */
+export interface Connected {
   readonly client: Client;
-  readonly liveness: ClientLiveness;
   readonly ready: Promise<void>;
   readonly closed: Promise<number>;
   /** Errors the client emitted. */
   readonly errors: Error[];
 }
 
+/** A client attached before connect(). */
+export interface Attached extends Connected {
+  readonly liveness: ClientLiveness;
+}
+
+type Extra = Partial<ConnectConfig> & { readonly port?: number };
+
 /** Connects to `port` (the peer's, or a proxy's) as the peer's user, with tsalive attached first. */
-export function connect(
-  peer: Peer,
-  options: ClientOptions,
-  extra: Partial<ConnectConfig> & { readonly port?: number } = {},
-): Attached {
+export function connect(peer: Peer, options: ClientOptions, extra: Extra = {}): Attached {
   const client = new Client();
   const liveness = attach(client, options);
+  return { ...start(client, peer, extra), liveness };
+}
+
+/** The same with plain ssh2, nothing of tsalive on the client. */
+export function connectPlain(peer: Peer, extra: Extra = {}): Connected {
+  return start(new Client(), peer, extra);
+}
+
+function start(client: Client, peer: Peer, extra: Extra): Connected {
   const errors: Error[] = [];
   client.on("error", (error) => errors.push(error));
   const ready = new Promise<void>((resolve, reject) => {
@@ -95,7 +106,7 @@ export function connect(
     readyTimeout: 10_000,
     ...extra,
   });
-  return { client, liveness, ready, closed, errors };
+  return { client, ready, closed, errors };
 }
 
 /** Resolves after `ms` of real time (integration tests only). */
