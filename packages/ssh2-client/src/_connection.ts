@@ -21,7 +21,8 @@ export interface ConnectionOwner {
   readonly timers: Timers | undefined;
   /** The server's name for messages. */
   host(): string;
-  monitorStarted(monitor: LivenessMonitor): void;
+  /** The user authenticated; `monitor` is this connection's, not started yet (`undefined` when none is needed). */
+  authenticated(monitor: LivenessMonitor | undefined): void;
   timedOut(error: ClientTimeoutError): void;
   answered(request: AnsweredRequest): void;
   unanswerable(): void;
@@ -44,6 +45,7 @@ export class Connection {
   readonly #ping: () => void;
   readonly #undo: (() => void)[] = [];
   #connectTimer: unknown;
+  #authenticated = false;
   #disposed = false;
 
   constructor(owner: ConnectionOwner, internals: Ssh2ClientInternals, options: { readonly fresh: boolean }) {
@@ -72,19 +74,22 @@ export class Connection {
 
   /** Starts probing/heartbeats for this connection; called once the user is authenticated. Idempotent. */
   startMonitor(): void {
+    if (this.#disposed || this.#authenticated) return;
+    this.#authenticated = true;
     const options = this.#owner.monitorOptions;
-    if (this.#disposed || this.monitor !== undefined || options === undefined) return;
-    const monitor = new LivenessMonitor(
-      {
-        sendProbe: () => this.#sendProbe(),
-        sendHeartbeat: () => sendIgnore(this.protocol),
-      },
-      options,
-    );
-    this.monitor = monitor;
-    monitor.on("expire", (error) => this.#expired(error));
-    this.#owner.monitorStarted(monitor);
-    monitor.start();
+    if (options !== undefined) {
+      const monitor = new LivenessMonitor(
+        {
+          sendProbe: () => this.#sendProbe(),
+          sendHeartbeat: () => sendIgnore(this.protocol),
+        },
+        options,
+      );
+      this.monitor = monitor;
+      monitor.on("expire", (error) => this.#expired(error));
+    }
+    this.#owner.authenticated(this.monitor);
+    this.monitor?.start();
   }
 
   /** Removes every hook; the connection itself stays up. Idempotent. */

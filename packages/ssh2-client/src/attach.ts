@@ -10,7 +10,7 @@ import { type ClientOptions, checkClientOptions } from "./options.ts";
 
 /** Payloads of the events a {@linkcode ClientLiveness} emits. */
 export interface ClientLivenessEvents {
-  /** A connection authenticated and its monitor started (once per `connect()`). */
+  /** A connection authenticated; its monitor starts right after (once per `connect()`). */
   connection: undefined;
   /** A `keepalive@openssh.com` probe went out; `unanswered` counts it and the earlier ones of this silence. */
   probe: { readonly unanswered: number };
@@ -171,11 +171,13 @@ export class ClientLiveness {
       connectTimeout: options.connectTimeout,
       timers: options.timers,
       host: () => options.host ?? this.#internals.config.host ?? "localhost",
-      monitorStarted: (monitor) => {
-        this.#lastMonitor = monitor;
-        monitor.on("probe", (payload) => this.#events.emit("probe", payload));
-        monitor.on("reply", (payload) => this.#events.emit("reply", payload));
-        monitor.on("heartbeat", () => this.#events.emit("heartbeat", undefined));
+      authenticated: (monitor) => {
+        if (monitor !== undefined) {
+          this.#lastMonitor = monitor;
+          monitor.on("probe", (payload) => this.#events.emit("probe", payload));
+          monitor.on("reply", (payload) => this.#events.emit("reply", payload));
+          monitor.on("heartbeat", () => this.#events.emit("heartbeat", undefined));
+        }
         this.#events.emit("connection", undefined);
       },
       timedOut: (error) => {

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer, type Socket } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { waitUntil } from "@tsalive/test-support";
+import { spawnProcess, waitUntil } from "@tsalive/test-support";
 import { Client, type ConnectConfig } from "ssh2";
 import { attach, ClientTimeoutError } from "../src/index.ts";
 import { type ScriptedServer, startScriptedServer } from "./_scripted_server.ts";
@@ -159,6 +159,42 @@ describe("attach() on live connections", () => {
     const offClosed = closeOf(off);
     off.end();
     await offClosed;
+  });
+
+  it("ConnectTimeout: a TCP connect that never completes times out with ssh's message", async () => {
+    // A listener with a backlog of 1 whose process is stopped: the kernel queues two connections, then drops SYNs.
+    const listener = spawnProcess(process.execPath, [
+      "-e",
+      'const s = require("net").createServer(); s.listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () => console.log(s.address().port))',
+    ]);
+    const fillers: Socket[] = [];
+    try {
+      const [, port] = await listener.waitForOutput(/^(\d+)$/m, 5000);
+      listener.freeze();
+      for (let i = 0; i < 2; i++) {
+        const filler = connect(Number(port), "127.0.0.1");
+        fillers.push(filler);
+        filler.on("error", () => {});
+        await new Promise((resolve) => filler.once("connect", resolve));
+      }
+      const client = new Client();
+      const liveness = attach(client, { connectTimeout: 300, host: "full.test" });
+      const errors: Error[] = [];
+      client.on("error", (error) => errors.push(error));
+      const closed = closeOf(client);
+      const started = performance.now();
+      client.connect({ host: "127.0.0.1", port: Number(port), username: "tester", readyTimeout: 10_000 });
+      await closed;
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed >= 299 && elapsed < 1000, `closed after ${elapsed} ms`);
+      const [first] = errors;
+      assert.ok(first instanceof ClientTimeoutError, String(first));
+      assert.equal(first.message, `ssh: connect to host full.test port ${port}: Connection timed out`);
+      liveness.detach();
+    } finally {
+      for (const filler of fillers) filler.destroy();
+      await listener.stop();
+    }
   });
 
   it("ConnectTimeout: a server that accepts and never sends its banner times out, then 'close' follows", async () => {

@@ -17,8 +17,19 @@ const BOUND = (COUNT_MAX + 1) * INTERVAL;
 /** Late by at most this much: timer lateness plus event-loop turns on a loaded 2-core box. Never early. */
 const LATE = 300;
 
+/** ssh2's debug output, timestamped: the test's own record of when the last packet arrived. */
+function inboundLog(): { debug: (message: string) => void; last: () => number } {
+  let last = Number.NaN;
+  return {
+    debug(message) {
+      if (message.startsWith("Inbound:")) last = performance.now();
+    },
+    last: () => last,
+  };
+}
+
 /** Waits for the death of a vanished server and checks when and how it was reported. */
-async function expectDeath(attached: Attached, host: string): Promise<string> {
+async function expectDeath(attached: Attached, host: string, inbound: { last: () => number }): Promise<string> {
   const { liveness } = attached;
   let probes = 0;
   liveness.on("probe", () => probes++);
@@ -30,7 +41,10 @@ async function expectDeath(attached: Attached, host: string): Promise<string> {
   });
   const { error, at, lastInboundAt } = await timedOut;
   const closedAt = await attached.closed;
-  const silence = at - lastInboundAt;
+  // The monitor's view, and the test's own from ssh2's packet log, agree on when the last packet came.
+  assert.ok(Math.abs(lastInboundAt - inbound.last()) < 5, `monitor ${lastInboundAt}, packet log ${inbound.last()}`);
+  const silence = at - inbound.last();
+  // The monitor keeps whole milliseconds rounded up, so its deadline may read up to 1 ms before the exact one.
   assert.ok(silence >= BOUND - 1, `declared dead after ${silence.toFixed(1)} ms of silence, before ${BOUND} ms`);
   assert.ok(silence <= BOUND + LATE, `declared dead after ${silence.toFixed(1)} ms of silence, bound ${BOUND} ms`);
   assert.ok(closedAt - at < 200, `'close' ${closedAt - at} ms after the timeout`);
@@ -56,13 +70,18 @@ for (const peer of PEERS) {
   describe(`ServerAlive against ${peer.name}`, { skip: peer.skip }, () => {
     it(`declares a frozen server dead at (C+1)·I after the last packet (I=${INTERVAL} C=${COUNT_MAX})`, async (t) => {
       const server: Peer = await peer.start();
-      const attached = connect(server, { probe: { interval: INTERVAL, countMax: COUNT_MAX }, host: "frozen.test" });
+      const inbound = inboundLog();
+      const attached = connect(
+        server,
+        { probe: { interval: INTERVAL, countMax: COUNT_MAX }, host: "frozen.test" },
+        { debug: inbound.debug },
+      );
       await attached.ready;
       await expectReplies(attached, 2);
       const pids = server.allPids();
       freeze(pids);
       try {
-        t.diagnostic(await expectDeath(attached, "frozen.test"));
+        t.diagnostic(await expectDeath(attached, "frozen.test", inbound));
       } finally {
         thaw(pids);
         await server.stop();
@@ -72,16 +91,17 @@ for (const peer of PEERS) {
     it("declares a server behind a two-way blackhole dead at (C+1)·I after the last packet", async (t) => {
       const server = await peer.start();
       const proxy = await startProxy({ target: { port: server.port } });
+      const inbound = inboundLog();
       const attached = connect(
         server,
         { probe: { interval: INTERVAL, countMax: COUNT_MAX } },
-        { port: proxy.port, host: "127.0.0.1" },
+        { port: proxy.port, host: "127.0.0.1", debug: inbound.debug },
       );
       await attached.ready;
       await expectReplies(attached, 2);
       proxy.set("both", { mode: "blackhole" });
       try {
-        t.diagnostic(await expectDeath(attached, "127.0.0.1"));
+        t.diagnostic(await expectDeath(attached, "127.0.0.1", inbound));
       } finally {
         await proxy.close();
         await server.stop();
