@@ -3,6 +3,29 @@
  *
  * @module
  */
+
+export { type ClientConfigSources, type ResolvedClientConfig, resolveClientConfig } from "./client/config.ts";
+export { type ClientExplanation, explainClientConfig } from "./client/explain.ts";
+export { formatProxyJump, type JumpHost, type ProxyJumpValue, parseProxyJump } from "./client/jump.ts";
+export {
+  CLIENT_ALIASES,
+  CLIENT_CHOICES,
+  CLIENT_EXTENSION_KEYWORDS,
+  CLIENT_KEYWORDS,
+  type ClientKeyword,
+  type ClientKeywordKind,
+} from "./client/keywords.ts";
+export { percentExpand } from "./client/percent.ts";
+export {
+  type ClientResolution,
+  type ClientSetting,
+  type ConfigInput,
+  type ConfigText,
+  type ResolveClientOptions,
+  readClientConfig,
+} from "./client/resolve.ts";
+export { type ClientConfig, clientConfigSchema, clientKeywordSchemas } from "./client/schema.ts";
+export { type Assignment, formatSource, type ValueSource } from "./client/source.ts";
 export {
   badOptionsError,
   ConfigError,

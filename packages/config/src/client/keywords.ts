@@ -1,0 +1,233 @@
+/**
+ * Every keyword OpenSSH 9.2's ssh knows (readconf.c `keywords[]`), with how its value is read. Built with GSSAPI
+ * and PKCS#11, as Debian and most distributions ship it. Keywords of distribution patches (Debian's
+ * `GSSAPIKeyExchange`, `ProtocolKeepAlives`, …) are not here: upstream ssh rejects them.
+ *
+ * @module
+ */
+
+/** The multistate tables of readconf.c: the accepted words (case-insensitive). */
+export const CLIENT_CHOICES = {
+  flag: ["true", "false", "yes", "no"],
+  yesnoask: ["true", "false", "yes", "no", "ask"],
+  stricthostkey: ["true", "false", "yes", "no", "ask", "off", "accept-new"],
+  addressfamily: ["inet", "inet6", "any"],
+  controlmaster: ["true", "yes", "false", "no", "auto", "ask", "autoask"],
+  tunnel: ["ethernet", "point-to-point", "true", "yes", "false", "no"],
+  requesttty: ["true", "yes", "false", "no", "force", "auto"],
+  sessiontype: ["none", "subsystem", "default"],
+  canonicalizehostname: ["true", "false", "yes", "no", "always"],
+  pubkeyauth: ["true", "false", "yes", "no", "unbound", "host-bound"],
+  compression: ["yes", "no"],
+} as const satisfies Record<string, readonly string[]>;
+
+/**
+ * How a keyword's arguments are read, after readconf.c's `goto parse_*` labels:
+ * - `flag`, `time`, `int`, `string`: one argument, checked as OpenSSH checks it, first value wins;
+ * - `choice`: one word of {@linkcode CLIENT_CHOICES}`[choices]`;
+ * - `command`: the rest of the line verbatim (`ProxyCommand`, `LocalCommand`, …);
+ * - `list`: several arguments, kept as written (OpenSSH's own checks for these are not reproduced);
+ * - `special`: handled by the resolver itself (Host, Match, Include, Port, IdentityFile, ProxyJump, …);
+ * - `deprecated` / `ignore`: accepted and ignored (OpenSSH logs a debug message);
+ * - `unsupported`: accepted with OpenSSH's `Unsupported option` message, not counted as an error.
+ */
+export type ClientKeywordKind =
+  | "flag"
+  | "time"
+  | "int"
+  | "string"
+  | "choice"
+  | "command"
+  | "list"
+  | "special"
+  | "deprecated"
+  | "ignore"
+  | "unsupported";
+
+/** One row of the keyword table. */
+export interface ClientKeyword {
+  /** The keyword as the manual spells it. */
+  readonly name: string;
+  readonly kind: ClientKeywordKind;
+  /** For `choice`: which table of {@linkcode CLIENT_CHOICES}. */
+  readonly choices?: keyof typeof CLIENT_CHOICES;
+  /** Every active occurrence adds to the value instead of the first one winning. */
+  readonly accumulates?: boolean;
+}
+
+const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLIENT_CHOICES | "acc")?]> = [
+  ["Protocol", "ignore"],
+  ["Cipher", "deprecated"],
+  ["FallBackToRsh", "deprecated"],
+  ["GlobalKnownHostsFile2", "deprecated"],
+  ["RhostsAuthentication", "deprecated"],
+  ["UserKnownHostsFile2", "deprecated"],
+  ["UseRoaming", "deprecated"],
+  ["UseRsh", "deprecated"],
+  ["UsePrivilegedPort", "deprecated"],
+  ["AFSTokenPassing", "unsupported"],
+  ["KerberosAuthentication", "unsupported"],
+  ["KerberosTGTPassing", "unsupported"],
+  ["RSAAuthentication", "unsupported"],
+  ["RhostsRSAAuthentication", "unsupported"],
+  ["CompressionLevel", "unsupported"],
+  ["GSSAPIAuthentication", "flag"],
+  ["GSSAPIDelegateCredentials", "flag"],
+  ["PKCS11Provider", "string"],
+  ["SmartcardDevice", "string"],
+  ["ForwardAgent", "special"],
+  ["ForwardX11", "flag"],
+  ["ForwardX11Trusted", "flag"],
+  ["ForwardX11Timeout", "time"],
+  ["ExitOnForwardFailure", "flag"],
+  ["XAuthLocation", "string"],
+  ["GatewayPorts", "flag"],
+  ["PasswordAuthentication", "flag"],
+  ["KbdInteractiveAuthentication", "flag"],
+  ["KbdInteractiveDevices", "string"],
+  ["ChallengeResponseAuthentication", "flag"],
+  ["SkeyAuthentication", "flag"],
+  ["TISAuthentication", "flag"],
+  ["PubkeyAuthentication", "choice", "pubkeyauth"],
+  ["DSAAuthentication", "choice", "pubkeyauth"],
+  ["HostbasedAuthentication", "flag"],
+  ["IdentityFile", "special", "acc"],
+  ["IdentityFile2", "special", "acc"],
+  ["IdentitiesOnly", "flag"],
+  ["CertificateFile", "list", "acc"],
+  ["AddKeysToAgent", "list"],
+  ["IdentityAgent", "list"],
+  ["HostName", "special"],
+  ["HostKeyAlias", "string"],
+  ["ProxyCommand", "special"],
+  ["Port", "special"],
+  ["Ciphers", "list"],
+  ["MACs", "list"],
+  ["RemoteForward", "list", "acc"],
+  ["LocalForward", "list", "acc"],
+  ["PermitRemoteOpen", "list"],
+  ["User", "string"],
+  ["Host", "special"],
+  ["Match", "special"],
+  ["EscapeChar", "list"],
+  ["GlobalKnownHostsFile", "list"],
+  ["UserKnownHostsFile", "list"],
+  ["ConnectionAttempts", "int"],
+  ["BatchMode", "flag"],
+  ["CheckHostIP", "flag"],
+  ["StrictHostKeyChecking", "choice", "stricthostkey"],
+  ["Compression", "choice", "compression"],
+  ["TCPKeepAlive", "flag"],
+  ["KeepAlive", "flag"],
+  ["NumberOfPasswordPrompts", "int"],
+  ["SyslogFacility", "list"],
+  ["LogLevel", "list"],
+  ["LogVerbose", "list"],
+  ["DynamicForward", "list", "acc"],
+  ["PreferredAuthentications", "string"],
+  ["HostKeyAlgorithms", "list"],
+  ["CASignatureAlgorithms", "list"],
+  ["BindAddress", "string"],
+  ["BindInterface", "string"],
+  ["ClearAllForwardings", "flag"],
+  ["EnableSSHKeysign", "flag"],
+  ["VerifyHostKeyDNS", "choice", "yesnoask"],
+  ["NoHostAuthenticationForLocalhost", "flag"],
+  ["RekeyLimit", "list"],
+  ["ConnectTimeout", "time"],
+  ["AddressFamily", "choice", "addressfamily"],
+  ["ServerAliveInterval", "time"],
+  ["ServerAliveCountMax", "int"],
+  ["SendEnv", "list", "acc"],
+  ["SetEnv", "list", "acc"],
+  ["ControlPath", "string"],
+  ["ControlMaster", "choice", "controlmaster"],
+  ["ControlPersist", "list"],
+  ["HashKnownHosts", "flag"],
+  ["Include", "special"],
+  ["Tunnel", "choice", "tunnel"],
+  ["TunnelDevice", "list"],
+  ["LocalCommand", "command"],
+  ["PermitLocalCommand", "flag"],
+  ["RemoteCommand", "command"],
+  ["VisualHostKey", "flag"],
+  ["KexAlgorithms", "list"],
+  ["IPQoS", "deprecated"],
+  ["RequestTTY", "choice", "requesttty"],
+  ["SessionType", "choice", "sessiontype"],
+  ["StdinNull", "flag"],
+  ["ForkAfterAuthentication", "flag"],
+  ["ProxyUseFdpass", "flag"],
+  ["CanonicalDomains", "list"],
+  ["CanonicalizeFallbackLocal", "flag"],
+  ["CanonicalizeHostname", "choice", "canonicalizehostname"],
+  ["CanonicalizeMaxDots", "int"],
+  ["CanonicalizePermittedCNAMEs", "list"],
+  ["StreamLocalBindMask", "list"],
+  ["StreamLocalBindUnlink", "flag"],
+  ["RevokedHostKeys", "string"],
+  ["FingerprintHash", "list"],
+  ["UpdateHostKeys", "choice", "yesnoask"],
+  ["HostbasedAcceptedAlgorithms", "list"],
+  ["HostbasedKeyTypes", "list"],
+  ["PubkeyAcceptedAlgorithms", "list"],
+  ["PubkeyAcceptedKeyTypes", "list"],
+  ["IgnoreUnknown", "string"],
+  ["ProxyJump", "special"],
+  ["SecurityKeyProvider", "string"],
+  ["KnownHostsCommand", "command"],
+  ["RequiredRSASize", "int"],
+  ["EnableEscapeCommandline", "flag"],
+];
+
+/**
+ * The keyword table, keyed by lower-cased keyword (how readconf.c looks keywords up).
+ *
+ * @example
+ * ```ts
+ * import { CLIENT_KEYWORDS } from "@tsalive/config";
+ * CLIENT_KEYWORDS.get("serveraliveinterval"); // { name: "ServerAliveInterval", kind: "time" }
+ * ```
+ */
+export const CLIENT_KEYWORDS: ReadonlyMap<string, ClientKeyword> = new Map(
+  rows.map(([name, kind, extra]) => {
+    const row: ClientKeyword =
+      extra === "acc"
+        ? { name, kind, accumulates: true }
+        : extra === undefined
+          ? { name, kind }
+          : { name, kind, choices: extra };
+    return [name.toLowerCase(), row] as const;
+  }),
+);
+
+/**
+ * The keywords tsalive adds to ssh_config (from the 2001 Heartbeat/Watchdog patch for OpenSSH). OpenSSH's ssh
+ * rejects them unless `IgnoreUnknown` lists them, so by default tsalive does too: a file tsalive accepts is one
+ * ssh accepts.
+ */
+export const CLIENT_EXTENSION_KEYWORDS: ReadonlyMap<string, ClientKeyword> = new Map([
+  ["heartbeat", { name: "Heartbeat", kind: "time" }],
+]);
+
+/**
+ * Keywords that are other names of one option (readconf.c maps them to the same opcode): they share one value,
+ * recorded under the canonical keyword.
+ *
+ * @example
+ * ```ts
+ * import { CLIENT_ALIASES } from "@tsalive/config";
+ * CLIENT_ALIASES.get("keepalive"); // "tcpkeepalive"
+ * ```
+ */
+export const CLIENT_ALIASES: ReadonlyMap<string, string> = new Map([
+  ["keepalive", "tcpkeepalive"],
+  ["identityfile2", "identityfile"],
+  ["challengeresponseauthentication", "kbdinteractiveauthentication"],
+  ["skeyauthentication", "kbdinteractiveauthentication"],
+  ["tisauthentication", "kbdinteractiveauthentication"],
+  ["dsaauthentication", "pubkeyauthentication"],
+  ["smartcarddevice", "pkcs11provider"],
+  ["hostbasedkeytypes", "hostbasedacceptedalgorithms"],
+  ["pubkeyacceptedkeytypes", "pubkeyacceptedalgorithms"],
+]);

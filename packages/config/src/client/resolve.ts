@@ -1,0 +1,704 @@
+import { strdelim } from "../_argv.ts";
+import { badOptionsError, ConfigError, type ConfigIssue, displayName } from "../errors.ts";
+import type { ConfigFileSystem } from "../fs.ts";
+import { memoryFileSystem } from "../fs.ts";
+import { expandIncludeGlob } from "../glob.ts";
+import { asciiLower, type ConfigLine, type DirectiveLine, parseConfig, parseLine } from "../parse.ts";
+import { matchHostname, matchPattern, matchPatternList } from "../pattern.ts";
+import { convtime } from "../time.ts";
+import { integerValue, portValue } from "../values.ts";
+import { sha1Hex } from "./_sha1.ts";
+import { parseProxyJump } from "./jump.ts";
+import {
+  CLIENT_ALIASES,
+  CLIENT_CHOICES,
+  CLIENT_EXTENSION_KEYWORDS,
+  CLIENT_KEYWORDS,
+  type ClientKeyword,
+} from "./keywords.ts";
+import { percentExpand } from "./percent.ts";
+import type { Assignment, ValueSource } from "./source.ts";
+
+/** Config text held in memory, with the name to use in messages and provenance. */
+export interface ConfigText {
+  readonly text: string;
+  readonly file?: string;
+}
+
+/** A config file path (read through `fs`), or text. */
+export type ConfigInput = string | ConfigText;
+
+/**
+ * What `ssh -G` takes: the destination, the local user, the command-line options and the config files.
+ */
+export interface ResolveClientOptions {
+  /** The destination as given to ssh: `host`, `user@host` or `ssh://user@host:port`. */
+  host: string;
+  /** The local user's name (`%u`, `Match localuser`, the default `User`). */
+  localUser: string;
+  /** The local user's home directory (`~`, `%d`, the default user config). */
+  home: string;
+  /** The local user's uid (`%i` in `Match exec`). */
+  uid?: number | undefined;
+  /** The local host name (`%l`, `%L` and `%C` in `Match exec`). */
+  localHostname?: string | undefined;
+  /** The directory a relative `configFile` path is read from (as ssh reads `-F` relative to its cwd). */
+  cwd?: string | undefined;
+  /** `-o` options, in order, each one config line (`"ServerAliveInterval=15"`). */
+  options?: readonly string[] | undefined;
+  /** `-l user`: applied before the `-o` options. */
+  user?: string | undefined;
+  /** `-p port`: applied before the `-o` options. */
+  port?: number | undefined;
+  /** `-i file`, in order: identity files given on the command line. */
+  identityFiles?: readonly string[] | undefined;
+  /** `-F`: the only config file to read (user rules), or `"none"` to read none. */
+  configFile?: ConfigInput | undefined;
+  /** The user config; default `HOME/.ssh/config`; `null` for none. Ignored with `configFile`. */
+  userConfig?: ConfigInput | null | undefined;
+  /** The system config; default `/etc/ssh/ssh_config`; `null` for none. Ignored with `configFile`. */
+  systemConfig?: ConfigInput | null | undefined;
+  /** Where paths are read from. Default: an empty file system (pass `nodeFileSystem` to read real files). */
+  fs?: ConfigFileSystem | undefined;
+  /**
+   * Runs a `Match exec` command (already %-expanded) and says whether it exited 0. Without it, reaching a
+   * `Match exec` that ssh would run throws a `CONFIG_EXEC_DENIED` ConfigError: never a silent guess. Pass
+   * `nodeExec` from `@tsalive/config/node` to run it through `/bin/sh -c` as ssh does.
+   */
+  exec?: ((command: string) => boolean) | undefined;
+  /**
+   * When tsalive's extension keywords (`Heartbeat`) are read: `"ignore-unknown"` (default) only where an active
+   * `IgnoreUnknown` lists them, exactly where OpenSSH's ssh accepts them too; `"always"` everywhere.
+   */
+  extensionKeywords?: "ignore-unknown" | "always" | undefined;
+}
+
+/** Every active assignment of one keyword, in reading order; the first (not `none`, where that unsets) wins. */
+export interface ClientSetting {
+  /** The keyword as the manual spells it. */
+  readonly name: string;
+  readonly assignments: readonly Assignment[];
+}
+
+/** The raw result of reading the configuration, before typing. */
+export interface ClientResolution {
+  /** The host as given (without `user@`): `%n`, `Match originalhost`. */
+  readonly originalHost: string;
+  /** The host ssh connects to: HostName expanded, lower-cased unless an address. */
+  readonly hostName: string;
+  readonly hostNameSource: ValueSource;
+  readonly settings: ReadonlyMap<string, ClientSetting>;
+  /** IdentityFile in order, de-duplicated as ssh does, with where each came from. */
+  readonly identityFiles: readonly { readonly path: string; readonly source: ValueSource }[];
+  /** The winning ProxyCommand or ProxyJump line, if any. */
+  readonly proxy: { readonly kind: "command" | "jump"; readonly assignment: Assignment } | undefined;
+  /** Messages ssh prints without failing (`Unsupported option`). */
+  readonly warnings: readonly ConfigIssue[];
+  /** Files read, in order. */
+  readonly files: readonly string[];
+  /** Whether a final pass ran (`Match final`, `CanonicalizeHostname`). */
+  readonly finalPass: boolean;
+  readonly options: ResolveClientOptions;
+}
+
+const SSH_MAX_IDENTITY_FILES = 100;
+const READCONF_MAX_DEPTH = 16;
+const DEFAULT_IDENTITY_FILES = [
+  "~/.ssh/id_rsa",
+  "~/.ssh/id_ecdsa",
+  "~/.ssh/id_ecdsa_sk",
+  "~/.ssh/id_ed25519",
+  "~/.ssh/id_ed25519_sk",
+  "~/.ssh/id_xmss",
+  "~/.ssh/id_dsa",
+];
+
+interface FileFlags {
+  readonly user: boolean;
+  readonly neverMatch: boolean;
+}
+
+interface ActiveRef {
+  active: boolean;
+}
+
+/** Thrown from deep inside a Match condition; the line is then bad. */
+class MatchFailure extends Error {}
+
+/** A line failed: its message(s), OpenSSH's wording, already prefixed. */
+class BadLine {
+  constructor(readonly message: string) {}
+}
+
+function isAddress(name: string): boolean {
+  return name.includes("%") || name.includes(":") || /^[0-9.]*$/.test(name);
+}
+
+/** Splits `user@host` / `ssh://user@host:port` as ssh.c does with the destination argument. */
+function splitDestination(destination: string): { user?: string; host: string; port?: number } {
+  if (destination.startsWith("ssh://")) {
+    const hop = parseProxyJump(destination);
+    if (hop && !hop.none && hop.hops.length === 1) return hop.hops[0] as { user?: string; host: string; port?: number };
+  }
+  const at = destination.lastIndexOf("@");
+  if (at > 0) return { user: destination.slice(0, at), host: destination.slice(at + 1) };
+  return { host: destination };
+}
+
+class ClientResolver {
+  readonly settings = new Map<string, { name: string; assignments: Assignment[] }>();
+  readonly identity: { path: string; userProvided: boolean; source: ValueSource }[] = [];
+  readonly warnings: ConfigIssue[] = [];
+  readonly files: string[] = [];
+  proxy: { kind: "command" | "jump"; assignment: Assignment } | undefined;
+  pass: 1 | 2 = 1;
+  wantFinal = false;
+  /** The host `Host` patterns match: the destination in pass 1, the final host name in pass 2. */
+  matchHost: string;
+  readonly originalHost: string;
+  readonly fs: ConfigFileSystem;
+  readonly stack: string[] = [];
+  /** In pass 2, ssh has replaced HostName by the final host. */
+  finalHostName: string | undefined;
+
+  constructor(readonly options: ResolveClientOptions) {
+    this.fs = options.fs ?? memoryFileSystem({});
+    const destination = splitDestination(options.host);
+    this.originalHost = destination.host;
+    this.matchHost = destination.host;
+  }
+
+  first(key: string): Assignment | undefined {
+    const assignments = this.settings.get(key)?.assignments;
+    if (!assignments) return undefined;
+    const row = CLIENT_KEYWORDS.get(key) ?? CLIENT_EXTENSION_KEYWORDS.get(key);
+    // parse_time stores -1 for `none`: still unset, so a later line may set it.
+    if (row?.kind === "time") return assignments.find((a) => a.args[0] !== "none");
+    return assignments[0];
+  }
+
+  record(written: string, row: ClientKeyword, assignment: Assignment): void {
+    const key = CLIENT_ALIASES.get(written) ?? written;
+    let setting = this.settings.get(key);
+    if (!setting) {
+      setting = { name: (CLIENT_KEYWORDS.get(key) ?? row).name, assignments: [] };
+      this.settings.set(key, setting);
+    }
+    setting.assignments.push(assignment);
+  }
+
+  currentPort(): number {
+    const assignment = this.first("port");
+    if (assignment) {
+      const result = portValue.safeParse(assignment.args[0] ?? "");
+      if (result.success) return result.data;
+    }
+    return 22;
+  }
+
+  currentUser(): string {
+    return this.first("user")?.args[0] ?? this.options.localUser;
+  }
+
+  ignoredUnknown(): string | undefined {
+    return this.first("ignoreunknown")?.args[0];
+  }
+
+  run(): ClientResolution {
+    const o = this.options;
+    const destination = splitDestination(o.host);
+    const argument = (name: "destination" | "user" | "port" | "identityFile"): ValueSource => ({
+      kind: "argument",
+      name,
+    });
+    const fromArgument = (key: string, value: string, name: "destination" | "user" | "port") => {
+      const row = CLIENT_KEYWORDS.get(key) as ClientKeyword;
+      if (!this.first(key))
+        this.record(key, row, { keyword: row.name, args: [value], value, source: argument(name), pass: 1 });
+    };
+    if (o.user !== undefined) fromArgument("user", o.user, "user");
+    if (o.port !== undefined) fromArgument("port", String(o.port), "port");
+    for (const path of o.identityFiles ?? []) this.addIdentity(path, true, argument("identityFile"));
+    (o.options ?? []).forEach((text, index) => {
+      const line = parseLine(text, 0, "command-line");
+      const source: ValueSource = { kind: "option", index, text };
+      const bad = this.processLine(line, source, "command-line", { user: true, neverMatch: false }, undefined, 0);
+      if (bad) {
+        const issue: ConfigIssue = {
+          file: "command-line",
+          line: 0,
+          keyword: line.kind === "directive" ? line.keyword : undefined,
+          message: bad.message,
+        };
+        throw new ConfigError("CONFIG_INVALID", bad.message, [issue]);
+      }
+    });
+    // ssh.c: the destination's user@ and :port apply after -o, before the files.
+    if (destination.user !== undefined) fromArgument("user", destination.user, "destination");
+    if (destination.port !== undefined) fromArgument("port", String(destination.port), "destination");
+
+    this.readFiles();
+
+    // ssh.c: HostName replaces the host, %h expanded; names (not addresses) are lower-cased.
+    let host = this.originalHost;
+    let hostNameSource: ValueSource = argument("destination");
+    const hostName = this.first("hostname");
+    if (hostName) {
+      host = this.expand(hostName.args[0] ?? "", { h: host }, hostName.source);
+      hostNameSource = hostName.source;
+    }
+    if (!isAddress(host)) host = asciiLower(host);
+    const canonicalize = asciiLower(this.first("canonicalizehostname")?.args[0] ?? "no");
+    if (canonicalize !== "no" && canonicalize !== "false") this.wantFinal = true;
+    const finalPass = this.wantFinal;
+    if (finalPass) {
+      this.pass = 2;
+      this.finalHostName = host;
+      this.matchHost = host;
+      this.readFiles();
+    }
+    return {
+      originalHost: this.originalHost,
+      hostName: host,
+      hostNameSource,
+      settings: this.settings,
+      identityFiles: this.identity.length
+        ? this.identity.map(({ path, source }) => ({ path, source }))
+        : DEFAULT_IDENTITY_FILES.map((path) => ({ path, source: { kind: "default" } as const })),
+      proxy: this.proxy,
+      warnings: this.warnings,
+      files: this.files,
+      finalPass,
+      options: o,
+    };
+  }
+
+  expand(text: string, tokens: Record<string, string>, source: ValueSource): string {
+    const result = percentExpand(text, tokens);
+    if (result.error !== undefined) {
+      const where = source.kind === "file" ? source : undefined;
+      throw new ConfigError("CONFIG_INVALID", result.error, [
+        { file: where?.file, line: where?.line ?? 0, keyword: undefined, message: result.error },
+      ]);
+    }
+    return result.value;
+  }
+
+  readFiles(): void {
+    const o = this.options;
+    if (o.configFile !== undefined) {
+      if (typeof o.configFile === "string" && asciiLower(o.configFile) === "none") return;
+      const path =
+        typeof o.configFile === "string" && !o.configFile.startsWith("/") && o.cwd !== undefined
+          ? `${o.cwd.replace(/\/$/, "")}/${o.configFile}`
+          : o.configFile;
+      if (!this.readInput(path, { user: true, neverMatch: false })) {
+        const name = typeof o.configFile === "string" ? o.configFile : displayName(o.configFile.file);
+        const message = `Can't open user config file ${name}: No such file or directory`;
+        throw new ConfigError("CONFIG_READ_FAILED", message, [{ file: name, line: 0, keyword: undefined, message }]);
+      }
+      return;
+    }
+    const user = o.userConfig === undefined ? `${o.home.replace(/\/$/, "")}/.ssh/config` : o.userConfig;
+    if (user !== null) this.readInput(user, { user: true, neverMatch: false });
+    const system = o.systemConfig === undefined ? "/etc/ssh/ssh_config" : o.systemConfig;
+    if (system !== null) this.readInput(system, { user: false, neverMatch: false });
+  }
+
+  readInput(input: ConfigInput, flags: FileFlags): boolean {
+    const active: ActiveRef = { active: true };
+    if (typeof input === "string") {
+      const text = this.fs.readFile(input);
+      if (text === undefined) return false;
+      this.readText(text, input, flags, active, 0);
+    } else {
+      this.readText(input.text, input.file, flags, active, 0);
+    }
+    return true;
+  }
+
+  readText(text: string, file: string | undefined, flags: FileFlags, active: ActiveRef, depth: number): void {
+    if (this.pass === 1) this.files.push(displayName(file));
+    const doc = parseConfig(text, { file, recover: true });
+    const issues: ConfigIssue[] = [];
+    if (file !== undefined) this.stack.push(file);
+    try {
+      for (const line of doc.lines) {
+        const source: ValueSource = { kind: "file", file, line: line.line };
+        const bad = this.processLine(line, source, displayName(file), flags, active, depth);
+        if (bad) {
+          issues.push({
+            file,
+            line: line.line,
+            keyword: line.kind === "directive" ? line.keyword : undefined,
+            message: bad.message,
+          });
+        }
+      }
+    } finally {
+      if (file !== undefined) this.stack.pop();
+    }
+    if (issues.length > 0) throw badOptionsError(file, issues);
+  }
+
+  addIdentity(path: string, userProvided: boolean, source: ValueSource): BadLine | undefined {
+    if (this.identity.some((entry) => entry.userProvided === userProvided && entry.path === path)) return undefined;
+    this.identity.push({ path, userProvided, source });
+    return undefined;
+  }
+
+  /** readconf.c process_config_line_depth for one line; returns the failure, or undefined. */
+  processLine(
+    line: ConfigLine,
+    source: ValueSource,
+    name: string,
+    flags: FileFlags,
+    activeRef: ActiveRef | undefined,
+    depth: number,
+  ): BadLine | undefined {
+    if (line.kind !== "directive") return undefined;
+    const cmdline = activeRef === undefined;
+    const active = activeRef ? activeRef.active : true;
+    const at = `${name} line ${line.line}`;
+    const { key } = line;
+    if (line.issue && line.args.length === 0 && line.value === "") return new BadLine(line.issue.message);
+    // parse_token
+    let row = CLIENT_KEYWORDS.get(key);
+    let ignored = false;
+    let badToken: string | undefined;
+    if (!row) {
+      const extension = CLIENT_EXTENSION_KEYWORDS.get(key);
+      const ignoreList = this.ignoredUnknown();
+      const listed = ignoreList !== undefined && matchPatternList(key, ignoreList, true) === 1;
+      if (extension && (this.options.extensionKeywords === "always" || listed)) row = extension;
+      else if (listed) ignored = true;
+      else badToken = `${name}: line ${line.line}: Bad configuration option: ${key}`;
+    }
+    if (line.issue) return new BadLine([badToken, line.issue.message].filter(Boolean).join("\n"));
+    if (badToken !== undefined) return new BadLine(badToken);
+    if (ignored || !row) return undefined;
+
+    const args = line.args;
+    const arg = args[0];
+    const assignment: Assignment = { keyword: line.keyword, args, value: line.value, source, pass: this.pass };
+    const store = () => {
+      if (active) this.record(key, row, assignment);
+    };
+    const extra = (): BadLine | undefined =>
+      args.length > 1 ? new BadLine(`${at}: keyword ${key} extra arguments at end of line`) : undefined;
+
+    switch (row.kind) {
+      case "ignore":
+      case "deprecated":
+        return undefined;
+      case "unsupported":
+        this.warnings.push({
+          file: source.kind === "file" ? source.file : "command-line",
+          line: line.line,
+          keyword: line.keyword,
+          message: `${at}: Unsupported option "${key}"`,
+        });
+        return undefined;
+      case "flag":
+      case "choice": {
+        const words: readonly string[] = CLIENT_CHOICES[row.choices ?? "flag"];
+        if (arg === undefined || arg === "") {
+          return new BadLine(`${at}: missing argument.\n${at}: unsupported option "${arg ?? "(null)"}".`);
+        }
+        if (!words.includes(asciiLower(arg))) return new BadLine(`${at}: unsupported option "${arg}".`);
+        store();
+        return extra();
+      }
+      case "time": {
+        if (arg === undefined || arg === "") return new BadLine(`${at}: missing time value.`);
+        if (arg !== "none" && convtime(arg) === undefined) return new BadLine(`${at}: invalid time value.`);
+        store();
+        return extra();
+      }
+      case "int": {
+        const result = integerValue.safeParse(arg ?? "");
+        if (!result.success) return new BadLine(`${at}: ${result.error.issues[0]?.message}`);
+        store();
+        return extra();
+      }
+      case "string": {
+        if (arg === undefined || arg === "") return new BadLine(`${at}: Missing argument.`);
+        store();
+        return extra();
+      }
+      case "command":
+        store();
+        return undefined;
+      case "list":
+        store();
+        return undefined;
+      case "special":
+        return this.special(line, row, assignment, at, name, flags, activeRef, cmdline, depth, extra);
+    }
+  }
+
+  special(
+    line: DirectiveLine,
+    row: ClientKeyword,
+    assignment: Assignment,
+    at: string,
+    name: string,
+    flags: FileFlags,
+    activeRef: ActiveRef | undefined,
+    cmdline: boolean,
+    depth: number,
+    extra: () => BadLine | undefined,
+  ): BadLine | undefined {
+    const { key, args } = line;
+    const arg = args[0];
+    const active = activeRef ? activeRef.active : true;
+    switch (key) {
+      case "host": {
+        if (cmdline || !activeRef) return new BadLine("Host directive not supported as a command-line option");
+        activeRef.active = false;
+        for (const pattern of args) {
+          if (pattern === "") return new BadLine(`${at}: keyword ${key} empty argument`);
+          if (flags.neverMatch) break;
+          const negated = pattern.startsWith("!");
+          if (matchPattern(this.matchHost, negated ? pattern.slice(1) : pattern)) {
+            if (negated) {
+              activeRef.active = false;
+              break;
+            }
+            activeRef.active = true;
+          }
+        }
+        return undefined;
+      }
+      case "match": {
+        if (cmdline || !activeRef) return new BadLine("Host directive not supported as a command-line option");
+        let evaluated: { result: 1 | 0; rest: string | null };
+        try {
+          evaluated = this.matchLine(line.value, at, assignment.source);
+        } catch (error) {
+          // A bad condition leaves the block state as it was, as in readconf.c.
+          if (error instanceof MatchFailure) return new BadLine(error.message);
+          throw error;
+        }
+        const { result, rest } = evaluated;
+        activeRef.active = flags.neverMatch ? false : result === 1;
+        if (rest !== null && rest !== "") return new BadLine(`${at}: keyword ${key} extra arguments at end of line`);
+        return undefined;
+      }
+      case "include":
+        return this.include(line, at, flags, activeRef, cmdline, depth);
+      case "port": {
+        if (arg === undefined || arg === "") return new BadLine(`${at}: Missing argument.`);
+        if (!portValue.safeParse(arg).success) return new BadLine(`${at}: Bad port '${arg}'.`);
+        if (active) this.record(key, row, assignment);
+        return extra();
+      }
+      case "hostname":
+      case "forwardagent": {
+        if (arg === undefined || arg === "") {
+          return new BadLine(`${at}: ${key === "hostname" ? "Missing argument." : "missing argument."}`);
+        }
+        if (active) this.record(key, row, assignment);
+        return extra();
+      }
+      case "identityfile":
+      case "identityfile2": {
+        if (arg === undefined || arg === "") return new BadLine(`${at}: Missing argument.`);
+        if (active) {
+          if (this.identity.length >= SSH_MAX_IDENTITY_FILES) {
+            return new BadLine(`${at}: Too many identity files specified (max ${SSH_MAX_IDENTITY_FILES}).`);
+          }
+          this.record("identityfile", row, assignment);
+          this.addIdentity(arg, flags.user, assignment.source);
+        }
+        return extra();
+      }
+      case "proxycommand": {
+        const command = line.value.replace(/^[ \t\r\n=]+/, "");
+        if (active && this.proxy === undefined)
+          this.proxy = { kind: "command", assignment: { ...assignment, value: command } };
+        if (active) this.record(key, row, { ...assignment, value: command });
+        return undefined;
+      }
+      case "proxyjump": {
+        const value = line.value.replace(/^[ \t\r\n=]+/, "");
+        if (!parseProxyJump(value)) return new BadLine(`${at}: Invalid ProxyJump "${value}"`);
+        if (active && this.proxy === undefined) this.proxy = { kind: "jump", assignment: { ...assignment, value } };
+        if (active) this.record(key, row, { ...assignment, value });
+        return undefined;
+      }
+      default:
+        return new BadLine(`${at}: Unimplemented opcode ${name}`);
+    }
+  }
+
+  /** readconf.c match_cfg_line; a bad condition throws a MatchFailure with OpenSSH's messages. */
+  matchLine(condition: string, at: string, source: ValueSource): { result: 1 | 0; rest: string | null } {
+    const o = this.options;
+    const final = this.pass === 2;
+    const port = this.currentPort();
+    const ruser = this.currentUser();
+    const hostName = this.first("hostname");
+    const host = final
+      ? (this.finalHostName as string)
+      : hostName
+        ? this.expand(hostName.args[0] ?? "", { h: this.matchHost }, hostName.source)
+        : this.matchHost;
+    let cp: string | null = condition;
+    let result: 1 | 0 = 1;
+    let attributes = 0;
+    const fail = (message: string): never => {
+      throw new MatchFailure(`${message}\n${at}: Bad Match condition`);
+    };
+    for (;;) {
+      const next = strdelim(cp);
+      cp = next.rest;
+      const oattrib = next.token;
+      if (oattrib === null || oattrib === "") break;
+      if (oattrib.startsWith("#")) {
+        cp = null;
+        break;
+      }
+      const negate = oattrib.startsWith("!");
+      const attrib = asciiLower(negate ? oattrib.slice(1) : oattrib);
+      if (attrib === "all") {
+        let arg: string | null = null;
+        if (attributes > 1) fail(`${at}: '${oattrib}' cannot be combined with other Match attributes`);
+        const after = strdelim(cp);
+        cp = after.rest;
+        arg = after.token;
+        if (arg !== null && arg !== "" && !arg.startsWith("#")) {
+          fail(`${at}: '${oattrib}' cannot be combined with other Match attributes`);
+        }
+        if (arg?.startsWith("#")) cp = null;
+        if (result) result = negate ? 0 : 1;
+        return { result, rest: cp };
+      }
+      attributes++;
+      if (attrib === "canonical" || attrib === "final") {
+        if (attrib === "final" && !final) this.wantFinal = true;
+        if (final === negate) result = 0;
+        continue;
+      }
+      const criteria = strdelim(cp);
+      cp = criteria.rest;
+      const arg = criteria.token;
+      if (arg === null || arg === "" || arg.startsWith("#")) fail(`Missing Match criteria for ${attrib}`);
+      const patterns = arg as string;
+      let matched: boolean;
+      switch (attrib) {
+        case "host":
+          matched = matchHostname(host, patterns) === 1;
+          break;
+        case "originalhost":
+          matched = matchHostname(this.originalHost, patterns) === 1;
+          break;
+        case "user":
+          matched = matchPatternList(ruser, patterns, false) === 1;
+          break;
+        case "localuser":
+          matched = matchPatternList(o.localUser, patterns, false) === 1;
+          break;
+        case "exec": {
+          const thisHost = o.localHostname ?? "localhost";
+          const portText = String(port);
+          const command = this.expand(
+            patterns,
+            {
+              C: sha1Hex(thisHost + host + portText + ruser),
+              L: thisHost.split(".")[0] as string,
+              d: o.home,
+              h: host,
+              k: this.first("hostkeyalias")?.args[0] ?? host,
+              l: thisHost,
+              n: this.originalHost,
+              p: portText,
+              r: ruser,
+              u: o.localUser,
+              i: String(o.uid ?? 0),
+            },
+            source,
+          );
+          // ssh skips the command once an earlier criterion failed.
+          if (result !== 1) continue;
+          if (!o.exec) {
+            const message = `${at}: Match exec "${command}" needs a command runner: pass the exec option (nodeExec from @tsalive/config/node runs it through /bin/sh -c as ssh does)`;
+            const where = source.kind === "file" ? source : undefined;
+            throw new ConfigError("CONFIG_EXEC_DENIED", message, [
+              { file: where?.file, line: where?.line ?? 0, keyword: "Match", message },
+            ]);
+          }
+          matched = o.exec(command);
+          break;
+        }
+        default:
+          fail(`Unsupported Match attribute ${attrib}`);
+          matched = false;
+      }
+      if (matched === negate) result = 0;
+    }
+    if (attributes === 0) fail("One or more attributes required for Match");
+    return { result, rest: cp };
+  }
+
+  include(
+    line: DirectiveLine,
+    at: string,
+    flags: FileFlags,
+    activeRef: ActiveRef | undefined,
+    cmdline: boolean,
+    depth: number,
+  ): BadLine | undefined {
+    if (cmdline || !activeRef) return new BadLine("Include directive not supported as a command-line option");
+    for (const arg of line.args) {
+      if (arg === "") return new BadLine(`${at}: keyword ${line.key} empty argument`);
+      if (arg.startsWith("~") && !flags.user) return new BadLine(`${at}: bad include path ${arg}.`);
+      const path = arg.startsWith("/") || arg.startsWith("~") ? arg : `${flags.user ? "~/.ssh" : "/etc/ssh"}/${arg}`;
+      const outerActive = activeRef.active;
+      for (const file of expandIncludeGlob(path, this.fs, this.options.home)) {
+        if (depth + 1 > READCONF_MAX_DEPTH || this.stack.includes(file)) {
+          const chain = [...this.stack, file].join(" -> ");
+          const message = `${at}: Too many recursive configuration includes (Include loop: ${chain})`;
+          throw new ConfigError("CONFIG_INCLUDE_LOOP", message, [
+            { file: this.stack[this.stack.length - 1], line: line.line, keyword: line.keyword, message },
+          ]);
+        }
+        const text = this.fs.readFile(file);
+        if (text !== undefined) {
+          this.readText(
+            text,
+            file,
+            { user: flags.user, neverMatch: flags.neverMatch || !outerActive },
+            activeRef,
+            depth + 1,
+          );
+        }
+        // Match state inside an included file does not leak into the including one.
+        activeRef.active = outerActive;
+      }
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Reads the client configuration as `ssh -G` does and returns every active assignment with its source. Most
+ * callers want {@linkcode resolveClientConfig}, which types the values.
+ *
+ * @throws {ConfigError} as ssh fails: bad lines (`CONFIG_INVALID`, every bad line of the file), an include loop,
+ *   a `Match exec` without `exec`, a missing `configFile`.
+ * @example
+ * ```ts
+ * import { readClientConfig } from "@tsalive/config";
+ * const resolution = readClientConfig({
+ *   host: "web",
+ *   localUser: "me",
+ *   home: "/home/me",
+ *   configFile: { text: "Host web\n  ServerAliveInterval 15\n", file: "config" },
+ * });
+ * resolution.settings.get("serveraliveinterval")?.assignments[0]?.args; // ["15"]
+ * ```
+ */
+export function readClientConfig(options: ResolveClientOptions): ClientResolution {
+  return new ClientResolver(options).run();
+}

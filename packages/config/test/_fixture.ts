@@ -1,0 +1,50 @@
+/**
+ * The client fixture format of the differential suite (test/fixtures/client/*.case): header lines, then files.
+ *
+ *   # comment
+ *   @host web                 a destination given to ssh (repeatable: each is resolved separately)
+ *   @option ServerAliveCountMax=5   one -o option (repeatable)
+ *   @exec                     allow Match exec (nodeExec; ssh always runs it)
+ *   @expect error|ok          what OpenSSH does for every host (checked against ssh too, so a fixture cannot lie)
+ *   --- config                the -F file; other paths are relative to the temp root, home/ is HOME
+ *
+ * `${ROOT}` in any text is replaced by the temp root, so absolute Include paths work.
+ */
+import { readFileSync } from "node:fs";
+
+/** The placeholder for the temp root in fixture texts. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the fixtures spell it this way on purpose
+export const ROOT_TOKEN = "${ROOT}";
+
+export interface ClientFixture {
+  readonly name: string;
+  readonly hosts: readonly string[];
+  readonly options: readonly string[];
+  readonly exec: boolean;
+  readonly expect: "error" | "ok";
+  readonly files: ReadonlyMap<string, string>;
+}
+
+export function readFixture(path: string, name: string): ClientFixture {
+  const text = readFileSync(path, "utf8");
+  const [header = "", ...parts] = text.split(/^--- /m);
+  const hosts: string[] = [];
+  const options: string[] = [];
+  let exec = false;
+  let expect: "error" | "ok" = "ok";
+  for (const line of header.split("\n")) {
+    const [directive, ...rest] = line.split(" ");
+    const value = rest.join(" ");
+    if (directive === "@host") hosts.push(value);
+    else if (directive === "@option") options.push(value);
+    else if (directive === "@exec") exec = true;
+    else if (directive === "@expect") expect = value === "error" ? "error" : "ok";
+  }
+  if (hosts.length === 0) throw new Error(`${name}: no @host`);
+  const files = new Map<string, string>();
+  for (const part of parts) {
+    const newline = part.indexOf("\n");
+    files.set(part.slice(0, newline).trim(), part.slice(newline + 1));
+  }
+  return { name, hosts, options, exec, expect, files };
+}
