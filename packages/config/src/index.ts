@@ -26,6 +26,7 @@ export {
 } from "./client/resolve.ts";
 export { type ClientConfig, clientConfigSchema, clientKeywordSchemas } from "./client/schema.ts";
 export { type Assignment, formatSource, type ValueSource } from "./client/source.ts";
+export { addBlock, type BlockSelector, quoteArgument, removeKeyword, setKeyword } from "./edit.ts";
 export {
   badOptionsError,
   ConfigError,
