@@ -26,6 +26,18 @@ describe("attach() options", () => {
     });
   }
 
+  it("takes undefined for any option, as a mapping from a resolved ssh_config passes it through", () => {
+    const options = {
+      probe: undefined,
+      heartbeat: undefined,
+      tcpKeepAlive: undefined,
+      connectTimeout: undefined,
+      host: undefined,
+      emitError: undefined,
+    };
+    attach(new Client(), options).detach();
+  });
+
   it("refuses a second attach() until detach()", () => {
     const client = new Client();
     const first = attach(client);

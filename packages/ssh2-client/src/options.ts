@@ -2,8 +2,8 @@ import { type Clock, type HeartbeatOptions, MAX_TIMER_DELAY, type ProbeOptions, 
 
 /**
  * What {@linkcode attach} does to an ssh2 client, in the shape of `@tsalive/core`'s `MonitorOptions` plus the
- * socket-level keywords of ssh_config. Every mechanism left out is off, except `tcpKeepAlive` (on, as in
- * ssh_config).
+ * socket-level keywords of ssh_config. Every mechanism left out (or `undefined`, so that a mapping from a resolved
+ * ssh_config can pass its values straight through) is off, except `tcpKeepAlive` (on, as in ssh_config).
  *
  * @example
  * ```ts
@@ -21,27 +21,27 @@ export interface ClientOptions {
    * `countMax` unanswered probes, at last-inbound + (countMax + 1) · interval (`ServerAliveInterval` ×1000,
    * `ServerAliveCountMax`). `countMax: 0` gives up at the first expiry without probing, as `ssh` does.
    */
-  readonly probe?: ProbeOptions;
+  readonly probe?: ProbeOptions | undefined;
   /** Heartbeat: send `SSH_MSG_IGNORE` after `interval` ms with nothing sent. Keeps NAT state; never fails. */
-  readonly heartbeat?: HeartbeatOptions;
+  readonly heartbeat?: HeartbeatOptions | undefined;
   /** `TCPKeepAlive`: SO_KEEPALIVE on the socket (kernel timing). Default `true`, as in ssh_config. */
-  readonly tcpKeepAlive?: boolean;
+  readonly tcpKeepAlive?: boolean | undefined;
   /**
    * `ConnectTimeout` in ms: bound on the TCP connect plus the server's identification line, as `ssh` applies it.
    * Off by default (ssh2's own `readyTimeout` still bounds the whole handshake).
    */
-  readonly connectTimeout?: number;
+  readonly connectTimeout?: number | undefined;
   /** The server's name in timeout messages; the `host` given to `connect()` by default. */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /**
    * Whether a timeout is also emitted as the client's `'error'` event (as ssh2's own keepalive does). Default
    * `true`. With `false` only the handle's `timeout` event reports it; the connection still closes.
    */
-  readonly emitError?: boolean;
+  readonly emitError?: boolean | undefined;
   /** Monotonic clock for the monitor; `systemClock` by default. */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
   /** Timers for the monitor and ConnectTimeout; core's shared timers by default. */
-  readonly timers?: Timers;
+  readonly timers?: Timers | undefined;
 }
 
 const PREFIX = "Cannot attach to ssh2 client";
