@@ -28,8 +28,22 @@ function inboundLog(): { debug: (message: string) => void; last: () => number } 
   };
 }
 
+/** When death is due and how it is reported: ServerAliveCountMax mode by default. */
+interface Expected {
+  readonly bound: number;
+  readonly probes: number;
+  readonly code: "ALIVE_TIMEOUT" | "REPLY_TIMEOUT";
+}
+
+const COUNT_MODE: Expected = { bound: BOUND, probes: COUNT_MAX, code: "ALIVE_TIMEOUT" };
+
 /** Waits for the death of a vanished server and checks when and how it was reported. */
-async function expectDeath(attached: Attached, host: string, inbound: { last: () => number }): Promise<string> {
+async function expectDeath(
+  attached: Attached,
+  host: string,
+  inbound: { last: () => number },
+  { bound, probes: expectedProbes, code }: Expected = COUNT_MODE,
+): Promise<string> {
   const { liveness } = attached;
   let probes = 0;
   liveness.on("probe", () => probes++);
@@ -45,16 +59,16 @@ async function expectDeath(attached: Attached, host: string, inbound: { last: ()
   assert.ok(Math.abs(lastInboundAt - inbound.last()) < 5, `monitor ${lastInboundAt}, packet log ${inbound.last()}`);
   const silence = at - inbound.last();
   // The monitor keeps whole milliseconds rounded up, so its deadline may read up to 1 ms before the exact one.
-  assert.ok(silence >= BOUND - 1, `declared dead after ${silence.toFixed(1)} ms of silence, before ${BOUND} ms`);
-  assert.ok(silence <= BOUND + LATE, `declared dead after ${silence.toFixed(1)} ms of silence, bound ${BOUND} ms`);
+  assert.ok(silence >= bound - 1, `declared dead after ${silence.toFixed(1)} ms of silence, before ${bound} ms`);
+  assert.ok(silence <= bound + LATE, `declared dead after ${silence.toFixed(1)} ms of silence, bound ${bound} ms`);
   assert.ok(closedAt - at < 200, `'close' ${closedAt - at} ms after the timeout`);
-  assert.equal(probes, COUNT_MAX, "C probes go out before the end");
+  assert.equal(probes, expectedProbes, "probes sent before the end");
   assert.ok(error instanceof ClientTimeoutError);
-  assert.equal(error.code, "ALIVE_TIMEOUT");
+  assert.equal(error.code, code);
   assert.equal(error.message, `Timeout, server ${host} not responding.`);
   assert.equal(error.level, "client-timeout");
   assert.equal(attached.errors[0], error, "the client emitted the same error");
-  return `dead ${silence.toFixed(1)} ms after the last packet (bound ${BOUND}), 'close' ${(closedAt - at).toFixed(1)} ms later`;
+  return `dead ${silence.toFixed(1)} ms after the last packet (bound ${bound}), 'close' ${(closedAt - at).toFixed(1)} ms later`;
 }
 
 /** Healthy first: replies come back and reset the count. */
@@ -104,6 +118,29 @@ for (const peer of PEERS) {
         t.diagnostic(await expectDeath(attached, "127.0.0.1", inbound));
       } finally {
         await proxy.close();
+        await server.stop();
+      }
+    });
+
+    it("in reply-timeout mode, declares it dead at I + replyTimeout after the last packet, after one probe", async (t) => {
+      const server = await peer.start();
+      // Larger than the interval: the next probe is due before the pending reply deadline (core-requests.md).
+      const replyTimeout = 1000;
+      const inbound = inboundLog();
+      const attached = connect(
+        server,
+        { probe: { interval: INTERVAL, replyTimeout }, host: "frozen.test" },
+        { debug: inbound.debug },
+      );
+      await attached.ready;
+      await expectReplies(attached, 1);
+      const pids = server.allPids();
+      freeze(pids);
+      try {
+        const expected: Expected = { bound: INTERVAL + replyTimeout, probes: 1, code: "REPLY_TIMEOUT" };
+        t.diagnostic(await expectDeath(attached, "frozen.test", inbound, expected));
+      } finally {
+        thaw(pids);
         await server.stop();
       }
     });
