@@ -68,7 +68,7 @@ export function resolveClientConfig(options: ResolveClientOptions): ResolvedClie
     host: resolution.originalHost,
     hostName: resolution.hostName,
     user: user?.args[0] ?? options.localUser,
-    port: typed(s.Port, port) ?? 22,
+    port: resolution.port,
     serverAliveInterval: typed(s.ServerAliveInterval, interval) ?? 0,
     serverAliveCountMax: typed(s.ServerAliveCountMax, countMax) ?? 3,
     ...(connectTimeoutValue === undefined ? {} : { connectTimeout: connectTimeoutValue }),

@@ -89,8 +89,20 @@ export function parseJumpHop(text: string): JumpHost | undefined {
 export type ProxyJumpValue = { readonly none: true } | { readonly none: false; readonly hops: readonly JumpHost[] };
 
 /**
- * readconf.c `parse_jump`: `none`, or comma-separated hops `[user@]host[:port]` or `ssh://user@host:port`; a `#`
- * ends the value. Returns `undefined` for a value ssh rejects (`Invalid ProxyJump "…"`).
+ * The part of a ProxyJump value ssh parses: up to a `#`, then up to the first space or tab (OpenSSH 9.2 as Debian
+ * ships it, with the 10.3 ProxyJump fixes backported: `ProxyJump a b` is `a`).
+ */
+function jumpText(value: string): string {
+  const hash = value.indexOf("#");
+  const text = (hash === -1 ? value : value.slice(0, hash)).replace(/[ \t\n\v\f\r]+$/, "");
+  const space = text.search(/[ \t]/);
+  return space === -1 ? text : text.slice(0, space);
+}
+
+/**
+ * readconf.c `parse_jump`: `none` (the whole value, any case), or comma-separated hops `[user@]host[:port]` or
+ * `ssh://user@host:port`; a `#` or a space ends the value. Returns `undefined` for a value ssh rejects
+ * (`Invalid ProxyJump "…"`).
  *
  * @example
  * ```ts
@@ -101,10 +113,8 @@ export type ProxyJumpValue = { readonly none: true } | { readonly none: false; r
  */
 export function parseProxyJump(value: string): ProxyJumpValue | undefined {
   if (value.toLowerCase() === "none") return { none: true };
-  const hash = value.indexOf("#");
-  const text = (hash === -1 ? value : value.slice(0, hash)).replace(/[ \t\n\v\f\r]+$/, "");
   const hops: JumpHost[] = [];
-  for (const part of text.split(",")) {
+  for (const part of jumpText(value).split(",")) {
     const hop = parseJumpHop(part);
     if (!hop) return undefined;
     hops.push(hop);
@@ -114,7 +124,7 @@ export function parseProxyJump(value: string): ProxyJumpValue | undefined {
 
 /**
  * How `ssh -G` prints a ProxyJump: earlier hops as written, then the last one rebuilt, IPv6 and numeric hosts in
- * brackets.
+ * brackets. `undefined` for `none` or an invalid value.
  *
  * @example
  * ```ts
@@ -126,8 +136,9 @@ export function formatProxyJump(value: string): string | undefined {
   const parsed = parseProxyJump(value);
   if (!parsed || parsed.none) return undefined;
   const last = parsed.hops[parsed.hops.length - 1] as JumpHost;
-  const comma = value.lastIndexOf(",");
-  const extra = comma > 0 ? `${value.slice(0, comma)},` : "";
+  const text = jumpText(value);
+  const comma = text.lastIndexOf(",");
+  const extra = comma > 0 ? `${text.slice(0, comma)},` : "";
   const numeric = last.host.includes(":") || /^[0-9.]*$/.test(last.host);
   const host = numeric ? `[${last.host}]` : last.host;
   return `${extra}${last.user === undefined ? "" : `${last.user}@`}${host}${last.port === undefined ? "" : `:${last.port}`}`;

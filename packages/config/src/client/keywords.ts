@@ -26,7 +26,8 @@ export const CLIENT_CHOICES = {
  * - `flag`, `time`, `int`, `string`: one argument, checked as OpenSSH checks it, first value wins;
  * - `choice`: one word of {@linkcode CLIENT_CHOICES}`[choices]`;
  * - `command`: the rest of the line verbatim (`ProxyCommand`, `LocalCommand`, …);
- * - `list`: several arguments, kept as written (OpenSSH's own checks for these are not reproduced);
+ * - `word`: one argument kept as written (with OpenSSH's check where it is cheap: LogLevel, EscapeChar, …);
+ * - `list`: one or more arguments, kept as written (OpenSSH's own checks for these are not reproduced);
  * - `special`: handled by the resolver itself (Host, Match, Include, Port, IdentityFile, ProxyJump, …);
  * - `deprecated` / `ignore`: accepted and ignored (OpenSSH logs a debug message);
  * - `unsupported`: accepted with OpenSSH's `Unsupported option` message, not counted as an error.
@@ -37,6 +38,7 @@ export type ClientKeywordKind =
   | "int"
   | "string"
   | "choice"
+  | "word"
   | "command"
   | "list"
   | "special"
@@ -94,22 +96,22 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
   ["IdentityFile", "special", "acc"],
   ["IdentityFile2", "special", "acc"],
   ["IdentitiesOnly", "flag"],
-  ["CertificateFile", "list", "acc"],
+  ["CertificateFile", "word", "acc"],
   ["AddKeysToAgent", "list"],
-  ["IdentityAgent", "list"],
+  ["IdentityAgent", "word"],
   ["HostName", "special"],
   ["HostKeyAlias", "string"],
   ["ProxyCommand", "special"],
   ["Port", "special"],
-  ["Ciphers", "list"],
-  ["MACs", "list"],
+  ["Ciphers", "word"],
+  ["MACs", "word"],
   ["RemoteForward", "list", "acc"],
   ["LocalForward", "list", "acc"],
   ["PermitRemoteOpen", "list"],
   ["User", "string"],
   ["Host", "special"],
   ["Match", "special"],
-  ["EscapeChar", "list"],
+  ["EscapeChar", "word"],
   ["GlobalKnownHostsFile", "list"],
   ["UserKnownHostsFile", "list"],
   ["ConnectionAttempts", "int"],
@@ -120,13 +122,13 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
   ["TCPKeepAlive", "flag"],
   ["KeepAlive", "flag"],
   ["NumberOfPasswordPrompts", "int"],
-  ["SyslogFacility", "list"],
-  ["LogLevel", "list"],
+  ["SyslogFacility", "word"],
+  ["LogLevel", "word"],
   ["LogVerbose", "list"],
-  ["DynamicForward", "list", "acc"],
+  ["DynamicForward", "word", "acc"],
   ["PreferredAuthentications", "string"],
-  ["HostKeyAlgorithms", "list"],
-  ["CASignatureAlgorithms", "list"],
+  ["HostKeyAlgorithms", "word"],
+  ["CASignatureAlgorithms", "word"],
   ["BindAddress", "string"],
   ["BindInterface", "string"],
   ["ClearAllForwardings", "flag"],
@@ -142,17 +144,17 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
   ["SetEnv", "list", "acc"],
   ["ControlPath", "string"],
   ["ControlMaster", "choice", "controlmaster"],
-  ["ControlPersist", "list"],
+  ["ControlPersist", "word"],
   ["HashKnownHosts", "flag"],
   ["Include", "special"],
   ["Tunnel", "choice", "tunnel"],
-  ["TunnelDevice", "list"],
+  ["TunnelDevice", "word"],
   ["LocalCommand", "command"],
   ["PermitLocalCommand", "flag"],
   ["RemoteCommand", "command"],
   ["VisualHostKey", "flag"],
-  ["KexAlgorithms", "list"],
-  ["IPQoS", "deprecated"],
+  ["KexAlgorithms", "word"],
+  ["IPQoS", "list"],
   ["RequestTTY", "choice", "requesttty"],
   ["SessionType", "choice", "sessiontype"],
   ["StdinNull", "flag"],
@@ -163,15 +165,15 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
   ["CanonicalizeHostname", "choice", "canonicalizehostname"],
   ["CanonicalizeMaxDots", "int"],
   ["CanonicalizePermittedCNAMEs", "list"],
-  ["StreamLocalBindMask", "list"],
+  ["StreamLocalBindMask", "word"],
   ["StreamLocalBindUnlink", "flag"],
   ["RevokedHostKeys", "string"],
-  ["FingerprintHash", "list"],
+  ["FingerprintHash", "word"],
   ["UpdateHostKeys", "choice", "yesnoask"],
-  ["HostbasedAcceptedAlgorithms", "list"],
-  ["HostbasedKeyTypes", "list"],
-  ["PubkeyAcceptedAlgorithms", "list"],
-  ["PubkeyAcceptedKeyTypes", "list"],
+  ["HostbasedAcceptedAlgorithms", "word"],
+  ["HostbasedKeyTypes", "word"],
+  ["PubkeyAcceptedAlgorithms", "word"],
+  ["PubkeyAcceptedKeyTypes", "word"],
   ["IgnoreUnknown", "string"],
   ["ProxyJump", "special"],
   ["SecurityKeyProvider", "string"],

@@ -203,3 +203,14 @@ test("destination forms: user@host and ssh://user@host:port", () => {
   const at = resolve({ "/home/me/.ssh/config": "Host db\n  User cfg\n" }, { host: "alice@db", user: "cli" });
   assert.equal(at.values.user, "cli");
 });
+
+test("Port takes TCP service names from /etc/services, as getservbyname does", () => {
+  const services = "# comment\nssh\t\t22/tcp\nexec\t\t512/tcp\nbiff\t\t512/udp\tcomsat\nwww\t80/tcp http # alias\n";
+  const port = (value: string, files: Record<string, string>) =>
+    resolve({ ...files, "/home/me/.ssh/config": `Port ${value}\n` }).values.port;
+  assert.equal(port("exec", { "/etc/services": services }), 512);
+  assert.equal(port("http", { "/etc/services": services }), 80);
+  assert.throws(() => port("comsat", { "/etc/services": services }), /Bad port 'comsat'\./);
+  assert.throws(() => port("exec", {}), /Bad port 'exec'\./);
+  assert.equal(port("ssh", {}), 22);
+});

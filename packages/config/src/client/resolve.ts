@@ -6,7 +6,8 @@ import { expandIncludeGlob } from "../glob.ts";
 import { asciiLower, type ConfigLine, type DirectiveLine, parseConfig, parseLine } from "../parse.ts";
 import { matchHostname, matchPattern, matchPatternList } from "../pattern.ts";
 import { convtime } from "../time.ts";
-import { integerValue, portValue } from "../values.ts";
+import { integerValue, SERVICE_PORTS, strtonum } from "../values.ts";
+import { WORD_CHECKS } from "./_checks.ts";
 import { sha1Hex } from "./_sha1.ts";
 import { parseProxyJump } from "./jump.ts";
 import {
@@ -90,6 +91,8 @@ export interface ClientResolution {
   readonly settings: ReadonlyMap<string, ClientSetting>;
   /** IdentityFile in order, de-duplicated as ssh does, with where each came from. */
   readonly identityFiles: readonly { readonly path: string; readonly source: ValueSource }[];
+  /** The port: the first Port (service names looked up as ssh does), else 22. */
+  readonly port: number;
   /** The winning ProxyCommand or ProxyJump line, if any. */
   readonly proxy: { readonly kind: "command" | "jump"; readonly assignment: Assignment } | undefined;
   /** Messages ssh prints without failing (`Unsupported option`). */
@@ -189,11 +192,35 @@ class ClientResolver {
 
   currentPort(): number {
     const assignment = this.first("port");
-    if (assignment) {
-      const result = portValue.safeParse(assignment.args[0] ?? "");
-      if (result.success) return result.data;
+    return (assignment && this.a2port(assignment.args[0] ?? "")) || 22;
+  }
+
+  services: Map<string, number> | undefined;
+
+  /**
+   * misc.c a2port: 0…65535, else a TCP service name as getservbyname finds it in /etc/services (read through
+   * `fs`; without one, a few well-known names). Returns -1 where a2port does.
+   */
+  a2port(arg: string): number {
+    const number = strtonum(arg, 0, 65535);
+    if (typeof number === "number") return number;
+    if (!this.services) {
+      this.services = new Map(SERVICE_PORTS);
+      const text = this.fs.readFile("/etc/services");
+      if (text !== undefined) {
+        this.services = new Map();
+        for (const line of text.split("\n")) {
+          const fields = (line.split("#")[0] ?? "").trim().split(/\s+/);
+          const [name, portProto, ...aliases] = fields;
+          const match = /^(\d+)\/tcp$/.exec(portProto ?? "");
+          if (!name || !match) continue;
+          for (const alias of [name, ...aliases]) {
+            if (!this.services.has(alias)) this.services.set(alias, Number(match[1]));
+          }
+        }
+      }
     }
-    return 22;
+    return this.services.get(arg) ?? -1;
   }
 
   currentUser(): string {
@@ -265,6 +292,7 @@ class ClientResolver {
       identityFiles: this.identity.length
         ? this.identity.map(({ path, source }) => ({ path, source }))
         : DEFAULT_IDENTITY_FILES.map((path) => ({ path, source: { kind: "default" } as const })),
+      port: this.currentPort(),
       proxy: this.proxy,
       warnings: this.warnings,
       files: this.files,
@@ -426,6 +454,13 @@ class ClientResolver {
         store();
         return extra();
       }
+      case "word": {
+        if (arg === undefined || arg === "") return new BadLine(`${at}: Missing argument.`);
+        const problem = WORD_CHECKS.get(key)?.(arg);
+        if (problem !== undefined) return new BadLine(`${at}: ${problem}`);
+        store();
+        return extra();
+      }
       case "command":
         store();
         return undefined;
@@ -489,7 +524,7 @@ class ClientResolver {
         return this.include(line, at, flags, activeRef, cmdline, depth);
       case "port": {
         if (arg === undefined || arg === "") return new BadLine(`${at}: Missing argument.`);
-        if (!portValue.safeParse(arg).success) return new BadLine(`${at}: Bad port '${arg}'.`);
+        if (this.a2port(arg) <= 0) return new BadLine(`${at}: Bad port '${arg}'.`);
         if (active) this.record(key, row, assignment);
         return extra();
       }

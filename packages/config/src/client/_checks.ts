@@ -1,0 +1,44 @@
+import { convtime } from "../time.ts";
+
+/**
+ * The value checks readconf.c makes for one-argument keywords tsalive keeps as written: given the argument,
+ * OpenSSH's message tail when ssh rejects it, else undefined. Keywords without an entry take any value
+ * (algorithm lists and paths are checked by ssh against its build, which tsalive does not reproduce).
+ */
+export const WORD_CHECKS: ReadonlyMap<string, (arg: string) => string | undefined> = new Map([
+  [
+    "loglevel",
+    (arg: string) =>
+      /^(quiet|fatal|error|info|verbose|debug[123]?)$/i.test(arg) ? undefined : `unsupported log level '${arg}'`,
+  ],
+  [
+    "syslogfacility",
+    (arg: string) =>
+      /^(daemon|user|auth|authpriv|local[0-7])$/i.test(arg) ? undefined : `unsupported log facility '${arg}'`,
+  ],
+  [
+    "escapechar",
+    (arg: string) => {
+      if (arg === "none" || arg.length === 1) return undefined;
+      const code = arg.charCodeAt(1);
+      return arg.length === 2 && arg[0] === "^" && code >= 64 && code < 128 ? undefined : "Bad escape character.";
+    },
+  ],
+  [
+    "controlpersist",
+    (arg: string) =>
+      ["yes", "true", "no", "false"].includes(arg) || convtime(arg) !== undefined
+        ? undefined
+        : "Bad ControlPersist argument.",
+  ],
+  [
+    "streamlocalbindmask",
+    (arg: string) => {
+      const match = /^[ \t\n\v\f\r]*[+-]?[0-7]+/.exec(arg);
+      if (!match) return "Bad mask.";
+      const value = Number.parseInt(match[0].trim(), 8);
+      return value < 0 || value > 0o777 ? "Bad mask." : undefined;
+    },
+  ],
+  ["fingerprinthash", (arg: string) => (/^(md5|sha256)$/i.test(arg) ? undefined : `Invalid hash algorithm "${arg}".`)],
+]);
