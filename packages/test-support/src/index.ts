@@ -5,6 +5,8 @@
  *
  * @module
  */
+
+export { type DbclientOptions, startDbclient } from "./dbclient.ts";
 export {
   createThrowawayUser,
   type Dropbear,
@@ -44,5 +46,6 @@ export {
   startProxy,
 } from "./proxy.ts";
 export { pendingCleanups, registerCleanup, stopAll } from "./registry.ts";
+export { type SshClientOptions, startSshClient } from "./ssh_client.ts";
 export { type Sshd, type SshdOptions, startSshd } from "./sshd.ts";
 export { makeTempDir, type TempDir } from "./tmp.ts";

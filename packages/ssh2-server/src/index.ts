@@ -1,0 +1,39 @@
+/**
+ * OpenSSH-exact liveness for ssh2 servers: ClientAlive without sshd 9.2's 2·I drift, SSH_MSG_IGNORE heartbeats, a
+ * watchdog that stops a silent connection's processes, UnusedConnectionTimeout, ChannelTimeout, answers to every
+ * want-reply request, and a supervisor for the processes each connection starts.
+ *
+ * @module
+ */
+
+export {
+  attach,
+  attachConnection,
+  ServerLiveness,
+  type ServerLivenessEvents,
+  type ServerLivenessStats,
+  SSH2_KEEPALIVE_OFF,
+} from "./attach.ts";
+export {
+  type AnsweredRequest,
+  ConnectionLiveness,
+  type ConnectionLivenessEvents,
+  type ConnectionLivenessStats,
+} from "./connection.ts";
+export {
+  formatPeer,
+  type Peer,
+  type ServerTimeoutCode,
+  ServerTimeoutError,
+  SSH2_RANGE,
+  Ssh2CompatibilityError,
+  TESTED_SSH2_VERSIONS,
+} from "./errors.ts";
+export type { ConnectionInfo, ServerOptions, ServerOptionsInput } from "./options.ts";
+export {
+  type ExecChannel,
+  type ExecOptions,
+  ProcessSupervisor,
+  type SupervisedSpawnOptions,
+  type SupervisorOptions,
+} from "./supervisor.ts";

@@ -1,0 +1,44 @@
+import { findBinary } from "./peers.ts";
+import { type Spawned, spawnProcess } from "./process.ts";
+
+/** Options of {@linkcode startDbclient}. */
+export interface DbclientOptions {
+  readonly port: number;
+  /** Default `127.0.0.1`; tests never use another address. */
+  readonly host?: "127.0.0.1";
+  readonly user: string;
+  /** Path of a Dropbear-format private key: convert an OpenSSH key with `toDropbearKey()`. */
+  readonly identity: string;
+  /** The remote command; none asks for a shell. */
+  readonly command?: string;
+  /** More arguments, e.g. `["-K", "1"]` (keepalive every second) or `["-I", "5"]` (idle timeout). */
+  readonly args?: readonly string[];
+}
+
+/**
+ * Starts Dropbear's `dbclient` as a client of a server under test: `dbclient -y -y -i KEY -p P [args]
+ * USER@127.0.0.1 [COMMAND]` (`-y -y` accepts any host key without asking), stdin from /dev/null, output captured.
+ * Returns the {@linkcode Spawned} handle; registered with `stopAll()`.
+ *
+ * @example
+ * ```ts no-run
+ * const db = startDbclient({ port, user: "root", identity: toDropbearKey(key), command: "sleep 30" });
+ * db.freeze();
+ * ```
+ */
+export function startDbclient(options: DbclientOptions): Spawned {
+  const dbclient = findBinary("dbclient");
+  if (dbclient === undefined) throw new Error("dbclient is not installed (apt-get install dropbear-bin)");
+  const args = [
+    "-y",
+    "-y",
+    "-i",
+    options.identity,
+    "-p",
+    String(options.port),
+    ...(options.args ?? []),
+    `${options.user}@${options.host ?? "127.0.0.1"}`,
+    ...(options.command === undefined ? [] : [options.command]),
+  ];
+  return spawnProcess(dbclient, args, { name: "dbclient" });
+}
