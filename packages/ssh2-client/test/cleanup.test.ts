@@ -75,6 +75,7 @@ describe("cleanup", () => {
     // Baseline: what plain ssh2 leaves on a socket the server closed.
     const plain = new Client();
     const client = new Client();
+    for (const each of [plain, client]) each.on("error", () => {}); // the server goes away: errors are expected
     const clientListeners = listeners(client);
     const liveness = attach(client, {
       probe: { interval: 200, countMax: 3 },
@@ -82,6 +83,7 @@ describe("cleanup", () => {
       connectTimeout: 5000,
       timers,
     });
+    const serverSides = [closing.nextConnection(), closing.nextConnection()];
     await Promise.all([connectTo(plain), connectTo(client)]);
     const plainSock = internals(plain)._sock;
     const sock = internals(client)._sock;
@@ -90,8 +92,10 @@ describe("cleanup", () => {
     const closed = Promise.all(
       [plain, client].map((each) => new Promise((resolve) => each.once("close", () => resolve(undefined)))),
     );
-    await closing.close();
+    // The server ends both connections cleanly (DISCONNECT, FIN), so both sockets see the same close.
+    for (const side of await Promise.all(serverSides)) side.connection.end();
     await closed;
+    await closing.close();
     assert.equal(timers.pending(), 0, "no timer left after 'close'");
     assert.deepEqual(listeners(sock), listeners(plainSock));
     // Node itself replaces write() with writeAfterFIN on a socket that ended: compare with plain ssh2.
