@@ -242,10 +242,11 @@ export class ConnectionLiveness {
   #startMonitor(options: MonitorOptions): void {
     const monitor = new LivenessMonitor(
       {
-        sendProbe: () => this.#sendProbe(),
-        sendHeartbeat: () => {
-          if (this.#protocol !== undefined) sendIgnore(this.#protocol);
-        },
+        sendProbe: () => this.#send(() => this.#sendProbe()),
+        sendHeartbeat: () =>
+          this.#send(() => {
+            if (this.#protocol !== undefined) sendIgnore(this.#protocol);
+          }),
       },
       options,
     );
@@ -411,6 +412,20 @@ export class ConnectionLiveness {
     p.channelFailure(sides.outgoing.id);
     this.#answered++;
     this.#emit("answer", { channel: recipient, type, state });
+  }
+
+  /**
+   * Runs a send unless the socket is done: between the socket's 'end' and its 'close' ssh2 has already torn the
+   * protocol down (Protocol.js:288-307) and any send throws; the 'close' that follows stops the monitor.
+   */
+  #send(send: () => void): void {
+    if (this.#socket.destroyed || !this.#socket.writable) return;
+    try {
+      send();
+    } catch (error) {
+      if (this.#socket.destroyed || !this.#socket.writable) return;
+      throw error;
+    }
   }
 
   /** ClientAlive as sshd sends it (serverloop.c): on the first open channel when there is one, else global. */

@@ -75,6 +75,11 @@ export class ProcessSupervisor {
     return this.#tracked.size;
   }
 
+  /** PIDs (= process group ids) of the processes tracked now. */
+  get pids(): number[] {
+    return [...this.#tracked].map((tracked) => tracked.pid);
+  }
+
   /** Whether `stopAll()` ran: the connection is gone and new processes are refused. */
   get closed(): boolean {
     return this.#closed;
@@ -154,11 +159,21 @@ export class ProcessSupervisor {
     }
     if (child.stdout !== null) child.stdout.pipe(channel as unknown as NodeJS.WritableStream, { end: false });
     if (child.stderr !== null) child.stderr.pipe(channel.stderr, { end: false });
+    let channelClosed = false;
+    channel.once("close", () => {
+      channelClosed = true;
+    });
     child.once("close", (code, signal) => {
       channel.removeListener("close", onChannelClose);
-      if (signal !== null) channel.exit(signal.replace(/^SIG/, ""), false, "");
-      else channel.exit(code ?? 255);
-      channel.end();
+      if (channelClosed) return;
+      try {
+        if (signal !== null) channel.exit(signal.replace(/^SIG/, ""), false, "");
+        else channel.exit(code ?? 255);
+        channel.end();
+      } catch {
+        // The connection was torn down under the channel (ssh2 throws "Instance unusable" or "Invalid Zlib
+        // instance" then): there is no one left to tell the exit status to.
+      }
     });
     return child;
   }
