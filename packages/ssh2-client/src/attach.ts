@@ -70,16 +70,27 @@ export class ClientLiveness {
   #unanswerable = 0;
   readonly #owner: ConnectionOwner;
 
-  /** Use {@linkcode attach}. */
-  constructor(client: Client, options: ClientOptions) {
+  /** Same as {@linkcode attach}. */
+  constructor(client: Client, options: ClientOptions = {}) {
+    checkClientOptions(options);
+    checkClient(client);
+    if (attached.has(client)) throw new Error("Cannot attach to ssh2 client: already attached; detach() first");
     this.#client = client;
     this.#internals = internalsOf(client);
     this.#options = options;
     this.#owner = this.#makeOwner(monitorOptionsOf(options));
     this.#restoreConnect = this.#wrapConnect();
+    attached.set(client, this);
     const socket = this.#internals._sock;
     // Attached to a client that is already connected (or connecting): adopt that connection as it is.
-    if (this.#internals._protocol !== undefined && socket !== undefined && !socket.destroyed) this.#adopt(false);
+    if (this.#internals._protocol !== undefined && socket !== undefined && !socket.destroyed) {
+      try {
+        this.#adopt(false);
+      } catch (error) {
+        this.detach();
+        throw error;
+      }
+    }
   }
 
   /** Whether the handle is still attached. */
@@ -158,7 +169,8 @@ export class ClientLiveness {
     try {
       this.#connection = new Connection(this.#owner, this.#internals, { fresh });
     } catch (error) {
-      this.#internals._sock?.destroy();
+      // A connection that connect() just started must not run unwatched; one that was already up stays as it was.
+      if (fresh) this.#internals._sock?.destroy();
       throw error;
     }
   }
@@ -228,12 +240,7 @@ export class ClientLiveness {
  * ```
  */
 export function attach(client: Client, options: ClientOptions = {}): ClientLiveness {
-  checkClientOptions(options);
-  checkClient(client);
-  if (attached.has(client)) throw new Error("Cannot attach to ssh2 client: already attached; detach() first");
-  const handle = new ClientLiveness(client, options);
-  attached.set(client, handle);
-  return handle;
+  return new ClientLiveness(client, options);
 }
 
 function monitorOptionsOf(options: ClientOptions): MonitorOptions | undefined {

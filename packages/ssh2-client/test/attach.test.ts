@@ -9,7 +9,7 @@ import { connect, createServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { spawnProcess, waitUntil } from "@tsalive/test-support";
 import { Client, type ConnectConfig } from "ssh2";
-import { attach, ClientTimeoutError } from "../src/index.ts";
+import { attach, ClientTimeoutError, Ssh2CompatibilityError } from "../src/index.ts";
 import { type ScriptedServer, startScriptedServer } from "./_scripted_server.ts";
 
 let server: ScriptedServer;
@@ -62,6 +62,26 @@ describe("attach() on live connections", () => {
     assert.equal(connections, 2);
     assert.equal(liveness.stats().connections, 2);
     liveness.detach();
+  });
+
+  it("refuses a live connection whose internals moved, naming the piece, and leaves it untouched", async () => {
+    const client = new Client();
+    await connectTo(client);
+    const internals = client as unknown as { _protocol: { _handlers: Record<string, unknown> }; _sock: Socket };
+    const handler = internals._protocol._handlers.CHANNEL_REQUEST;
+    delete internals._protocol._handlers.CHANNEL_REQUEST;
+    assert.throws(
+      () => attach(client, { probe: { interval: 1000 } }),
+      (error: unknown) =>
+        error instanceof Ssh2CompatibilityError && error.missing === "Protocol#_handlers.CHANNEL_REQUEST",
+    );
+    assert.equal(Object.hasOwn(client, "connect"), false);
+    assert.equal(internals._sock.destroyed, false, "the connection stays up");
+    internals._protocol._handlers.CHANNEL_REQUEST = handler;
+    attach(client).detach(); // not left registered
+    const closed = closeOf(client);
+    client.end();
+    await closed;
   });
 
   it("switches ssh2's keepalive off when attached before connect(), and leaves it on after detach()", async () => {
