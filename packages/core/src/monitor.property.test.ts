@@ -81,6 +81,35 @@ describe("probe monitor, property", () => {
     );
   });
 
+  it("replyTimeout: expires iff an inbound gap reaches I + T, after one probe at I into each long enough gap", () => {
+    fc.assert(
+      fc.property(trace, fc.integer({ min: 1, max: 2000 }), ({ interval, inbound, outbound, tail }, replyTimeout) => {
+        const time = new TestClock(0);
+        const probes: number[] = [];
+        let expiredAt: number | undefined;
+        const monitor = new LivenessMonitor(
+          { sendProbe: () => probes.push(time.now()) },
+          { probe: { interval, replyTimeout }, clock: time, timers: time },
+        );
+        monitor.on("expire", () => (expiredAt = time.now()));
+        const end = (inbound.at(-1) ?? 0) + tail;
+        replay(monitor, time, inbound, outbound, end);
+
+        const death = firstDeath(inbound, interval + replyTimeout, end);
+        assert.equal(expiredAt, death);
+        const expected: number[] = [];
+        let last = 0;
+        for (const t of [...inbound.filter((t) => t <= end), end]) {
+          if (last + interval <= t) expected.push(last + interval);
+          if (death === last + interval + replyTimeout) break;
+          last = t;
+        }
+        assert.deepEqual(probes, expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it("with countMax 0 and zeroCountMax 'never' never expires and probes every I of silence", () => {
     fc.assert(
       fc.property(trace, ({ interval, inbound, outbound, tail }) => {

@@ -185,6 +185,18 @@ describe("probe monitor (ServerAlive / ClientAlive)", () => {
     assert.equal(expired[0]?.code, "REPLY_TIMEOUT");
   });
 
+  it("replyTimeout longer than the interval: the next probe follows the reply by one interval", () => {
+    const { time, sent, monitor, expired } = setup({ probe: { interval: 500, replyTimeout: 700 } });
+    monitor.start();
+    time.advance(500);
+    time.advance(1);
+    monitor.markReply();
+    time.advance(2000);
+    assert.deepEqual(sent.probes, [T0 + 500, T0 + 1001]);
+    assert.equal(expired[0]?.code, "REPLY_TIMEOUT");
+    assert.equal(expired[0]?.silentFor, 1200);
+  });
+
   it("a timer that fires late counts one expiry, never several", () => {
     const time = new TestClock(0);
     let late = 0;

@@ -366,11 +366,12 @@ export class LivenessMonitor {
     let due = Number.POSITIVE_INFINITY;
     if (watchdog !== undefined) due = this.#lastInboundAt + watchdog;
     if (idle !== undefined) due = Math.min(due, this.#lastTrafficAt + idle);
-    if (probe !== undefined) due = Math.min(due, this.#probeDue(probe));
+    if (probe !== undefined) due = Math.min(due, this.#probeDue(probe, now));
     if (heartbeat !== undefined) due = Math.min(due, this.#lastOutboundAt + heartbeat);
     if (due === Number.POSITIVE_INFINITY) return;
     if (this.#handle !== undefined) {
-      // Deadlines only move later as traffic flows: the pending timer fires early and re-arms then.
+      // Deadlines only move later as traffic flows (see #probeDue for the one exception, handled there): the
+      // pending timer fires early and re-arms then.
       if (this.#armedFor <= due) return;
       this.#timers.clearTimeout(this.#handle);
     }
@@ -384,9 +385,17 @@ export class LivenessMonitor {
     return Math.ceil(this.#rtt?.sentAt[this.#probesSent % RTT_RING] ?? 0);
   }
 
-  #probeDue(probe: ResolvedProbe): number {
+  #probeDue(probe: ResolvedProbe, now: number): number {
     if (this.#probeBase !== this.#lastInboundAt) return this.#lastInboundAt + probe.interval;
-    if (probe.replyTimeout !== undefined && this.#misses > 0) return this.#lastProbeAt() + probe.replyTimeout;
+    if (probe.replyTimeout !== undefined && this.#misses > 0) {
+      // Marks never touch the timer, yet a packet arriving at x while the probe waits for its reply makes the
+      // next probe due at x + interval, which comes before the reply deadline when replyTimeout > interval.
+      // Waking every interval after the probe bounds that: the wake following x is at most x + interval.
+      const sent = this.#lastProbeAt();
+      const deadline = sent + probe.replyTimeout;
+      if (probe.interval >= probe.replyTimeout) return deadline;
+      return Math.min(sent + (Math.floor((now - sent) / probe.interval) + 1) * probe.interval, deadline);
+    }
     return this.#nextProbeAt;
   }
 }
