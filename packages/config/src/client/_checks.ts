@@ -42,3 +42,11 @@ export const WORD_CHECKS: ReadonlyMap<string, (arg: string) => string | undefine
   ],
   ["fingerprinthash", (arg: string) => (/^(md5|sha256)$/i.test(arg) ? undefined : `Invalid hash algorithm "${arg}".`)],
 ]);
+
+/** What readconf.c says when a one-word keyword has no argument at all (most say `Missing argument.`). */
+export const WORD_MISSING: ReadonlyMap<string, string> = new Map([
+  ["loglevel", "unsupported log level '<NONE>'"],
+  ["syslogfacility", "unsupported log facility '<NONE>'"],
+  ["controlpersist", "Missing ControlPersist argument."],
+  ["streamlocalbindmask", "Missing StreamLocalBindMask argument."],
+]);

@@ -7,7 +7,8 @@ import { asciiLower, type ConfigLine, type DirectiveLine, parseConfig, parseLine
 import { matchHostname, matchPattern, matchPatternList } from "../pattern.ts";
 import { convtime } from "../time.ts";
 import { integerValue, SERVICE_PORTS, strtonum } from "../values.ts";
-import { WORD_CHECKS } from "./_checks.ts";
+import { numericHost } from "./_address.ts";
+import { WORD_CHECKS, WORD_MISSING } from "./_checks.ts";
 import { sha1Hex } from "./_sha1.ts";
 import { parseProxyJump } from "./jump.ts";
 import {
@@ -133,6 +134,7 @@ class BadLine {
   constructor(readonly message: string) {}
 }
 
+/** ssh.c is_addr_fast: looks like an address (a scope `%`, a `:`, or only digits and dots). */
 function isAddress(name: string): boolean {
   return name.includes("%") || name.includes(":") || /^[0-9.]*$/.test(name);
 }
@@ -274,8 +276,15 @@ class ClientResolver {
       host = this.expand(hostName.args[0] ?? "", { h: host }, hostName.source);
       hostNameSource = hostName.source;
     }
-    if (!isAddress(host)) host = asciiLower(host);
+    // ssh.c: names are lower-cased; addresses (`is_addr`) are canonicalised instead (`15` → `0.0.0.15`).
+    const family = asciiLower(this.first("addressfamily")?.args[0] ?? "any") as "any" | "inet" | "inet6";
+    const numeric = numericHost(host, family);
+    const wasAddress = isAddress(host) || numeric !== undefined;
+    if (!wasAddress) host = asciiLower(host);
     const canonicalize = asciiLower(this.first("canonicalizehostname")?.args[0] ?? "no");
+    if (numeric !== undefined && (wasAddress || (canonicalize !== "no" && canonicalize !== "false"))) {
+      if (asciiLower(numeric) !== asciiLower(host)) host = numeric;
+    }
     if (canonicalize !== "no" && canonicalize !== "false") this.wantFinal = true;
     const finalPass = this.wantFinal;
     if (finalPass) {
@@ -284,6 +293,7 @@ class ClientResolver {
       this.matchHost = host;
       this.readFiles();
     }
+    this.checkJumpLoop(host);
     return {
       originalHost: this.originalHost,
       hostName: host,
@@ -299,6 +309,25 @@ class ClientResolver {
       finalPass,
       options: o,
     };
+  }
+
+  /** ssh.c: a ProxyJump whose last hop is the destination itself (same host, port and user) is fatal. */
+  checkJumpLoop(host: string): void {
+    if (this.proxy?.kind !== "jump") return;
+    const parsed = parseProxyJump(this.proxy.assignment.value);
+    if (!parsed || parsed.none) return;
+    const jump = parsed.hops[parsed.hops.length - 1];
+    if (!jump) return;
+    const port = this.currentPort();
+    const user = this.currentUser();
+    if (jump.host === host && (jump.port ?? 22) === port && (jump.user ?? user) === user) {
+      const message = `jumphost loop via ${jump.host}`;
+      const source = this.proxy.assignment.source;
+      const where = source.kind === "file" ? source : undefined;
+      throw new ConfigError("CONFIG_INVALID", message, [
+        { file: where?.file, line: where?.line ?? 0, keyword: this.proxy.assignment.keyword, message },
+      ]);
+    }
   }
 
   expand(text: string, tokens: Record<string, string>, source: ValueSource): string {
@@ -455,7 +484,11 @@ class ClientResolver {
         return extra();
       }
       case "word": {
-        if (arg === undefined || arg === "") return new BadLine(`${at}: Missing argument.`);
+        if (arg === undefined) return new BadLine(`${at}: ${WORD_MISSING.get(key) ?? "Missing argument."}`);
+        // LogLevel and SyslogFacility look an empty word up (and fail); the others call it missing.
+        if (arg === "" && !(key === "loglevel" || key === "syslogfacility")) {
+          return new BadLine(`${at}: ${WORD_MISSING.get(key) ?? "Missing argument."}`);
+        }
         const problem = WORD_CHECKS.get(key)?.(arg);
         if (problem !== undefined) return new BadLine(`${at}: ${problem}`);
         store();
@@ -595,8 +628,9 @@ class ClientResolver {
         break;
       }
       const negate = oattrib.startsWith("!");
-      const attrib = asciiLower(negate ? oattrib.slice(1) : oattrib);
-      if (attrib === "all") {
+      const attrib = negate ? oattrib.slice(1) : oattrib;
+      const criterion = asciiLower(attrib);
+      if (criterion === "all") {
         let arg: string | null = null;
         if (attributes > 1) fail(`${at}: '${oattrib}' cannot be combined with other Match attributes`);
         const after = strdelim(cp);
@@ -610,8 +644,8 @@ class ClientResolver {
         return { result, rest: cp };
       }
       attributes++;
-      if (attrib === "canonical" || attrib === "final") {
-        if (attrib === "final" && !final) this.wantFinal = true;
+      if (criterion === "canonical" || criterion === "final") {
+        if (criterion === "final" && !final) this.wantFinal = true;
         if (final === negate) result = 0;
         continue;
       }
@@ -621,7 +655,7 @@ class ClientResolver {
       if (arg === null || arg === "" || arg.startsWith("#")) fail(`Missing Match criteria for ${attrib}`);
       const patterns = arg as string;
       let matched: boolean;
-      switch (attrib) {
+      switch (criterion) {
         case "host":
           matched = matchHostname(host, patterns) === 1;
           break;
