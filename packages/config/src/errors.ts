@@ -5,9 +5,16 @@ import { TsaliveError } from "@tsalive/core";
  * - `CONFIG_INVALID`: one or more bad lines (OpenSSH's `terminating, N bad configuration options`);
  * - `CONFIG_INCLUDE_LOOP`: `Include` nested deeper than OpenSSH allows (16), which is how a loop shows;
  * - `CONFIG_EXEC_DENIED`: a `Match exec` had to run a command but the caller did not allow commands;
- * - `CONFIG_READ_FAILED`: an included file exists but could not be read.
+ * - `CONFIG_READ_FAILED`: a file named by `-F` is missing, or a file exists but could not be read;
+ * - `CONFIG_BAD_PERMISSIONS`: the user config or an included file is writable by others or owned by someone else
+ *   (OpenSSH: `Bad owner or permissions on FILE`).
  */
-export type ConfigErrorCode = "CONFIG_INVALID" | "CONFIG_INCLUDE_LOOP" | "CONFIG_EXEC_DENIED" | "CONFIG_READ_FAILED";
+export type ConfigErrorCode =
+  | "CONFIG_INVALID"
+  | "CONFIG_INCLUDE_LOOP"
+  | "CONFIG_EXEC_DENIED"
+  | "CONFIG_READ_FAILED"
+  | "CONFIG_BAD_PERMISSIONS";
 
 /**
  * One bad line, worded as OpenSSH words it.

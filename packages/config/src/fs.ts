@@ -14,6 +14,11 @@ export interface ConfigFileSystem {
   readFile(path: string): string | undefined;
   /** The entry names of a directory (without `.` and `..`), or `undefined` when `path` is not a directory. */
   readDir(path: string): readonly string[] | undefined;
+  /**
+   * Owner and mode of a file, for ssh's permission check on the user config and included files (`Bad owner or
+   * permissions`). Without it, permissions are not checked.
+   */
+  stat?(path: string): { readonly uid: number; readonly mode: number } | undefined;
 }
 
 /**

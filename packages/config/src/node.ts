@@ -5,7 +5,7 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir, userInfo } from "node:os";
 import type { ConfigFileSystem } from "./fs.ts";
 
@@ -37,6 +37,14 @@ export const nodeFileSystem: ConfigFileSystem = {
   readDir(path) {
     try {
       return readdirSync(path);
+    } catch {
+      return undefined;
+    }
+  },
+  stat(path) {
+    try {
+      const { uid, mode } = statSync(path);
+      return { uid, mode };
     } catch {
       return undefined;
     }

@@ -5,6 +5,7 @@
  *   @host web                 a destination given to ssh (repeatable: each is resolved separately)
  *   @option ServerAliveCountMax=5   one -o option (repeatable)
  *   @exec                     allow Match exec (nodeExec; ssh always runs it)
+ *   @chmod PATH MODE          set a file's mode (octal) after writing it
  *   @expect error|ok          what OpenSSH does for every host (checked against ssh too, so a fixture cannot lie)
  *   --- config                the -F file; other paths are relative to the temp root, home/ is HOME
  *
@@ -23,6 +24,7 @@ export interface ClientFixture {
   readonly exec: boolean;
   readonly expect: "error" | "ok";
   readonly files: ReadonlyMap<string, string>;
+  readonly modes: ReadonlyMap<string, number>;
 }
 
 export function readFixture(path: string, name: string): ClientFixture {
@@ -32,12 +34,14 @@ export function readFixture(path: string, name: string): ClientFixture {
   const options: string[] = [];
   let exec = false;
   let expect: "error" | "ok" = "ok";
+  const modes = new Map<string, number>();
   for (const line of header.split("\n")) {
     const [directive, ...rest] = line.split(" ");
     const value = rest.join(" ");
     if (directive === "@host") hosts.push(value);
     else if (directive === "@option") options.push(value);
     else if (directive === "@exec") exec = true;
+    else if (directive === "@chmod") modes.set(rest[0] ?? "", Number.parseInt(rest[1] ?? "600", 8));
     else if (directive === "@expect") expect = value === "error" ? "error" : "ok";
   }
   if (hosts.length === 0) throw new Error(`${name}: no @host`);
@@ -46,5 +50,5 @@ export function readFixture(path: string, name: string): ClientFixture {
     const newline = part.indexOf("\n");
     files.set(part.slice(0, newline).trim(), part.slice(newline + 1));
   }
-  return { name, hosts, options, exec, expect, files };
+  return { name, hosts, options, exec, expect, files, modes };
 }

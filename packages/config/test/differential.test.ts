@@ -5,7 +5,7 @@
  * value tsalive types. Integration test: needs /usr/bin/ssh (scripts/ensure-peers.sh installs it).
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
@@ -34,6 +34,7 @@ for (const name of names) {
         mkdirSync(dirname(full), { recursive: true });
         writeFileSync(full, text.replaceAll(ROOT_TOKEN, root), { mode: 0o600 });
       }
+      for (const [path, mode] of fixture.modes) chmodSync(join(root, path), mode);
       const options = fixture.options.map((o) => o.replaceAll(ROOT_TOKEN, root));
       for (const host of fixture.hosts) {
         compareWithSsh({ label: `${name} ${host}`, root, host, options, exec: fixture.exec, expect: fixture.expect });

@@ -214,3 +214,42 @@ test("Port takes TCP service names from /etc/services, as getservbyname does", (
   assert.throws(() => port("exec", {}), /Bad port 'exec'\./);
   assert.equal(port("ssh", {}), 22);
 });
+
+test("the user config and included files must not be writable by others or owned by someone else", () => {
+  const files = memoryFileSystem({ "/home/me/.ssh/config": "Include x\n", "/home/me/.ssh/x": "Port 1\n" });
+  const withModes = (modes: Record<string, { uid: number; mode: number }>) => ({
+    ...files,
+    stat: (p: string) => modes[p],
+  });
+  const ok = { uid: 1000, mode: 0o100644 };
+  const fs = withModes({ "/home/me/.ssh/config": ok, "/home/me/.ssh/x": { uid: 1000, mode: 0o100664 } });
+  assert.throws(
+    () => resolveClientConfig({ ...base, uid: 1000, fs }),
+    (e: unknown) => e instanceof ConfigError && e.code === "CONFIG_BAD_PERMISSIONS" && e.file === "/home/me/.ssh/x",
+  );
+  const other = withModes({ "/home/me/.ssh/config": { uid: 1001, mode: 0o100600 }, "/home/me/.ssh/x": ok });
+  assert.throws(
+    () => resolveClientConfig({ ...base, uid: 1000, fs: other }),
+    /Bad owner or permissions on \/home\/me\/.ssh\/config/,
+  );
+  const root = withModes({ "/home/me/.ssh/config": { uid: 0, mode: 0o100600 }, "/home/me/.ssh/x": ok });
+  assert.equal(resolveClientConfig({ ...base, uid: 1000, fs: root }).values.port, 1);
+});
+
+test("a file that exists but cannot be read is a CONFIG_READ_FAILED with the cause", () => {
+  const fs = {
+    readFile: (path: string) => {
+      if (path === "/home/me/.ssh/config") throw new Error("EACCES: permission denied");
+      return undefined;
+    },
+    readDir: () => undefined,
+  };
+  assert.throws(
+    () => resolveClientConfig({ ...base, fs }),
+    (e: unknown) =>
+      e instanceof ConfigError &&
+      e.code === "CONFIG_READ_FAILED" &&
+      e.message === "Can't open user config file /home/me/.ssh/config: EACCES: permission denied" &&
+      e.cause instanceof Error,
+  );
+});

@@ -357,15 +357,39 @@ class ClientResolver {
       return;
     }
     const user = o.userConfig === undefined ? `${o.home.replace(/\/$/, "")}/.ssh/config` : o.userConfig;
-    if (user !== null) this.readInput(user, { user: true, neverMatch: false });
+    if (user !== null) this.readInput(user, { user: true, neverMatch: false }, true);
     const system = o.systemConfig === undefined ? "/etc/ssh/ssh_config" : o.systemConfig;
     if (system !== null) this.readInput(system, { user: false, neverMatch: false });
   }
 
-  readInput(input: ConfigInput, flags: FileFlags): boolean {
+  /**
+   * Reads a file as read_config_file_depth does: missing is `undefined`; another failure, or (with `checkPerm`) a
+   * file writable by group or others or owned by another user, is fatal.
+   */
+  readFile(path: string, checkPerm: boolean): string | undefined {
+    let text: string | undefined;
+    try {
+      text = this.fs.readFile(path);
+    } catch (error) {
+      const message = `Can't open user config file ${path}: ${error instanceof Error ? error.message : String(error)}`;
+      throw new ConfigError("CONFIG_READ_FAILED", message, [{ file: path, line: 0, keyword: undefined, message }], {
+        cause: error,
+      });
+    }
+    if (text === undefined || !checkPerm) return text;
+    const stat = this.fs.stat?.(path);
+    const uid = this.options.uid;
+    if (stat && ((stat.uid !== 0 && uid !== undefined && stat.uid !== uid) || (stat.mode & 0o22) !== 0)) {
+      const message = `Bad owner or permissions on ${path}`;
+      throw new ConfigError("CONFIG_BAD_PERMISSIONS", message, [{ file: path, line: 0, keyword: undefined, message }]);
+    }
+    return text;
+  }
+
+  readInput(input: ConfigInput, flags: FileFlags, checkPerm = false): boolean {
     const active: ActiveRef = { active: true };
     if (typeof input === "string") {
-      const text = this.fs.readFile(input);
+      const text = this.readFile(input, checkPerm);
       if (text === undefined) return false;
       this.readText(text, input, flags, active, 0);
     } else {
@@ -732,7 +756,7 @@ class ClientResolver {
             { file: this.stack[this.stack.length - 1], line: line.line, keyword: line.keyword, message },
           ]);
         }
-        const text = this.fs.readFile(file);
+        const text = this.readFile(file, true);
         if (text !== undefined) {
           this.readText(
             text,
