@@ -46,7 +46,6 @@ export class Connection {
   readonly #undo: (() => void)[] = [];
   #connectTimer: unknown;
   /** Set when a probe goes out and the monitor must be re-armed by the next inbound packet (see `#inbound`). */
-  #rearmAfterProbe = false;
   #authenticated = false;
   #disposed = false;
 
@@ -108,7 +107,7 @@ export class Connection {
     const protocol = this.protocol;
     const previous = protocol._onPacket;
     const onPacket = (): void => {
-      this.#inbound();
+      this.monitor?.markInbound();
       previous();
     };
     protocol._onPacket = onPacket;
@@ -118,27 +117,10 @@ export class Connection {
     // During a key exchange packets skip `_onPacket` (kex.js:498-506): count the bytes as activity then, so a slow
     // rekey never looks like silence.
     const onData = (): void => {
-      if (this.monitor !== undefined && inKeyExchange(protocol)) this.#inbound();
+      if (inKeyExchange(protocol)) this.monitor?.markInbound();
     };
     this.socket.on("data", onData);
     this.#undo.push(() => this.socket.off("data", onData));
-  }
-
-  /**
-   * Marks inbound activity: a clock read. Workaround for core: in reply-timeout mode with `replyTimeout > interval`,
-   * the monitor's pending timer (armed for the reply deadline) is later than the next probe's deadline once
-   * something arrives, and core does not re-arm it (/work/notes/core-requests.md); `reconfigure()` with the same
-   * options re-arms it. Only the first packet after a probe pays for it.
-   */
-  #inbound(): void {
-    const monitor = this.monitor;
-    if (monitor === undefined) return;
-    monitor.markInbound();
-    if (this.#rearmAfterProbe) {
-      this.#rearmAfterProbe = false;
-      const options = this.#owner.monitorOptions;
-      if (options !== undefined) monitor.reconfigure(options);
-    }
   }
 
   /** Every write to the socket is outbound activity: a clock read, no timer reset. */
@@ -251,8 +233,6 @@ export class Connection {
     if (callbacks === undefined) return;
     callbacks.push(this.#onReply);
     this.#ping.call(this.protocol);
-    const probe = this.#owner.monitorOptions?.probe;
-    if (probe?.replyTimeout !== undefined && probe.replyTimeout > probe.interval) this.#rearmAfterProbe = true;
   }
 
   readonly #onReply: GlobalReplyCallback = (failedOrError) => {
