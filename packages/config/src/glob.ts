@@ -67,7 +67,17 @@ function bracket(p: string, pi: number, c: string): { end: number; matched: bool
   return { end: i + 1, matched: matched !== negate };
 }
 
-/** fnmatch(3) for one path component with FNM_PERIOD: a leading `.` must be matched literally. */
+/**
+ * fnmatch(3) for one path component with FNM_PERIOD, as glob(3) matches directory entries: `*`, `?`, `[…]`
+ * (with `!`/`^`, ranges and `[:class:]`), backslash escapes; a leading `.` must be matched literally.
+ *
+ * @example
+ * ```ts
+ * import { fnmatch } from "@tsalive/config";
+ * fnmatch("*.conf", "a.conf"); // true
+ * fnmatch("*.conf", ".a.conf"); // false
+ * ```
+ */
 export function fnmatch(pattern: string, name: string): boolean {
   if (name.startsWith(".") && !pattern.startsWith(".") && !pattern.startsWith("\\.")) return false;
   const go = (pi: number, ni: number): boolean => {

@@ -67,7 +67,16 @@ export interface ParseOptions {
   recover?: boolean | undefined;
 }
 
-/** OpenSSH lower-cases keywords byte by byte in the C locale: ASCII letters only. */
+/**
+ * Lower-cases ASCII letters only, as OpenSSH's `lowercase()` does in the C locale.
+ *
+ * @example
+ * ```ts
+ * import { asciiLower } from "@tsalive/config";
+ * asciiLower("ServerAliveInterval"); // "serveraliveinterval"
+ * asciiLower("İ"); // "İ" (not an ASCII letter)
+ * ```
+ */
 export function asciiLower(s: string): string {
   return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }
@@ -79,7 +88,15 @@ function stripTrailing(s: string): string {
   return s.slice(0, end);
 }
 
-/** Splits text into lines the way `getline` does: each keeps its `\n`; no empty line after a final newline. */
+/**
+ * Splits text into lines the way `getline` does: each keeps its `\n`; no empty line after a final newline.
+ *
+ * @example
+ * ```ts
+ * import { splitLines } from "@tsalive/config";
+ * splitLines("a\r\nb\n"); // ["a\r\n", "b\n"]
+ * ```
+ */
 export function splitLines(text: string): string[] {
   const lines: string[] = [];
   let start = 0;
@@ -94,7 +111,15 @@ export function splitLines(text: string): string[] {
 
 /**
  * Parses one line as OpenSSH's `process_config_line` / `process_server_config_line` do before looking at the
- * keyword. Exported for resolvers that evaluate `-o` options, which are single lines.
+ * keyword. Exported for resolvers that evaluate `-o` options, which are single lines. A grammar problem is in
+ * `issue` (worded for ssh: the keyword lower-cased in `no argument after keyword`).
+ *
+ * @example
+ * ```ts
+ * import { parseLine } from "@tsalive/config";
+ * const line = parseLine("ServerAliveInterval=15", 0, "command-line");
+ * if (line.kind === "directive") line.args; // ["15"]
+ * ```
  */
 export function parseLine(raw: string, line: number, file: string | undefined): ConfigLine {
   // C sees the line up to its first NUL byte.

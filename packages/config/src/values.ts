@@ -72,7 +72,17 @@ export const flagValue: z.ZodType<boolean, string> = z.string().transform((arg, 
   }
 });
 
-/** C strtoll + strtonum: the verdict OpenSSH's `atoi_err` gives, or the number. */
+/**
+ * C `strtonum` (over `strtoll`): the number, or the verdict OpenSSH words as `integer value invalid.` etc.
+ *
+ * @example
+ * ```ts
+ * import { strtonum } from "@tsalive/config";
+ * strtonum(" +42", 0, 100); // 42
+ * strtonum("42x", 0, 100); // "invalid"
+ * strtonum("-1", 0, 100); // "too small"
+ * ```
+ */
 export function strtonum(arg: string, min: number, max: number): number | "invalid" | "too small" | "too large" {
   const match = /^[ \t\n\v\f\r]*([+-]?)([0-9]+)$/.exec(arg);
   if (!match) return "invalid";
@@ -108,8 +118,14 @@ export const integerValue: z.ZodType<number, string> = z.string().transform((arg
 });
 
 /**
- * TCP service names `getservbyname` knows on every system OpenSSH runs on; `a2port` accepts them where a port
- * number is expected (`Port ssh` is 22).
+ * TCP service names known everywhere, used when `/etc/services` cannot be read; `a2port` accepts service names
+ * where a port number is expected (`Port ssh` is 22).
+ *
+ * @example
+ * ```ts
+ * import { SERVICE_PORTS } from "@tsalive/config";
+ * SERVICE_PORTS.get("ssh"); // 22
+ * ```
  */
 export const SERVICE_PORTS: ReadonlyMap<string, number> = new Map([
   ["ssh", 22],

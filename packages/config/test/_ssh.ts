@@ -105,6 +105,7 @@ export function compareWithSsh({ label, root, host, options, exec, expect }: Com
   assert.ok(ours);
   const v = ours.values;
   const expected = (key: string) => real.values.get(key)?.[0];
+  assert.equal(v.host, expected("host"), `${label}: host`);
   assert.equal(v.user, expected("user"), `${label}: user`);
   assert.equal(v.hostName, expected("hostname"), `${label}: hostname`);
   assert.equal(String(v.port), expected("port"), `${label}: port`);

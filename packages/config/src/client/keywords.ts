@@ -6,7 +6,15 @@
  * @module
  */
 
-/** The multistate tables of readconf.c: the accepted words (case-insensitive). */
+/**
+ * The multistate tables of readconf.c: the words each kind of option accepts (case-insensitive).
+ *
+ * @example
+ * ```ts
+ * import { CLIENT_CHOICES } from "@tsalive/config";
+ * CLIENT_CHOICES.stricthostkey.includes("accept-new"); // true
+ * ```
+ */
 export const CLIENT_CHOICES = {
   flag: ["true", "false", "yes", "no"],
   yesnoask: ["true", "false", "yes", "no", "ask"],
@@ -207,6 +215,12 @@ export const CLIENT_KEYWORDS: ReadonlyMap<string, ClientKeyword> = new Map(
  * The keywords tsalive adds to ssh_config (from the 2001 Heartbeat/Watchdog patch for OpenSSH). OpenSSH's ssh
  * rejects them unless `IgnoreUnknown` lists them, so by default tsalive does too: a file tsalive accepts is one
  * ssh accepts.
+ *
+ * @example
+ * ```ts
+ * import { CLIENT_EXTENSION_KEYWORDS } from "@tsalive/config";
+ * CLIENT_EXTENSION_KEYWORDS.get("heartbeat"); // { name: "Heartbeat", kind: "time" }
+ * ```
  */
 export const CLIENT_EXTENSION_KEYWORDS: ReadonlyMap<string, ClientKeyword> = new Map([
   ["heartbeat", { name: "Heartbeat", kind: "time" }],
