@@ -45,10 +45,16 @@ const words = [
   ...["a@b:22", "x,y", "~/.ssh/k", "inc", "%h", "%h.ex", "%%", "%z", "%", "Heartbeat", '"q v"', "'s'", "a\\ b"],
   ...['w"e"b', "#c", "#", "=", '"', "'"],
 ];
+const keyword = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...keywords) },
+  { weight: 1, arbitrary: fc.constantFrom(...keywords).map((k) => `"${k}"`) },
+  { weight: 1, arbitrary: fc.constantFrom(...keywords).map((k) => `=${k}`) },
+  { weight: 1, arbitrary: fc.constantFrom(...keywords).map((k) => k.toUpperCase()) },
+);
 const line = fc
   .tuple(
     fc.constantFrom("", "  ", "\t"),
-    fc.constantFrom(...keywords),
+    keyword,
     fc.constantFrom(" ", "=", " = ", "\t", "==", "  "),
     fc.array(fc.constantFrom(...words), { maxLength: 3 }),
     fc.constantFrom("", " # c", "\r"),
