@@ -53,9 +53,11 @@ export {
 export { matchHostname, matchPattern, matchPatternList, type PatternListResult } from "./pattern.ts";
 export { convtime, formatTime, INT_MAX } from "./time.ts";
 export {
+  a2port,
   firstIssue,
   flagValue,
   integerValue,
+  parseServices,
   portValue,
   SERVICE_PORTS,
   strtonum,

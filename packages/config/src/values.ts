@@ -135,6 +135,45 @@ export const SERVICE_PORTS: ReadonlyMap<string, number> = new Map([
 ]);
 
 /**
+ * The TCP services of an `/etc/services` text (names and aliases → port), as getservbyname(name, "tcp") finds
+ * them; the first entry of a name wins.
+ *
+ * @example
+ * ```ts
+ * import { parseServices } from "@tsalive/config";
+ * parseServices("ssh 22/tcp\nwww 80/tcp http\n").get("http"); // 80
+ * ```
+ */
+export function parseServices(text: string): Map<string, number> {
+  const services = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const [name, portProto, ...aliases] = (line.split("#")[0] ?? "").trim().split(/\s+/);
+    const match = /^(\d+)\/tcp$/.exec(portProto ?? "");
+    if (!name || !match) continue;
+    for (const alias of [name, ...aliases]) if (!services.has(alias)) services.set(alias, Number(match[1]));
+  }
+  return services;
+}
+
+/**
+ * misc.c `a2port`: a number 0…65535, else a service name from `services` (default {@linkcode SERVICE_PORTS});
+ * -1 when neither. Callers reject what OpenSSH rejects (ssh: `<= 0`).
+ *
+ * @example
+ * ```ts
+ * import { a2port } from "@tsalive/config";
+ * a2port("2222"); // 2222
+ * a2port("ssh"); // 22
+ * a2port("nope"); // -1
+ * ```
+ */
+export function a2port(arg: string, services: ReadonlyMap<string, number> = SERVICE_PORTS): number {
+  const number = strtonum(arg, 0, 65535);
+  if (typeof number === "number") return number;
+  return services.get(arg) ?? -1;
+}
+
+/**
  * A TCP port as misc.c `a2port` reads it: 0…65535 or a service name; ssh rejects 0 too (`Bad port '0'.`).
  *
  * @example
@@ -145,8 +184,7 @@ export const SERVICE_PORTS: ReadonlyMap<string, number> = new Map([
  * ```
  */
 export const portValue: z.ZodType<number, string> = z.string().transform((arg, ctx) => {
-  const number = strtonum(arg, 0, 65535);
-  const port = typeof number === "number" ? number : (SERVICE_PORTS.get(arg) ?? -1);
+  const port = a2port(arg);
   if (port <= 0) {
     ctx.addIssue({ code: "custom", message: `Bad port '${arg}'.` });
     return z.NEVER;

@@ -1,15 +1,13 @@
-import { strdelim } from "../_argv.ts";
 import { badOptionsError, ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import type { ConfigFileSystem } from "../fs.ts";
 import { memoryFileSystem } from "../fs.ts";
 import { expandIncludeGlob } from "../glob.ts";
 import { asciiLower, type ConfigLine, type DirectiveLine, parseConfig, parseLine } from "../parse.ts";
-import { matchHostname, matchPattern, matchPatternList } from "../pattern.ts";
+import { matchPattern, matchPatternList } from "../pattern.ts";
 import { convtime } from "../time.ts";
-import { integerValue, SERVICE_PORTS, strtonum } from "../values.ts";
+import { a2port, integerValue, parseServices, SERVICE_PORTS } from "../values.ts";
 import { numericHost } from "./_address.ts";
 import { WORD_CHECKS, WORD_MISSING } from "./_checks.ts";
-import { sha1Hex } from "./_sha1.ts";
 import { parseProxyJump } from "./jump.ts";
 import {
   CLIENT_ALIASES,
@@ -18,6 +16,7 @@ import {
   CLIENT_KEYWORDS,
   type ClientKeyword,
 } from "./keywords.ts";
+import { evaluateMatch, MatchFailure } from "./match.ts";
 import { percentExpand } from "./percent.ts";
 import type { Assignment, ValueSource } from "./source.ts";
 
@@ -126,9 +125,6 @@ interface ActiveRef {
   active: boolean;
 }
 
-/** Thrown from deep inside a Match condition; the line is then bad. */
-class MatchFailure extends Error {}
-
 /** A line failed: its message(s), OpenSSH's wording, already prefixed. */
 class BadLine {
   constructor(readonly message: string) {}
@@ -204,25 +200,16 @@ class ClientResolver {
    * `fs`; without one, a few well-known names). Returns -1 where a2port does.
    */
   a2port(arg: string): number {
-    const number = strtonum(arg, 0, 65535);
-    if (typeof number === "number") return number;
     if (!this.services) {
-      this.services = new Map(SERVICE_PORTS);
-      const text = this.fs.readFile("/etc/services");
-      if (text !== undefined) {
-        this.services = new Map();
-        for (const line of text.split("\n")) {
-          const fields = (line.split("#")[0] ?? "").trim().split(/\s+/);
-          const [name, portProto, ...aliases] = fields;
-          const match = /^(\d+)\/tcp$/.exec(portProto ?? "");
-          if (!name || !match) continue;
-          for (const alias of [name, ...aliases]) {
-            if (!this.services.has(alias)) this.services.set(alias, Number(match[1]));
-          }
-        }
+      let text: string | undefined;
+      try {
+        text = this.fs.readFile("/etc/services");
+      } catch {
+        // Unreadable: getservbyname finds nothing there either; keep the well-known names.
       }
+      this.services = text === undefined ? new Map(SERVICE_PORTS) : parseServices(text);
     }
-    return this.services.get(arg) ?? -1;
+    return a2port(arg, this.services);
   }
 
   currentUser(): string {
@@ -624,114 +611,35 @@ class ClientResolver {
     }
   }
 
-  /** readconf.c match_cfg_line; a bad condition throws a MatchFailure with OpenSSH's messages. */
+  /** readconf.c match_cfg_line with this resolver's state: the host, user and port known so far. */
   matchLine(condition: string, at: string, source: ValueSource): { result: 1 | 0; rest: string | null } {
     const o = this.options;
     const final = this.pass === 2;
-    const port = this.currentPort();
-    const ruser = this.currentUser();
     const hostName = this.first("hostname");
     const host = final
       ? (this.finalHostName as string)
       : hostName
         ? this.expand(hostName.args[0] ?? "", { h: this.matchHost }, hostName.source)
         : this.matchHost;
-    let cp: string | null = condition;
-    let result: 1 | 0 = 1;
-    let attributes = 0;
-    const fail = (message: string): never => {
-      throw new MatchFailure(`${message}\n${at}: Bad Match condition`);
-    };
-    for (;;) {
-      const next = strdelim(cp);
-      cp = next.rest;
-      const oattrib = next.token;
-      if (oattrib === null || oattrib === "") break;
-      if (oattrib.startsWith("#")) {
-        cp = null;
-        break;
-      }
-      const negate = oattrib.startsWith("!");
-      const attrib = negate ? oattrib.slice(1) : oattrib;
-      const criterion = asciiLower(attrib);
-      if (criterion === "all") {
-        let arg: string | null = null;
-        if (attributes > 1) fail(`${at}: '${oattrib}' cannot be combined with other Match attributes`);
-        const after = strdelim(cp);
-        cp = after.rest;
-        arg = after.token;
-        if (arg !== null && arg !== "" && !arg.startsWith("#")) {
-          fail(`${at}: '${oattrib}' cannot be combined with other Match attributes`);
-        }
-        if (arg?.startsWith("#")) cp = null;
-        if (result) result = negate ? 0 : 1;
-        return { result, rest: cp };
-      }
-      attributes++;
-      if (criterion === "canonical" || criterion === "final") {
-        if (criterion === "final" && !final) this.wantFinal = true;
-        if (final === negate) result = 0;
-        continue;
-      }
-      const criteria = strdelim(cp);
-      cp = criteria.rest;
-      const arg = criteria.token;
-      if (arg === null || arg === "" || arg.startsWith("#")) fail(`Missing Match criteria for ${attrib}`);
-      const patterns = arg as string;
-      let matched: boolean;
-      switch (criterion) {
-        case "host":
-          matched = matchHostname(host, patterns) === 1;
-          break;
-        case "originalhost":
-          matched = matchHostname(this.originalHost, patterns) === 1;
-          break;
-        case "user":
-          matched = matchPatternList(ruser, patterns, false) === 1;
-          break;
-        case "localuser":
-          matched = matchPatternList(o.localUser, patterns, false) === 1;
-          break;
-        case "exec": {
-          const thisHost = o.localHostname ?? "localhost";
-          const portText = String(port);
-          const command = this.expand(
-            patterns,
-            {
-              C: sha1Hex(thisHost + host + portText + ruser),
-              L: thisHost.split(".")[0] as string,
-              d: o.home,
-              h: host,
-              k: this.first("hostkeyalias")?.args[0] ?? host,
-              l: thisHost,
-              n: this.originalHost,
-              p: portText,
-              r: ruser,
-              u: o.localUser,
-              i: String(o.uid ?? 0),
-            },
-            source,
-          );
-          // ssh skips the command once an earlier criterion failed.
-          if (result !== 1) continue;
-          if (!o.exec) {
-            const message = `${at}: Match exec "${command}" needs a command runner: pass the exec option (nodeExec from @tsalive/config/node runs it through /bin/sh -c as ssh does)`;
-            const where = source.kind === "file" ? source : undefined;
-            throw new ConfigError("CONFIG_EXEC_DENIED", message, [
-              { file: where?.file, line: where?.line ?? 0, keyword: "Match", message },
-            ]);
-          }
-          matched = o.exec(command);
-          break;
-        }
-        default:
-          fail(`Unsupported Match attribute ${attrib}`);
-          matched = false;
-      }
-      if (matched === negate) result = 0;
-    }
-    if (attributes === 0) fail("One or more attributes required for Match");
-    return { result, rest: cp };
+    return evaluateMatch(condition, {
+      at,
+      source,
+      final,
+      host,
+      originalHost: this.originalHost,
+      user: this.currentUser(),
+      localUser: o.localUser,
+      port: this.currentPort(),
+      hostKeyAlias: this.first("hostkeyalias")?.args[0],
+      home: o.home,
+      localHostname: o.localHostname,
+      uid: o.uid,
+      exec: o.exec,
+      expand: (text, tokens) => this.expand(text, tokens, source),
+      requestFinalPass: () => {
+        this.wantFinal = true;
+      },
+    });
   }
 
   include(

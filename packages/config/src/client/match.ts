@@ -1,0 +1,144 @@
+import { strdelim } from "../_argv.ts";
+import { ConfigError } from "../errors.ts";
+import { asciiLower } from "../parse.ts";
+import { matchHostname, matchPatternList } from "../pattern.ts";
+import { sha1Hex } from "./_sha1.ts";
+import type { ValueSource } from "./source.ts";
+
+/** Thrown for a bad Match condition, with OpenSSH's messages; the resolver reports the line as bad. */
+export class MatchFailure extends Error {}
+
+/** What a Match condition is evaluated against: the state of the configuration when the line is read. */
+export interface MatchContext {
+  /** `FILE line N`, for messages. */
+  readonly at: string;
+  readonly source: ValueSource;
+  /** Whether this is the final pass (`Match final` / `canonical` match only then). */
+  readonly final: boolean;
+  /** The host for `Match host` and `%h`: HostName (expanded) once set, else the destination. */
+  readonly host: string;
+  /** The destination as given, for `Match originalhost` and `%n`. */
+  readonly originalHost: string;
+  /** The remote user so far (User, or the local user). */
+  readonly user: string;
+  readonly localUser: string;
+  /** The port so far (Port, or 22). */
+  readonly port: number;
+  readonly hostKeyAlias: string | undefined;
+  readonly home: string;
+  readonly localHostname: string | undefined;
+  readonly uid: number | undefined;
+  readonly exec: ((command: string) => boolean) | undefined;
+  /** %-expansion that throws ssh's error for an unknown token. */
+  readonly expand: (text: string, tokens: Record<string, string>) => string;
+  /** `Match final` asks for a second pass. */
+  readonly requestFinalPass: () => void;
+}
+
+/**
+ * readconf.c `match_cfg_line`: evaluates the criteria of a `Match` line (tokenised with `strdelim`, like ssh) and
+ * returns 1 or 0 and what is left of the line (ssh rejects leftovers as extra arguments). Every criterion is
+ * evaluated (so errors are found), but `exec` runs only while the others matched, as ssh does.
+ *
+ * @throws {MatchFailure} for a bad condition; {ConfigError} `CONFIG_EXEC_DENIED` when a command would run and the
+ *   context has no `exec`.
+ */
+export function evaluateMatch(condition: string, context: MatchContext): { result: 1 | 0; rest: string | null } {
+  const { at, final, host } = context;
+  let cp: string | null = condition;
+  let result: 1 | 0 = 1;
+  let attributes = 0;
+  const fail = (message: string): never => {
+    throw new MatchFailure(`${message}\n${at}: Bad Match condition`);
+  };
+  for (;;) {
+    const next = strdelim(cp);
+    cp = next.rest;
+    const oattrib = next.token;
+    if (oattrib === null || oattrib === "") break;
+    if (oattrib.startsWith("#")) {
+      cp = null;
+      break;
+    }
+    const negate = oattrib.startsWith("!");
+    const attrib = negate ? oattrib.slice(1) : oattrib;
+    const criterion = asciiLower(attrib);
+    if (criterion === "all") {
+      // OpenSSH's test: more than one criterion before `all`, or anything but a comment after it.
+      if (attributes > 1) fail(`${at}: '${oattrib}' cannot be combined with other Match attributes`);
+      const after = strdelim(cp);
+      cp = after.rest;
+      const arg = after.token;
+      if (arg !== null && arg !== "" && !arg.startsWith("#")) {
+        fail(`${at}: '${oattrib}' cannot be combined with other Match attributes`);
+      }
+      if (arg?.startsWith("#")) cp = null;
+      if (result) result = negate ? 0 : 1;
+      return { result, rest: cp };
+    }
+    attributes++;
+    if (criterion === "canonical" || criterion === "final") {
+      if (criterion === "final" && !final) context.requestFinalPass();
+      if (final === negate) result = 0;
+      continue;
+    }
+    const criteria = strdelim(cp);
+    cp = criteria.rest;
+    const arg = criteria.token;
+    if (arg === null || arg === "" || arg.startsWith("#")) fail(`Missing Match criteria for ${attrib}`);
+    const patterns = arg as string;
+    let matched: boolean;
+    switch (criterion) {
+      case "host":
+        matched = matchHostname(host, patterns) === 1;
+        break;
+      case "originalhost":
+        matched = matchHostname(context.originalHost, patterns) === 1;
+        break;
+      case "user":
+        matched = matchPatternList(context.user, patterns, false) === 1;
+        break;
+      case "localuser":
+        matched = matchPatternList(context.localUser, patterns, false) === 1;
+        break;
+      case "exec": {
+        const command = context.expand(patterns, execTokens(context));
+        // ssh skips the command once an earlier criterion failed.
+        if (result !== 1) continue;
+        if (!context.exec) {
+          const message = `${at}: Match exec "${command}" needs a command runner: pass the exec option (nodeExec from @tsalive/config/node runs it through /bin/sh -c as ssh does)`;
+          const where = context.source.kind === "file" ? context.source : undefined;
+          throw new ConfigError("CONFIG_EXEC_DENIED", message, [
+            { file: where?.file, line: where?.line ?? 0, keyword: "Match", message },
+          ]);
+        }
+        matched = context.exec(command);
+        break;
+      }
+      default:
+        return fail(`Unsupported Match attribute ${attrib}`);
+    }
+    if (matched === negate) result = 0;
+  }
+  if (attributes === 0) fail("One or more attributes required for Match");
+  return { result, rest: cp };
+}
+
+/** The %-tokens of `Match exec` (readconf.c): %C %L %d %h %k %l %n %p %r %u %i. */
+function execTokens(context: MatchContext): Record<string, string> {
+  const thisHost = context.localHostname ?? "localhost";
+  const port = String(context.port);
+  return {
+    C: sha1Hex(thisHost + context.host + port + context.user),
+    L: thisHost.split(".")[0] as string,
+    d: context.home,
+    h: context.host,
+    k: context.hostKeyAlias ?? context.host,
+    l: thisHost,
+    n: context.originalHost,
+    p: port,
+    r: context.user,
+    u: context.localUser,
+    i: String(context.uid ?? 0),
+  };
+}
