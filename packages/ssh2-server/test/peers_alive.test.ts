@@ -1,0 +1,103 @@
+/**
+ * Healthy real clients stay connected (integration, real time over loopback): OpenSSH's ServerAlive probes are
+ * answered for 30 probes with ClientAlive and the watchdog on, heartbeats reach an OpenSSH client (its `-vvv` log
+ * shows each SSH_MSG_IGNORE), and Dropbear's keepalives are answered.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { skipUnlessPeers, startDbclient, startSshClient, stopAll, toDropbearKey } from "@tsalive/test-support";
+import { startTestServer } from "./_server.ts";
+
+after(stopAll);
+
+function count(log: string, pattern: RegExp): number {
+  return log.split("\n").filter((line) => pattern.test(line)).length;
+}
+
+describe("healthy real clients stay connected", () => {
+  it("ssh with ServerAliveInterval 1: 30 probes answered, no death on either side", {
+    skip: skipUnlessPeers("ssh"),
+    timeout: 60_000,
+  }, async (t) => {
+    // Both server mechanisms on: the client's probes are inbound traffic, so neither ever fires.
+    const test = await startTestServer({ probe: { interval: 3000, countMax: 1 }, watchdog: { timeout: 5000 } });
+    let timeouts = 0;
+    test.liveness.on("timeout", () => timeouts++);
+    const ssh = startSshClient({
+      port: test.port,
+      user: "tester",
+      identity: test.key.privatePath,
+      command: "echo ready; sleep 31.5; echo done",
+      options: { ServerAliveInterval: 1, ServerAliveCountMax: 3 },
+      verbose: true,
+    });
+    try {
+      const exit = await ssh.exited;
+      const log = ssh.output;
+      const probes = count(log, /send packet: type 80\r?$/);
+      const replies = count(log, /receive packet: type 8[12]\r?$/);
+      t.diagnostic(`ssh sent ${probes} keepalive@openssh.com probes, received ${replies} replies`);
+      assert.equal(exit.code, 0, log.slice(-2000));
+      assert.match(log, /^done$/m);
+      assert.doesNotMatch(log, /Timeout, server .* not responding/);
+      assert.ok(probes >= 30, `ssh probed ${probes} times`);
+      assert.equal(replies, probes, "every probe answered");
+      assert.equal(timeouts, 0);
+    } finally {
+      await ssh.stop(500);
+      await test.close();
+    }
+  });
+
+  it("heartbeats reach an OpenSSH client, which logs each SSH_MSG_IGNORE and stays connected", {
+    skip: skipUnlessPeers("ssh"),
+  }, async (t) => {
+    const test = await startTestServer({ heartbeat: { interval: 400 } });
+    let heartbeats = 0;
+    test.liveness.on("heartbeat", () => heartbeats++);
+    const ssh = startSshClient({
+      port: test.port,
+      user: "tester",
+      identity: test.key.privatePath,
+      command: "echo ready; sleep 3; echo done",
+      verbose: true,
+    });
+    try {
+      const exit = await ssh.exited;
+      const received = count(ssh.output, /Received SSH2_MSG_IGNORE/);
+      t.diagnostic(`server sent ${heartbeats} heartbeats; ssh's -vvv log shows ${received} SSH2_MSG_IGNORE`);
+      assert.equal(exit.code, 0);
+      assert.match(ssh.output, /^done$/m);
+      assert.ok(heartbeats >= 5, `${heartbeats} heartbeats in 3 s of outbound silence at 400 ms`);
+      assert.equal(received, heartbeats, "every heartbeat reached the client");
+    } finally {
+      await ssh.stop(500);
+      await test.close();
+    }
+  });
+
+  it("dbclient -K 1 (global keepalives every second of silence) stays connected", {
+    skip: skipUnlessPeers("dbclient"),
+  }, async () => {
+    const test = await startTestServer({ probe: { interval: 3000, countMax: 1 } });
+    let timeouts = 0;
+    test.liveness.on("timeout", () => timeouts++);
+    const db = startDbclient({
+      port: test.port,
+      user: "tester",
+      identity: toDropbearKey(test.key),
+      command: "echo ready; sleep 5; echo done",
+      args: ["-K", "1"],
+    });
+    try {
+      const exit = await db.exited;
+      assert.equal(exit.code, 0, db.output);
+      assert.match(db.output, /^done$/m);
+      assert.doesNotMatch(db.output, /Keepalive timeout/);
+      assert.equal(timeouts, 0);
+    } finally {
+      await db.stop(500);
+      await test.close();
+    }
+  });
+});
