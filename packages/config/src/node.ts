@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { homedir, userInfo } from "node:os";
+import { homedir, hostname, userInfo } from "node:os";
 import type { ConfigFileSystem } from "./fs.ts";
 
 function errorCode(error: unknown): string | undefined {
@@ -78,4 +78,35 @@ export function nodeExec(command: string): boolean {
  */
 export function nodeUser(): { name: string; home: string } {
   return { name: userInfo().username, home: homedir() };
+}
+
+/**
+ * What `ssh` itself would use on this machine: the real file system, the current user, uid, home, host name and
+ * working directory. Spread it into `resolveClientConfig`; `Match exec` stays off unless you add `exec: nodeExec`.
+ *
+ * @example
+ * ```ts
+ * import { resolveClientConfig } from "@tsalive/config";
+ * import { nodeDefaults } from "@tsalive/config/node";
+ * const { values } = resolveClientConfig({ ...nodeDefaults(), host: "example.com", userConfig: null, systemConfig: null });
+ * values.port; // 22
+ * ```
+ */
+export function nodeDefaults(): {
+  fs: ConfigFileSystem;
+  localUser: string;
+  home: string;
+  uid: number | undefined;
+  localHostname: string;
+  cwd: string;
+} {
+  const { name, home } = nodeUser();
+  return {
+    fs: nodeFileSystem,
+    localUser: name,
+    home,
+    uid: process.getuid?.(),
+    localHostname: hostname(),
+    cwd: process.cwd(),
+  };
 }
