@@ -1,0 +1,68 @@
+/**
+ * tsalive-sshd: an sshd-like server on ssh2 with tsalive's ClientAlive, Heartbeat and Watchdog.
+ *
+ * @module
+ */
+import { isTsaliveError } from "@tsalive/core";
+import { parseServerArguments, UsageError } from "./argv.ts";
+import { createLog } from "./log.ts";
+import { formatSshdSettings } from "./print_config.ts";
+import { startServer } from "./server.ts";
+import { loadSshdConfig, resolveSshdSettings } from "./sshd_config.ts";
+
+/**
+ * Runs tsalive-sshd with `argv` (without the node and script paths); resolves to the exit status for `-T` and
+ * for start-up failures, and stays running otherwise until SIGTERM/SIGINT.
+ */
+export async function main(argv: readonly string[]): Promise<number | undefined> {
+  let args: ReturnType<typeof parseServerArguments>;
+  try {
+    args = parseServerArguments(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  let config: ReturnType<typeof loadSshdConfig>;
+  try {
+    config = loadSshdConfig(args.configFile, args.options, args.ports);
+  } catch (error) {
+    if (isTsaliveError(error)) {
+      process.stderr.write(`${error.message}\n`);
+      return 255;
+    }
+    throw error;
+  }
+  if (args.test) {
+    const settings = resolveSshdSettings(config, args.connection);
+    if (settings.hostKey.length === 0) {
+      process.stderr.write("sshd: no hostkeys available -- exiting.\n");
+      return 1;
+    }
+    process.stdout.write(formatSshdSettings(settings));
+    return 0;
+  }
+  const log = createLog(process.stderr, args.debug);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(config, log);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    log.error(message.startsWith("sshd:") ? message : `Bind to port failed: ${message}`);
+    return 255;
+  }
+  const stop = (signal: string) => {
+    log.info(`Received signal ${signal === "SIGTERM" ? 15 : 2}; terminating.`);
+    void server.close();
+    // Open connections end with the listener: their processes are stopped by the supervisor on close.
+    setTimeout(() => process.exit(0), 3000).unref();
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+  return undefined;
+}
+
+const status = await main(process.argv.slice(2));
+if (status !== undefined) process.exitCode = status;

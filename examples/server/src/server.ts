@@ -1,0 +1,214 @@
+import { readFileSync } from "node:fs";
+import { connect as tcpConnect } from "node:net";
+import { attach, formatPeer, type ServerLiveness, SSH2_KEEPALIVE_OFF } from "@tsalive/ssh2-server";
+import ssh2, { type Connection } from "ssh2";
+import { authorizedKeysPaths, findAuthorizedKey, readAuthorizedKeys } from "./authorized_keys.ts";
+import { fingerprint } from "./fingerprint.ts";
+import { toServerOptions } from "./liveness_options.ts";
+import type { Log } from "./log.ts";
+import { listenAddresses } from "./print_config.ts";
+import { membersOfGroups } from "./process_groups.ts";
+import { serveSession } from "./session.ts";
+import { isHonoured, resolveSshdSettings, type SshdConfig } from "./sshd_config.ts";
+import { lookupAccount } from "./users.ts";
+
+/** A running tsalive-sshd. */
+export interface RunningServer {
+  /** The addresses actually bound (the port is the real one when 0 was asked for). */
+  readonly addresses: readonly { host: string; port: number }[];
+  /** Stops listening, closes every connection and stops their processes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the server: host keys, one listener per ListenAddress × Port, public-key authentication against
+ * AuthorizedKeysFile, sessions (exec, shell, pty) and direct-tcpip forwarding, with tsalive's ClientAlive,
+ * Heartbeat, Watchdog, UnusedConnectionTimeout and ChannelTimeout attached, Match evaluated per connection.
+ *
+ * @example
+ * ```ts no-run
+ * const server = await startServer(loadSshdConfig("sshd_config", [], [0]), createLog(process.stderr, 0));
+ * ```
+ */
+export async function startServer(config: SshdConfig, log: Log): Promise<RunningServer> {
+  const global = resolveSshdSettings(config);
+  for (const [keyword, where] of config.ignored) {
+    log.debug(`${where}: ${keyword} is accepted but not honoured by tsalive-sshd`);
+  }
+  const hostKeys: Buffer[] = [];
+  for (const path of global.hostKey) {
+    try {
+      hostKeys.push(readFileSync(path));
+      log.debug(`sshd: private host key: ${path}`);
+    } catch {
+      log.error(`Unable to load host key: ${path}`);
+    }
+  }
+  if (hostKeys.length === 0) throw new Error("sshd: no hostkeys available -- exiting.");
+  const servers: { server: ssh2.Server; liveness: ServerLiveness }[] = [];
+  const addresses: { host: string; port: number }[] = [];
+  for (const { host, port } of listenAddresses(global)) {
+    const server = new ssh2.Server({ hostKeys, ...SSH2_KEEPALIVE_OFF });
+    const liveness = attach(server, (info) =>
+      toServerOptions(
+        resolveSshdSettings(config, {
+          ...(info.user !== undefined && { user: info.user }),
+          host: info.addr,
+          addr: info.addr,
+          laddr: info.laddr,
+          lport: info.lport,
+        }),
+      ),
+    );
+    observe(liveness, log);
+    server.on("connection", (connection, info) => serveConnection(connection, info, config, liveness, log));
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen({ host, port, ...(host === "::" && { ipv6Only: true }) }, () => {
+        server.removeListener("error", reject);
+        resolve();
+      });
+    });
+    const bound = server.address() as { address: string; port: number };
+    addresses.push({ host, port: bound.port });
+    log.info(`Server listening on ${host} port ${bound.port}.`);
+    servers.push({ server, liveness });
+  }
+  return {
+    addresses,
+    close: async () => {
+      await Promise.all(
+        servers.map(
+          ({ server }) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+            }),
+        ),
+      );
+    },
+  };
+}
+
+function observe(liveness: ServerLiveness, log: Log): void {
+  liveness.on("probe", ({ connection, payload }) => {
+    log.debug(
+      `ClientAlive probe ${payload.unanswered} (${payload.via} request) to ${formatPeer(connection.stats().info)}`,
+    );
+  });
+  liveness.on("reply", ({ connection, payload }) => {
+    const rtt = payload.rtt === undefined ? "" : `, rtt ${payload.rtt.toFixed(1)} ms`;
+    log.debug(`ClientAlive reply from ${formatPeer(connection.stats().info)}${rtt}`);
+  });
+  liveness.on("heartbeat", ({ connection }) =>
+    log.debug(`Heartbeat (SSH_MSG_IGNORE) to ${formatPeer(connection.stats().info)}`),
+  );
+  liveness.on("channel-timeout", ({ connection, payload }) => {
+    log.info(`channel ${payload.channel}: ${payload.label} timeout for ${formatPeer(connection.stats().info)}`);
+  });
+  liveness.on("timeout", ({ connection, payload }) => {
+    // Reported before the watchdog stops the processes: this is what it is about to kill.
+    const groups = connection.supervisor.pids;
+    log.info(payload.message);
+    if (payload.code === "WATCHDOG_EXPIRED" && groups.length > 0) {
+      const members = membersOfGroups(groups);
+      const named = members.map((m) => `${m.pid} (${m.command})`).join(", ");
+      log.info(`Watchdog: stopping process groups ${groups.join(", ")}: ${named || "already gone"}`);
+    }
+  });
+}
+
+function serveConnection(
+  connection: Connection,
+  info: { ip: string; port: number },
+  config: SshdConfig,
+  liveness: ServerLiveness,
+  log: Log,
+): void {
+  const handle = liveness.of(connection);
+  const where = handle?.stats().info;
+  const peer = { addr: info.ip, port: info.port };
+  log.debug(`Connection from ${info.ip} port ${info.port} on ${where?.laddr ?? "?"} port ${where?.lport ?? "?"}`);
+  let user: string | undefined;
+  let authenticated = false;
+  const grace = resolveSshdSettings(config).loginGraceTime;
+  const graceTimer =
+    grace > 0
+      ? setTimeout(() => {
+          if (authenticated) return;
+          log.info(`Timeout before authentication for ${info.ip} port ${info.port}`);
+          (connection as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+        }, grace * 1000)
+      : undefined;
+  graceTimer?.unref?.();
+  connection.on("error", (error) => log.debug(`connection error from ${info.ip} port ${info.port}: ${error.message}`));
+  connection.on("authentication", (context) => {
+    user = context.username;
+    const account = lookupAccount(context.username);
+    const settings = resolveSshdSettings(config, {
+      user: context.username,
+      host: info.ip,
+      addr: info.ip,
+      ...(where && { laddr: where.laddr, lport: where.lport }),
+    });
+    if (account === undefined) {
+      if (context.method !== "none") log.info(`Invalid user ${context.username} from ${info.ip} port ${info.port}`);
+      return context.reject(["publickey"]);
+    }
+    if (context.method !== "publickey" || !settings.pubkeyAuthentication) return context.reject(["publickey"]);
+    const keys = readAuthorizedKeys(authorizedKeysPaths(settings.authorizedKeysFile, account));
+    const found = findAuthorizedKey(keys, context.key.data);
+    if (found === undefined) {
+      log.debug(`publickey for ${context.username} from ${info.ip} port ${info.port} not in authorized keys`);
+      return context.reject(["publickey"]);
+    }
+    if (context.signature === undefined) return context.accept(); // the client asks whether this key would do
+    const parsed = ssh2.utils.parseKey(context.key.data);
+    const key = Array.isArray(parsed) ? parsed[0] : parsed;
+    if (key === undefined || key instanceof Error || context.blob === undefined) return context.reject(["publickey"]);
+    if (key.verify(context.blob, context.signature, context.hashAlgo) !== true) return context.reject(["publickey"]);
+    log.info(
+      `Accepted publickey for ${context.username} from ${info.ip} port ${info.port} ssh2: ${fingerprint(key.type, context.key.data)}`,
+    );
+    return context.accept();
+  });
+  connection.on("ready", () => {
+    authenticated = true;
+    if (graceTimer !== undefined) clearTimeout(graceTimer);
+    const account = lookupAccount(user as string);
+    if (account === undefined || handle === undefined) return connection.end();
+    const remote = { addr: info.ip, port: info.port, laddr: where?.laddr ?? "", lport: where?.lport ?? 0 };
+    const context = {
+      account,
+      supervisor: handle.supervisor,
+      log,
+      peer: formatPeer({ user: account.name, ...peer }),
+      remote,
+    };
+    connection.on("session", (accept) => serveSession(accept(), context));
+    connection.on("tcpip", (accept, reject, request) => {
+      const upstream = tcpConnect(request.destPort, request.destIP);
+      upstream.once("error", (error) => {
+        log.debug(`connect_to ${request.destIP} port ${request.destPort}: failed: ${error.message}`);
+        reject?.();
+      });
+      upstream.once("connect", () => {
+        const channel = accept();
+        log.debug(`direct-tcpip to ${request.destIP} port ${request.destPort} for ${context.peer}`);
+        channel.pipe(upstream).pipe(channel);
+        upstream.on("error", () => channel.close());
+        channel.on("close", () => upstream.destroy());
+      });
+    });
+    connection.on("request", (accept, reject, name) => {
+      log.debug(`server_input_global_request: ${name} (not supported)`);
+      reject?.();
+      void accept;
+    });
+  });
+  connection.on("close", () => {
+    if (graceTimer !== undefined) clearTimeout(graceTimer);
+    if (authenticated) log.info(`Disconnected from ${formatPeer({ user, ...peer })}`);
+    else log.info(`Connection closed by ${info.ip} port ${info.port} [preauth]`);
+  });
+  void isHonoured;
+}
