@@ -27,6 +27,10 @@ export class Emitter<Events> {
     for (const listener of list.length === 1 ? list : [...list]) listener(payload);
   }
 
+  has(event: keyof Events): boolean {
+    return (this.#listeners[event]?.length ?? 0) > 0;
+  }
+
   listenerCount(): number {
     let total = 0;
     for (const key in this.#listeners) total += this.#listeners[key]?.length ?? 0;

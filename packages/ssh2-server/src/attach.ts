@@ -29,7 +29,6 @@ export interface ServerLivenessStats {
 }
 
 const attachedServers = new WeakMap<object, ServerLiveness>();
-const attachedConnections = new WeakMap<object, ConnectionLiveness>();
 
 /**
  * The handle {@linkcode attach} returns for a Server: events of every connection, `of(connection)` for one
@@ -47,7 +46,6 @@ const attachedConnections = new WeakMap<object, ConnectionLiveness>();
 export class ServerLiveness {
   readonly #server: Server;
   readonly #events = new Emitter<ServerLivenessEvents>();
-  readonly #bySocket = new WeakMap<Socket, ConnectionLiveness>();
   readonly #open = new Set<ConnectionLiveness>();
   readonly #undo: (() => void)[] = [];
   readonly #owner: ConnectionOwner;
@@ -66,6 +64,7 @@ export class ServerLiveness {
       closed: (connection) => {
         this.#open.delete(connection);
       },
+      wants: (event) => this.#events.has(event),
     };
     const net = checkServer(server)._srv;
     // Ours runs before ssh2's own listener creates the Connection: the watchdog counts from the accept.
@@ -73,7 +72,6 @@ export class ServerLiveness {
       if (this.#detached) return;
       this.#accepted++;
       const connection = new ConnectionLiveness(socket, options, this.#owner);
-      this.#bySocket.set(socket, connection);
       this.#open.add(connection);
       this.#events.emit("accept", connection);
     };
@@ -82,11 +80,11 @@ export class ServerLiveness {
     // ssh2 emits 'connection' once the client's identification line arrived (server.js:497-512).
     const onConnection = (connection: Connection): void => {
       const socket = (connection as unknown as { _sock?: Socket })._sock;
-      const handle = socket === undefined ? undefined : this.#bySocket.get(socket);
-      if (handle === undefined) return; // injected with injectSocket() before attach, or accepted while detached
+      const handle = ConnectionLiveness.of(socket);
+      // No handle: accepted before attach() or while detached, or attached on its own with attachConnection().
+      if (handle === undefined || !this.#open.has(handle)) return;
       try {
         handle.adopt(connection);
-        attachedConnections.set(connection, handle);
       } catch (error) {
         socket?.destroy();
         throw error;
@@ -103,12 +101,15 @@ export class ServerLiveness {
 
   /** The handle of one of this server's connections (its supervisor, events, stats). */
   of(connection: Connection): ConnectionLiveness | undefined {
-    const socket = (connection as unknown as { _sock?: Socket })._sock;
-    return socket === undefined ? undefined : this.#bySocket.get(socket);
+    const handle = ConnectionLiveness.of((connection as unknown as { _sock?: Socket })._sock);
+    return handle !== undefined && this.#open.has(handle) ? handle : undefined;
   }
 
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<K extends keyof ServerLivenessEvents>(event: K, listener: Listener<ServerLivenessEvents[K]>): () => void {
+    // Monitor events are forwarded only once someone listens (idle connections pay nothing for them).
+    if (event !== "accept")
+      for (const connection of this.#open) connection.forward(event as keyof ConnectionLivenessEvents);
     return this.#events.on(event, listener);
   }
 
@@ -200,12 +201,11 @@ export function attachConnection(connection: Connection, options: ServerOptionsI
   if (typeof options !== "function") resolveServerOptions(options);
   checkModules();
   const internals = checkConnection(connection);
-  if (attachedConnections.has(connection)) {
-    throw new Error("Cannot attach to ssh2 connection: already attached; detach() first");
+  if (ConnectionLiveness.of(internals._sock) !== undefined) {
+    throw new Error("Cannot attach to ssh2 connection: already attached");
   }
   const handle = new ConnectionLiveness(internals._sock, options);
   handle.adopt(connection);
-  attachedConnections.set(connection, handle);
   return handle;
 }
 

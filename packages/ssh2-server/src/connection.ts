@@ -88,14 +88,76 @@ export interface ConnectionOwner {
     payload: ConnectionLivenessEvents[K],
   ): void;
   closed(connection: ConnectionLiveness): void;
+  /** Whether the server handle has listeners for a monitor event (probe, reply, heartbeat). */
+  wants(event: "probe" | "reply" | "heartbeat"): boolean;
 }
 
 type Write = Socket["write"];
 type ConnectionEmitter = Ssh2ConnectionInternals & {
-  once(event: "ready", listener: () => void): unknown;
-  removeListener(event: "ready", listener: () => void): unknown;
+  on(event: "ready", listener: (this: ConnectionEmitter) => void): unknown;
+  removeListener(event: "ready", listener: (this: ConnectionEmitter) => void): unknown;
   listenerCount(event: string): number;
   emit(event: "error", error: Error): boolean;
+};
+
+/**
+ * The connection's handle, on its protocol and socket. Every hook is one function shared by all connections that
+ * finds its connection here (a property load), instead of a closure per hook and connection: an idle connection
+ * then costs one object and a few small ones, not dozens of closures.
+ */
+const OWNER: unique symbol = Symbol("tsalive.connection");
+type Owned<T> = T & { [OWNER]?: ConnectionLiveness | undefined };
+
+/** The ssh2 handlers tsalive replaces on every connection; ssh2's own are kept per connection and called on. */
+type HookedHandlers = Pick<
+  MessageHandlers,
+  | "REQUEST_SUCCESS"
+  | "REQUEST_FAILURE"
+  | "CHANNEL_SUCCESS"
+  | "CHANNEL_FAILURE"
+  | "CHANNEL_REQUEST"
+  | "CHANNEL_CLOSE"
+  | "USERAUTH_REQUEST"
+>;
+/** Installed only with ChannelTimeout (all four) or UnusedConnectionTimeout (the two opens). */
+type ChannelHandlers = Pick<
+  MessageHandlers,
+  "CHANNEL_OPEN" | "CHANNEL_OPEN_CONFIRMATION" | "CHANNEL_DATA" | "CHANNEL_EXTENDED_DATA"
+>;
+type ChannelMethods = Pick<Ssh2Protocol, "channelOpenConfirm" | "channelData" | "channelExtData">;
+const HOOKED = [
+  "REQUEST_SUCCESS",
+  "REQUEST_FAILURE",
+  "CHANNEL_SUCCESS",
+  "CHANNEL_FAILURE",
+  "CHANNEL_REQUEST",
+  "CHANNEL_CLOSE",
+  "USERAUTH_REQUEST",
+] as const;
+const CHANNEL_HANDLERS = [
+  "CHANNEL_OPEN",
+  "CHANNEL_OPEN_CONFIRMATION",
+  "CHANNEL_DATA",
+  "CHANNEL_EXTENDED_DATA",
+] as const;
+const CHANNEL_METHODS = ["channelOpenConfirm", "channelData", "channelExtData"] as const;
+const FORWARDED = [
+  [1, "probe"],
+  [2, "reply"],
+  [4, "heartbeat"],
+] as const;
+
+/** The shared hooks, defined in the class's static block (they reach its private fields). */
+let hooks: {
+  readonly handlers: Required<HookedHandlers>;
+  readonly channelHandlers: Required<ChannelHandlers>;
+  readonly channelMethods: ChannelMethods;
+  readonly ping: (this: Ssh2Protocol) => void;
+  readonly onData: (this: Owned<Socket>) => void;
+  readonly onClose: (this: Owned<Socket>) => void;
+  readonly write: (this: Owned<Socket>, ...args: Parameters<Write>) => boolean;
+  readonly onReady: (this: ConnectionEmitter) => void;
+  readonly send: (connection: ConnectionLiveness, probe: boolean) => void;
 };
 
 /**
@@ -112,26 +174,30 @@ type ConnectionEmitter = Ssh2ConnectionInternals & {
  * ```
  */
 export class ConnectionLiveness {
-  /** The processes this connection started; stopped on watchdog expiry and when the connection closes. */
-  readonly supervisor: ProcessSupervisor;
-  readonly #socket: Socket;
+  readonly #socket: Owned<Socket>;
   readonly #owner: ConnectionOwner | undefined;
   readonly #input: ServerOptionsInput;
-  readonly #events = new Emitter<ConnectionLivenessEvents>();
-  readonly #undo: (() => void)[] = [];
+  #events: Emitter<ConnectionLivenessEvents> | undefined;
+  #supervisor: ProcessSupervisor | undefined;
   #info: ConnectionInfo;
   #options: ResolvedServerOptions;
   #internals: ConnectionEmitter | undefined;
-  #protocol: Ssh2Protocol | undefined;
+  #protocol: Owned<Ssh2Protocol> | undefined;
+  /** ssh2's handlers and `_onPacket` (its keepalive's reset, or a noop) from before ours. */
+  #previous: { handlers: HookedHandlers; onPacket: () => void; markInbound: () => void } | undefined;
+  #previousChannel:
+    | { handlers: ChannelHandlers; methods: Partial<ChannelMethods>; opening: Map<number, string> }
+    | undefined;
+  #previousWrite: Write | undefined;
   #monitor: LivenessMonitor | undefined;
+  /** Monitor events forwarded to listeners so far (a bit per event): none until someone listens. */
+  #forwarded = 0;
   #channels: ChannelRegistry | undefined;
   /** Channel-request probes awaiting a reply, by our channel id: per probe, how many ssh2 replies are due first. */
   #channelProbes: Map<number, number[]> | undefined;
   #globalProbes = 0;
   /** Whether the latest probe went as a channel request. */
   #lastProbeOnChannel = false;
-  /** ssh2's own `_onPacket` at adoption time: the built-in keepalive's reset, or a noop. */
-  #originalOnPacket: (() => void) | undefined;
   #lastUser: string | undefined;
   #authenticated = false;
   #ending = false;
@@ -152,10 +218,27 @@ export class ConnectionLiveness {
       lport: socket.localPort ?? 0,
     };
     this.#options = this.#resolve();
-    this.supervisor = new ProcessSupervisor({ killGrace: this.#options.killGrace });
     if (this.#options.tcpKeepAlive) socket.setKeepAlive(true);
     if (this.#options.beforeAuth !== undefined) this.#startMonitor(this.#options.beforeAuth);
-    this.#watchSocket();
+    this.#socket[OWNER] = this;
+    // Raw bytes are inbound activity until ssh2 parses packets (a client that stalls before its identification)
+    // and during key exchanges. The close stays hooked after detach(): the supervisor stops the processes then.
+    socket.on("data", hooks.onData);
+    socket.on("close", hooks.onClose);
+  }
+
+  /** The handle attached to a socket or an ssh2 Connection, if any. */
+  static of(target: object | undefined): ConnectionLiveness | undefined {
+    if (target === undefined) return undefined;
+    const owned = (target as Owned<object>)[OWNER];
+    if (owned !== undefined) return owned;
+    return ((target as { _protocol?: Owned<object> })._protocol ?? undefined)?.[OWNER];
+  }
+
+  /** The processes this connection started; stopped on watchdog expiry and when the connection closes. */
+  get supervisor(): ProcessSupervisor {
+    this.#supervisor ??= new ProcessSupervisor({ killGrace: this.#options.killGrace });
+    return this.#supervisor;
   }
 
   /** Who the client is; `user` once authenticated. */
@@ -170,17 +253,31 @@ export class ConnectionLiveness {
 
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<K extends keyof ConnectionLivenessEvents>(event: K, listener: Listener<ConnectionLivenessEvents[K]>): () => void {
+    this.#events ??= new Emitter();
+    this.forward(event);
     return this.#events.on(event, listener);
   }
 
   /** Removes a listener added with {@linkcode ConnectionLiveness.on}. */
   off<K extends keyof ConnectionLivenessEvents>(event: K, listener: Listener<ConnectionLivenessEvents[K]>): void {
-    this.#events.off(event, listener);
+    this.#events?.off(event, listener);
   }
 
   /** Listeners subscribed to this handle, over all events (for leak checks). */
   listenerCount(): number {
-    return this.#events.listenerCount();
+    return this.#events?.listenerCount() ?? 0;
+  }
+
+  /**
+   * Makes sure the monitor's `probe`, `reply` and `heartbeat` events reach this handle's listeners and the server
+   * handle's. They are subscribed to only once someone listens, so idle connections pay nothing for them; `on()`
+   * calls this, and the server handle calls it for its open connections when it gains such a listener.
+   */
+  forward(event: keyof ConnectionLivenessEvents): void {
+    const bit = event === "probe" ? 1 : event === "reply" ? 2 : event === "heartbeat" ? 4 : 0;
+    if (bit === 0 || (this.#forwarded & bit) !== 0) return;
+    this.#forwarded |= bit;
+    if (this.#monitor !== undefined) this.#subscribe(this.#monitor, bit);
   }
 
   /** Counters and the monitor's statistics. */
@@ -189,7 +286,7 @@ export class ConnectionLiveness {
       info: this.#info,
       authenticated: this.#authenticated,
       openChannels: this.#channels?.size,
-      processes: this.supervisor.size,
+      processes: this.#supervisor?.size ?? 0,
       answeredRequests: this.#answered,
       unanswerableRequests: this.#unanswerable,
       monitor: this.#monitor?.stats(),
@@ -204,17 +301,32 @@ export class ConnectionLiveness {
   adopt(connection: Connection): void {
     if (this.#internals !== undefined || this.#disposed) return;
     const internals = checkConnection(connection) as ConnectionEmitter;
+    const protocol: Owned<Ssh2Protocol> = internals._protocol;
     this.#internals = internals;
-    this.#protocol = internals._protocol;
-    this.#markPackets();
-    this.#replaceBuiltInKeepalive();
-    this.#installHandlers();
-    if (internals.authenticated) this.#onAuthenticated();
-    else {
-      const onReady = (): void => this.#onAuthenticated();
-      internals.once("ready", onReady);
-      this.#undo.push(() => internals.removeListener("ready", onReady));
+    this.#protocol = protocol;
+    protocol[OWNER] = this;
+    const handlers = protocol._handlers as Record<string, unknown>;
+    const previous: Record<string, unknown> = {};
+    for (const name of HOOKED) {
+      previous[name] = handlers[name];
+      handlers[name] = hooks.handlers[name];
     }
+    // Every decrypted packet outside a key exchange passes `_onPacket` (Protocol.js:2031-2034). ssh2's own
+    // `_onPacket` does not use `this`, so wrappers may call it unbound: this hook is a closure of its own.
+    const onPacket = protocol._onPacket;
+    const markInbound = (): void => {
+      this.#monitor?.markInbound();
+      onPacket();
+    };
+    this.#previous = { handlers: previous as HookedHandlers, onPacket, markInbound };
+    protocol._onPacket = markInbound;
+    // ssh2's server keepalive (server.js:394-475, on by default, 15 s × 3) pings with `proto.ping()` from a
+    // setInterval and gives up with `end()`, which waits forever on a dead peer. Its timer cannot be reached, so its
+    // pings are swallowed and each one resets its counter instead (through its `_onPacket`, which is that reset): it
+    // never probes and never ends the connection. `SSH2_KEEPALIVE_OFF` keeps its timer from running at all.
+    protocol.ping = hooks.ping;
+    if (internals.authenticated) this.#onAuthenticated();
+    else internals.on("ready", hooks.onReady);
   }
 
   /**
@@ -223,7 +335,7 @@ export class ConnectionLiveness {
    */
   detach(): void {
     this.#dispose();
-    this.#events.clear();
+    this.#events?.clear();
   }
 
   #dispose(): void {
@@ -231,7 +343,39 @@ export class ConnectionLiveness {
     this.#disposed = true;
     this.#monitor?.stop();
     this.#channels?.dispose();
-    for (const undo of this.#undo.splice(0).reverse()) undo();
+    const socket = this.#socket;
+    socket.removeListener("data", hooks.onData);
+    if (this.#previousWrite !== undefined && socket.write === (hooks.write as Write)) {
+      if (this.#previousWrite === Object.getPrototypeOf(socket).write) delete (socket as { write?: Write }).write;
+      else socket.write = this.#previousWrite;
+    }
+    const protocol = this.#protocol;
+    const previous = this.#previous;
+    if (protocol === undefined || previous === undefined) return;
+    const handlers = protocol._handlers as Record<string, unknown>;
+    const previousHandlers = previous.handlers as Record<string, unknown>;
+    for (const name of HOOKED) {
+      if (handlers[name] === hooks.handlers[name]) handlers[name] = previousHandlers[name];
+    }
+    const channel = this.#previousChannel;
+    if (channel !== undefined) {
+      const channelHandlers = channel.handlers as Record<string, unknown>;
+      for (const name of CHANNEL_HANDLERS) {
+        if (name in channelHandlers && handlers[name] === hooks.channelHandlers[name]) {
+          handlers[name] = channelHandlers[name];
+        }
+      }
+      for (const name of CHANNEL_METHODS) {
+        if (protocol[name] !== hooks.channelMethods[name]) continue;
+        const own = channel.methods[name];
+        if (own === undefined) delete (protocol as Partial<Ssh2Protocol>)[name];
+        else (protocol as unknown as Record<string, unknown>)[name] = own;
+      }
+      channel.opening.clear();
+    }
+    if (protocol._onPacket === previous.markInbound) protocol._onPacket = previous.onPacket;
+    if (protocol.ping === hooks.ping) delete (protocol as { ping?: () => void }).ping;
+    this.#internals?.removeListener("ready", hooks.onReady);
   }
 
   #resolve(): ResolvedServerOptions {
@@ -240,129 +384,159 @@ export class ConnectionLiveness {
   }
 
   #startMonitor(options: MonitorOptions): void {
-    const monitor = new LivenessMonitor(
-      {
-        sendProbe: () => this.#send(() => this.#sendProbe()),
-        sendHeartbeat: () =>
-          this.#send(() => {
-            if (this.#protocol !== undefined) sendIgnore(this.#protocol);
-          }),
-      },
-      options,
-    );
+    this.#monitor?.stop();
+    const monitor = new LivenessMonitor(new Transport(this), options);
     this.#monitor = monitor;
     monitor.on("expire", (error) => this.#expired(error));
-    monitor.on("probe", ({ unanswered }) =>
-      this.#emit("probe", { unanswered, via: this.#lastProbeOnChannel ? "channel" : "global" }),
-    );
-    monitor.on("reply", (payload) => this.#emit("reply", payload));
-    monitor.on("heartbeat", () => this.#emit("heartbeat", undefined));
+    for (const [bit, event] of FORWARDED) {
+      if ((this.#forwarded & bit) !== 0 || this.#owner?.wants(event) === true) {
+        this.#forwarded |= bit;
+        this.#subscribe(monitor, bit);
+      }
+    }
     monitor.start();
   }
 
-  /**
-   * Raw bytes are inbound activity until ssh2 parses packets (the identification line, a client that stalls
-   * before it) and during key exchanges, when decrypted packets skip `_onPacket` (kex.js:498-506): a slow rekey
-   * is never silence. The socket's close stops everything.
-   */
-  #watchSocket(): void {
-    const socket = this.#socket;
-    const onData = (): void => {
-      const protocol = this.#protocol;
-      if (protocol === undefined || inKeyExchange(protocol)) this.#monitor?.markInbound();
-    };
-    const onClose = (): void => {
-      void this.#closed();
-    };
-    socket.on("data", onData);
-    // The close listener stays on detach: the supervisor still stops the processes when the connection ends.
-    socket.once("close", onClose);
-    this.#undo.push(() => socket.removeListener("data", onData));
+  #subscribe(monitor: LivenessMonitor, bit: number): void {
+    if (bit === 1) {
+      monitor.on("probe", ({ unanswered }) =>
+        this.#emit("probe", { unanswered, via: this.#lastProbeOnChannel ? "channel" : "global" }),
+      );
+    } else if (bit === 2) monitor.on("reply", (payload) => this.#emit("reply", payload));
+    else monitor.on("heartbeat", () => this.#emit("heartbeat", undefined));
   }
 
-  /** Every decrypted packet outside a key exchange passes `_onPacket` (Protocol.js:2031-2034). */
-  #markPackets(): void {
-    const protocol = this.#protocol as Ssh2Protocol;
-    const previous = protocol._onPacket;
-    this.#originalOnPacket = previous;
-    const onPacket = (): void => {
-      this.#monitor?.markInbound();
-      previous();
+  /** The hooks, shared by every connection; each finds its connection through `OWNER`. */
+  static {
+    // A hook is installed only after its connection is set on the protocol, which is never unset.
+    const ownerOf = (p: Ssh2Protocol): ConnectionLiveness => (p as Owned<Ssh2Protocol>)[OWNER] as ConnectionLiveness;
+    const globalReply = (self: ConnectionLiveness): boolean => {
+      if (self.#globalProbes === 0) return false;
+      self.#globalProbes--;
+      self.#monitor?.markReply();
+      return true;
     };
-    protocol._onPacket = onPacket;
-    this.#undo.push(() => {
-      if (protocol._onPacket === onPacket) protocol._onPacket = previous;
-    });
-  }
-
-  /**
-   * ssh2's server keepalive (server.js:394-475, on by default, 15 s × 3) pings with `proto.ping()` from a
-   * setInterval and gives up with `end()`, which waits forever on a dead peer. Its timer cannot be reached, so while
-   * attached its pings are swallowed and each one resets its counter instead (through the `_onPacket` ssh2 passed,
-   * which is that reset): it never probes and never ends the connection. Construct the Server with
-   * `keepaliveInterval: 2 ** 31 - 1` to keep its timer from running at all.
-   */
-  #replaceBuiltInKeepalive(): void {
-    const protocol = this.#protocol as Ssh2Protocol;
-    const reset = this.#originalOnPacket;
-    const ping = (): void => {
-      reset?.();
+    const prototypeMethod = <K extends keyof ChannelMethods>(protocol: object, name: K): ChannelMethods[K] =>
+      (Object.getPrototypeOf(protocol) as ChannelMethods)[name];
+    hooks = {
+      handlers: {
+        // Replies to our global probes: ssh2's server installs no handler and would drop them.
+        REQUEST_SUCCESS: (p, data) => {
+          const self = ownerOf(p);
+          if (!globalReply(self)) self.#previous?.handlers.REQUEST_SUCCESS?.(p, data);
+        },
+        REQUEST_FAILURE: (p) => {
+          const self = ownerOf(p);
+          if (!globalReply(self)) self.#previous?.handlers.REQUEST_FAILURE?.(p);
+        },
+        // Replies to channel probes share the channel's reply order with ssh2's own requests on it.
+        CHANNEL_SUCCESS: (p, recipient) => {
+          const self = ownerOf(p);
+          if (!self.#channelReply(recipient)) {
+            self.#previous?.handlers.CHANNEL_SUCCESS?.(p, recipient);
+          }
+        },
+        CHANNEL_FAILURE: (p, recipient) => {
+          const self = ownerOf(p);
+          if (!self.#channelReply(recipient)) {
+            self.#previous?.handlers.CHANNEL_FAILURE?.(p, recipient);
+          }
+        },
+        CHANNEL_REQUEST: (p, recipient, type, wantReply, data) => {
+          ownerOf(p).#onChannelRequest(p, recipient, type, wantReply, data);
+        },
+        CHANNEL_CLOSE: (p, recipient) => {
+          const self = ownerOf(p);
+          self.#channelProbes?.delete(recipient);
+          self.#previous?.handlers.CHANNEL_CLOSE?.(p, recipient);
+          self.#channels?.close(recipient);
+        },
+        USERAUTH_REQUEST: (p, username, ...rest) => {
+          const self = ownerOf(p);
+          self.#lastUser = username;
+          self.#previous?.handlers.USERAUTH_REQUEST?.(p, username, ...rest);
+        },
+      },
+      channelHandlers: {
+        CHANNEL_OPEN: (p, info) => {
+          const channel = ownerOf(p).#previousChannel;
+          if (channel === undefined) return;
+          // Accepted later through channelOpenConfirm, or rejected: bounded either way.
+          if (channel.opening.size > 64) channel.opening.clear();
+          channel.opening.set(info.sender, info.type);
+          channel.handlers.CHANNEL_OPEN?.(p, info);
+        },
+        CHANNEL_OPEN_CONFIRMATION: (p, info) => {
+          const self = ownerOf(p);
+          self.#previousChannel?.handlers.CHANNEL_OPEN_CONFIRMATION?.(p, info);
+          const internals = self.#internals;
+          const channel = internals === undefined ? undefined : channelAt(internals, info.recipient);
+          if (channel?.type !== undefined) {
+            self.#channels?.open(info.recipient, info.sender, labelOfChannelType(channel.type));
+          }
+        },
+        CHANNEL_DATA: (p, recipient, data) => {
+          const self = ownerOf(p);
+          self.#channels?.inbound(recipient);
+          self.#previousChannel?.handlers.CHANNEL_DATA?.(p, recipient, data);
+        },
+        CHANNEL_EXTENDED_DATA: (p, recipient, data, type) => {
+          const self = ownerOf(p);
+          self.#channels?.inbound(recipient);
+          self.#previousChannel?.handlers.CHANNEL_EXTENDED_DATA?.(p, recipient, data, type);
+        },
+      },
+      channelMethods: {
+        channelOpenConfirm(this: Ssh2Protocol, remote, local, window, packetSize) {
+          const self = ownerOf(this);
+          const channel = self.#previousChannel;
+          const original = channel?.methods.channelOpenConfirm ?? prototypeMethod(this, "channelOpenConfirm");
+          original.call(this, remote, local, window, packetSize);
+          if (channel === undefined) return;
+          const type = channel.opening.get(remote) ?? "session";
+          channel.opening.delete(remote);
+          self.#channels?.open(local, remote, labelOfChannelType(type));
+        },
+        channelData(this: Ssh2Protocol, id, data) {
+          const self = ownerOf(this);
+          self.#channels?.outbound(id);
+          (self.#previousChannel?.methods.channelData ?? prototypeMethod(this, "channelData")).call(this, id, data);
+        },
+        channelExtData(this: Ssh2Protocol, id, data, type) {
+          const self = ownerOf(this);
+          self.#channels?.outbound(id);
+          const original = self.#previousChannel?.methods.channelExtData ?? prototypeMethod(this, "channelExtData");
+          original.call(this, id, data, type);
+        },
+      },
+      ping(this: Ssh2Protocol) {
+        ownerOf(this).#previous?.onPacket();
+      },
+      onData(this: Owned<Socket>) {
+        const self = this[OWNER];
+        if (self === undefined) return;
+        const protocol = self.#protocol;
+        // During a key exchange packets skip `_onPacket` (kex.js:498-506): a slow rekey is never silence.
+        if (protocol === undefined || inKeyExchange(protocol)) self.#monitor?.markInbound();
+      },
+      onClose(this: Owned<Socket>) {
+        const self = this[OWNER];
+        if (self !== undefined) void self.#closed();
+      },
+      write(this: Owned<Socket>, ...args: Parameters<Write>): boolean {
+        const self = this[OWNER] as ConnectionLiveness;
+        self.#monitor?.markOutbound();
+        const write = self.#previousWrite ?? (Object.getPrototypeOf(this) as Socket).write;
+        return (write as (...args: Parameters<Write>) => boolean).apply(this, args);
+      },
+      onReady(this: ConnectionEmitter) {
+        this.removeListener("ready", hooks.onReady);
+        ownerOf(this._protocol).#onAuthenticated();
+      },
+      send(connection, probe) {
+        connection.#send(probe);
+      },
     };
-    protocol.ping = ping;
-    this.#undo.push(() => {
-      if (protocol.ping === ping) delete (protocol as { ping?: () => void }).ping;
-    });
-  }
-
-  #installHandlers(): void {
-    const protocol = this.#protocol as Ssh2Protocol;
-    const handlers: MessageHandlers = protocol._handlers;
-    const wrap = <K extends keyof MessageHandlers>(
-      name: K,
-      make: (previous: MessageHandlers[K]) => MessageHandlers[K],
-    ) => {
-      const previous = handlers[name];
-      const installed = make(previous);
-      handlers[name] = installed;
-      this.#undo.push(() => {
-        if (handlers[name] === installed) handlers[name] = previous;
-      });
-    };
-
-    // Replies to our global probes: ssh2's server installs no handler and would drop them.
-    wrap("REQUEST_SUCCESS", (previous) => (p, data) => {
-      if (this.#globalProbes > 0) {
-        this.#globalProbes--;
-        this.#monitor?.markReply();
-      } else previous?.(p, data);
-    });
-    wrap("REQUEST_FAILURE", (previous) => (p) => {
-      if (this.#globalProbes > 0) {
-        this.#globalProbes--;
-        this.#monitor?.markReply();
-      } else previous?.(p);
-    });
-    // Replies to channel probes share the channel's reply order with ssh2's own requests on it.
-    wrap("CHANNEL_SUCCESS", (previous) => (p, recipient) => {
-      if (!this.#channelReply(recipient)) previous?.(p, recipient);
-    });
-    wrap("CHANNEL_FAILURE", (previous) => (p, recipient) => {
-      if (!this.#channelReply(recipient)) previous?.(p, recipient);
-    });
-    wrap(
-      "CHANNEL_REQUEST",
-      (previous) => (p, recipient, type, wantReply, data) =>
-        this.#onChannelRequest(previous, p, recipient, type, wantReply, data),
-    );
-    wrap("CHANNEL_CLOSE", (previous) => (p, recipient) => {
-      this.#channelProbes?.delete(recipient);
-      previous?.(p, recipient);
-      this.#channels?.close(recipient);
-    });
-    wrap("USERAUTH_REQUEST", (previous) => (p, username, ...rest) => {
-      this.#lastUser = username;
-      previous?.(p, username, ...rest);
-    });
   }
 
   /** Whether a CHANNEL_SUCCESS/FAILURE on our channel `recipient` answers one of our probes. */
@@ -382,18 +556,12 @@ export class ConnectionLiveness {
 
   /**
    * ssh2 answers a want-reply request on a session only before the session starts and before the client ends it:
-   * afterwards its accept/reject do nothing (server.js:829-1013), so requests such as Dropbear's
-   * `keepalive@openssh.com` channel probes on a running shell go unanswered and the client eventually gives up.
-   * tsalive answers those with CHANNEL_FAILURE, as sshd does for requests it does not handle.
+   * afterwards its accept/reject do nothing (server.js:829-1013), so a request such as a `keepalive@openssh.com`
+   * channel probe on a running command goes unanswered and the client eventually gives up. tsalive answers those
+   * with CHANNEL_FAILURE, as sshd does for requests it does not handle.
    */
-  #onChannelRequest(
-    previous: MessageHandlers["CHANNEL_REQUEST"],
-    p: Ssh2Protocol,
-    recipient: number,
-    type: string,
-    wantReply: boolean,
-    data: unknown,
-  ): void {
+  #onChannelRequest(p: Ssh2Protocol, recipient: number, type: string, wantReply: boolean, data: unknown): void {
+    const previous = this.#previous?.handlers.CHANNEL_REQUEST;
     const internals = this.#internals as ConnectionEmitter;
     const channel = channelAt(internals, recipient);
     const label = labelOfSessionRequest(type, data);
@@ -415,24 +583,26 @@ export class ConnectionLiveness {
   }
 
   /**
-   * Runs a send unless the socket is done: between the socket's 'end' and its 'close' ssh2 has already torn the
-   * protocol down (Protocol.js:288-307) and any send throws; the 'close' that follows stops the monitor.
+   * Sends a probe or a heartbeat unless the socket is done: between the socket's 'end' and its 'close' ssh2 has
+   * already torn the protocol down (Protocol.js:288-307) and any send throws; the 'close' that follows stops the
+   * monitor.
    */
-  #send(send: () => void): void {
-    if (this.#socket.destroyed || !this.#socket.writable) return;
+  #send(probe: boolean): void {
+    const socket = this.#socket;
+    const protocol = this.#protocol;
+    if (protocol === undefined || socket.destroyed || !socket.writable) return;
     try {
-      send();
+      if (probe) this.#sendProbe(protocol);
+      else sendIgnore(protocol);
     } catch (error) {
-      if (this.#socket.destroyed || !this.#socket.writable) return;
+      if (socket.destroyed || !socket.writable) return;
       throw error;
     }
   }
 
   /** ClientAlive as sshd sends it (serverloop.c): on the first open channel when there is one, else global. */
-  #sendProbe(): void {
-    const protocol = this.#protocol;
-    const internals = this.#internals;
-    if (protocol === undefined || internals === undefined) return;
+  #sendProbe(protocol: Ssh2Protocol): void {
+    const internals = this.#internals as ConnectionEmitter;
     const open = firstOpenChannel(internals);
     if (open === undefined) {
       this.#lastProbeOnChannel = false;
@@ -455,13 +625,13 @@ export class ConnectionLiveness {
     this.#info = { ...this.#info, user: this.#lastUser };
     if (typeof this.#input === "function") this.#options = this.#resolve();
     const options = this.#options;
+    // A fresh monitor rather than reconfigure(): the client's last packet arrived just now (its USERAUTH_REQUEST),
+    // and a new monitor shares the resolved options of every other connection instead of holding its own copy.
     if (options.afterAuth === undefined) {
       this.#monitor?.stop();
       this.#monitor = undefined;
-    } else if (this.#monitor === undefined) {
-      this.#startMonitor(options.afterAuth);
     } else {
-      this.#monitor.reconfigure(options.afterAuth);
+      this.#startMonitor(options.afterAuth);
     }
     if (options.afterAuth?.heartbeat !== undefined) this.#markWrites();
     if (options.unusedConnectionTimeout !== undefined || options.channelTimeout.length > 0) this.#trackChannels();
@@ -471,18 +641,8 @@ export class ConnectionLiveness {
   /** Every write to the socket is outbound activity for the heartbeat: a clock read, no timer reset. */
   #markWrites(): void {
     const socket = this.#socket;
-    const own = Object.hasOwn(socket, "write");
-    const previous = socket.write;
-    const write = ((...args: Parameters<Write>): boolean => {
-      this.#monitor?.markOutbound();
-      return (previous as (...args: Parameters<Write>) => boolean).apply(socket, args);
-    }) as Write;
-    socket.write = write;
-    this.#undo.push(() => {
-      if (socket.write !== write) return;
-      if (own) socket.write = previous;
-      else delete (socket as { write?: Write }).write;
-    });
+    this.#previousWrite = socket.write;
+    socket.write = hooks.write as Write;
   }
 
   /**
@@ -490,10 +650,9 @@ export class ConnectionLiveness {
    * (channels we opened) to the client's CHANNEL_CLOSE; data either way marks a channel's ChannelTimeout monitor.
    */
   #trackChannels(): void {
-    const internals = this.#internals as ConnectionEmitter;
     const protocol = this.#protocol as Ssh2Protocol;
     const options = this.#options;
-    const registry = new ChannelRegistry({
+    this.#channels = new ChannelRegistry({
       channelTimeout: options.channelTimeout,
       unusedConnectionTimeout: options.unusedConnectionTimeout,
       clock: options.source.clock,
@@ -501,70 +660,24 @@ export class ConnectionLiveness {
       channelTimedOut: (record) => this.#channelTimedOut(record),
       unused: () => this.#fail("UNUSED_CONNECTION_TIMEOUT", undefined),
     });
-    this.#channels = registry;
-    const handlers: MessageHandlers = protocol._handlers;
-    /** Channel types of client opens awaiting our confirmation, by the client's channel id. */
-    const opening = new Map<number, string>();
-    const restore: (() => void)[] = [];
-    const wrapHandler = <K extends keyof MessageHandlers>(name: K, installed: MessageHandlers[K]) => {
-      const previous = handlers[name];
-      handlers[name] = installed;
-      restore.push(() => {
-        if (handlers[name] === installed) handlers[name] = previous;
-      });
-      return previous;
-    };
-    const wrapMethod = <K extends "channelOpenConfirm" | "channelData" | "channelExtData">(
-      name: K,
-      make: (previous: Ssh2Protocol[K]) => Ssh2Protocol[K],
-    ) => {
-      const previous = protocol[name];
-      const installed = make(previous);
-      protocol[name] = installed;
-      restore.push(() => {
-        if (protocol[name] === installed) delete (protocol as Partial<Ssh2Protocol>)[name];
-      });
-    };
-
-    const previousOpen = wrapHandler("CHANNEL_OPEN", (p, info) => {
-      // Accepted later through channelOpenConfirm, or rejected (then the entry is dropped with the next open).
-      if (opening.size > 64) opening.clear();
-      opening.set(info.sender, info.type);
-      previousOpen?.(p, info);
-    });
-    wrapMethod("channelOpenConfirm", (previous) => (remote, local, window, packetSize) => {
-      previous.call(protocol, remote, local, window, packetSize);
-      const type = opening.get(remote) ?? "session";
-      opening.delete(remote);
-      registry.open(local, remote, labelOfChannelType(type));
-    });
-    const previousConfirmation = wrapHandler("CHANNEL_OPEN_CONFIRMATION", (p, info) => {
-      previousConfirmation?.(p, info);
-      const channel = channelAt(internals, info.recipient);
-      if (channel?.type !== undefined) registry.open(info.recipient, info.sender, labelOfChannelType(channel.type));
-    });
-    if (options.channelTimeout.length > 0) {
-      const previousData = wrapHandler("CHANNEL_DATA", (p, recipient, data) => {
-        registry.inbound(recipient);
-        previousData?.(p, recipient, data);
-      });
-      const previousExtData = wrapHandler("CHANNEL_EXTENDED_DATA", (p, recipient, data, type) => {
-        registry.inbound(recipient);
-        previousExtData?.(p, recipient, data, type);
-      });
-      wrapMethod("channelData", (previous) => (channel, data) => {
-        registry.outbound(channel);
-        previous.call(protocol, channel, data);
-      });
-      wrapMethod("channelExtData", (previous) => (channel, data, type) => {
-        registry.outbound(channel);
-        previous.call(protocol, channel, data, type);
-      });
+    const timeouts = options.channelTimeout.length > 0;
+    const handlers = protocol._handlers as Record<string, unknown>;
+    const previousHandlers: Record<string, unknown> = {};
+    for (const name of timeouts ? CHANNEL_HANDLERS : CHANNEL_HANDLERS.slice(0, 2)) {
+      previousHandlers[name] = handlers[name];
+      handlers[name] = hooks.channelHandlers[name];
     }
-    this.#undo.push(() => {
-      for (const undo of restore.reverse()) undo();
-      opening.clear();
-    });
+    const methods = protocol as unknown as Record<string, unknown>;
+    const previousMethods: Record<string, unknown> = {};
+    for (const name of timeouts ? CHANNEL_METHODS : CHANNEL_METHODS.slice(0, 1)) {
+      if (Object.hasOwn(protocol, name)) previousMethods[name] = methods[name];
+      methods[name] = hooks.channelMethods[name];
+    }
+    this.#previousChannel = {
+      handlers: previousHandlers as ChannelHandlers,
+      methods: previousMethods as Partial<ChannelMethods>,
+      opening: new Map(),
+    };
   }
 
   /** ChannelTimeout: close the channel as sshd does; its processes are stopped when the channel closes. */
@@ -603,7 +716,7 @@ export class ConnectionLiveness {
     const timeout = new ServerTimeoutError("WATCHDOG_EXPIRED", this.#info, { cause: error });
     this.#emit("timeout", timeout);
     try {
-      await this.supervisor.stopAll();
+      await this.#supervisor?.stopAll();
     } finally {
       this.#destroy(timeout);
     }
@@ -630,16 +743,31 @@ export class ConnectionLiveness {
     this.#ending = true;
     this.#dispose();
     try {
+      // A supervisor asked for after the close starts closed and stops what it is given at once.
       await this.supervisor.stopAll();
     } finally {
       this.#owner?.closed(this);
       this.#emit("close", undefined);
-      this.#events.clear();
+      this.#events?.clear();
     }
   }
 
   #emit<K extends keyof ConnectionLivenessEvents>(event: K, payload: ConnectionLivenessEvents[K]): void {
-    this.#events.emit(event, payload);
+    this.#events?.emit(event, payload);
     this.#owner?.emit(this, event, payload);
+  }
+}
+
+/** The monitor's transport: one small object per connection instead of two closures. */
+class Transport {
+  readonly #connection: ConnectionLiveness;
+  constructor(connection: ConnectionLiveness) {
+    this.#connection = connection;
+  }
+  sendProbe(): void {
+    hooks.send(this.#connection, true);
+  }
+  sendHeartbeat(): void {
+    hooks.send(this.#connection, false);
   }
 }
