@@ -1,0 +1,122 @@
+import { attach, type ClientLiveness } from "@tsalive/ssh2-client";
+import ssh2 from "ssh2";
+import { verifyHostKey } from "./host_key.ts";
+import { authMethods } from "./identities.ts";
+import type { Log } from "./log.ts";
+import type { ClientSettings } from "./settings.ts";
+
+/** A failed connection attempt: what ssh prints, and whether trying again could help (`--reconnect`). */
+export class ConnectFailure extends Error {
+  override name = "ConnectFailure";
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** An authenticated connection with tsalive's liveness attached. */
+export interface Connection {
+  readonly client: ssh2.Client;
+  readonly liveness: ClientLiveness;
+  /** Resolves once the connection is closed, with the reason when it died (ssh's message) or `undefined`. */
+  readonly closed: Promise<string | undefined>;
+}
+
+/**
+ * Connects and authenticates as ssh would for these settings: TCP (with ConnectTimeout and TCPKeepAlive), host
+ * key verification, public-key authentication; then ServerAliveInterval/CountMax and Heartbeat run through
+ * `@tsalive/ssh2-client`. `-v` logs every probe, reply (with RTT) and heartbeat.
+ *
+ * @throws {ConnectFailure} with OpenSSH's message.
+ */
+export function connect(settings: ClientSettings, log: Log): Promise<Connection> {
+  const { values } = settings.resolved;
+  const client = new ssh2.Client();
+  const liveness = attach(client, {
+    ...(values.serverAliveInterval > 0 && {
+      probe: { interval: values.serverAliveInterval * 1000, countMax: values.serverAliveCountMax },
+    }),
+    ...(values.heartbeat > 0 && { heartbeat: { interval: values.heartbeat * 1000 } }),
+    ...(values.connectTimeout !== undefined && { connectTimeout: values.connectTimeout * 1000 }),
+    tcpKeepAlive: values.tcpKeepAlive,
+    host: settings.hostName,
+  });
+  liveness.on("probe", ({ unanswered }) =>
+    log.debug(`ServerAlive probe ${unanswered} of ${values.serverAliveCountMax} sent (keepalive@openssh.com)`),
+  );
+  liveness.on("reply", ({ rtt }) =>
+    log.debug(`ServerAlive reply${rtt === undefined ? "" : `, rtt ${rtt.toFixed(1)} ms`}`),
+  );
+  liveness.on("heartbeat", () => log.debug("Heartbeat: SSH_MSG_IGNORE sent"));
+  let hostKeyFailure: string | undefined;
+  let ready = false;
+  let deathReason: string | undefined;
+  const closed = new Promise<string | undefined>((resolve) => {
+    client.once("close", () => resolve(deathReason));
+  });
+  return new Promise<Connection>((resolve, reject) => {
+    client.on("error", (error: Error & { level?: string; code?: string }) => {
+      if (ready) {
+        deathReason ??= error.message;
+        return;
+      }
+      if (hostKeyFailure !== undefined) return reject(new ConnectFailure(hostKeyFailure, false));
+      reject(describeFailure(error, settings));
+    });
+    client.once("close", () => {
+      if (!ready) reject(new ConnectFailure(`Connection closed by ${settings.hostName} port ${settings.port}`, true));
+    });
+    client.once("ready", () => {
+      ready = true;
+      log.debug(`Authenticated to ${settings.hostName} ([${settings.hostName}]:${settings.port}) using "publickey".`);
+      resolve({ client, liveness, closed });
+    });
+    log.debug(`Connecting to ${settings.hostName} [${settings.hostName}] port ${settings.port}.`);
+    client.connect({
+      host: settings.hostName,
+      port: settings.port,
+      username: settings.user,
+      authHandler: authMethods(settings.user, settings.identityFiles, settings.identitiesOnly, log),
+      // ssh has no handshake deadline of its own; ConnectTimeout (through the adapter) is the bound.
+      readyTimeout: 2 ** 31 - 1,
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        void verifyHostKey(settings.hostName, settings.port, key, settings.hostKey, log).then(
+          (verdict) => {
+            if (!verdict.ok) hostKeyFailure = verdict.message;
+            verify(verdict.ok);
+          },
+          (error: unknown) => {
+            hostKeyFailure = `Host key verification failed: ${String(error)}`;
+            verify(false);
+          },
+        );
+      },
+    } as ssh2.ConnectConfig);
+  });
+}
+
+function describeFailure(error: Error & { level?: string; code?: string }, s: ClientSettings): ConnectFailure {
+  const where = `ssh: connect to host ${s.hostName} port ${s.port}`;
+  switch (error.code) {
+    case "ECONNREFUSED":
+      return new ConnectFailure(`${where}: Connection refused`, true);
+    case "ETIMEDOUT":
+      return new ConnectFailure(`${where}: Connection timed out`, true);
+    case "EHOSTUNREACH":
+      return new ConnectFailure(`${where}: No route to host`, true);
+    case "ENETUNREACH":
+      return new ConnectFailure(`${where}: Network is unreachable`, true);
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return new ConnectFailure(`ssh: Could not resolve hostname ${s.hostName}: Name or service not known`, true);
+    case "ECONNRESET":
+      return new ConnectFailure(`Connection reset by ${s.hostName} port ${s.port}`, true);
+  }
+  if (error.level === "client-authentication") {
+    return new ConnectFailure(`${s.user}@${s.hostName}: Permission denied (publickey).`, false);
+  }
+  if (error.level === "client-timeout") return new ConnectFailure(error.message, true);
+  return new ConnectFailure(error.message, true);
+}

@@ -1,0 +1,102 @@
+/**
+ * tsalive-ssh: an ssh-like client on ssh2 with tsalive's ServerAlive and Heartbeat.
+ *
+ * @module
+ */
+import { isTsaliveError } from "@tsalive/core";
+import { parseClientArguments, UsageError } from "./argv.ts";
+import { backoffDelay } from "./backoff.ts";
+import { ConnectFailure, connect } from "./connect.ts";
+import { type LocalForwarding, startLocalForwarding } from "./forward.ts";
+import { createLog, verboseLevel } from "./log.ts";
+import { formatClientConfig } from "./print_config.ts";
+import { runSession } from "./session.ts";
+import { type ClientSettings, resolveSettings } from "./settings.ts";
+
+/** Runs tsalive-ssh with `argv` (without node and the script); resolves to the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: ReturnType<typeof parseClientArguments>;
+  let settings: ClientSettings;
+  try {
+    args = parseClientArguments(argv);
+    settings = resolveSettings(args);
+  } catch (error) {
+    if (error instanceof UsageError || isTsaliveError(error)) {
+      process.stderr.write(`${error.message}\n`);
+      return 255;
+    }
+    throw error;
+  }
+  if (args.printConfig) {
+    process.stdout.write(formatClientConfig(settings.resolved.values));
+    return 0;
+  }
+  const log = createLog(process.stderr, verboseLevel(settings.logLevel, args.verbose));
+  for (const warning of settings.resolved.resolution.warnings) log.error(warning.message);
+  if (args.ignored.length > 0 || settings.unhonoured.length > 0) {
+    log.debug(`tsalive-ssh accepts but does not act on: ${[...args.ignored, ...settings.unhonoured].join(", ")}`);
+  }
+  if (settings.unsupported !== undefined) {
+    log.error(
+      `tsalive-ssh: ${settings.unsupported} is not supported; refusing to connect to ${settings.hostName} directly`,
+    );
+    return 255;
+  }
+  const pty = args.tty ?? (args.command === undefined && process.stdin.isTTY === true);
+  if (args.command === undefined && !args.noCommand && !process.stdin.isTTY && args.tty === undefined) {
+    log.info("Pseudo-terminal will not be allocated because stdin is not a terminal.");
+  }
+  let forwarding: LocalForwarding | undefined;
+  let attempt = 0;
+  try {
+    for (;;) {
+      let outcome: { exit: number } | { retry: string };
+      try {
+        const connection = await connect(settings, log);
+        attempt = 0;
+        if (settings.localForwards.length > 0) {
+          forwarding ??= await startLocalForwarding(settings.localForwards, log);
+          forwarding.use(connection.client);
+        }
+        if (args.noCommand) {
+          const reason = await connection.closed;
+          outcome = { retry: reason ?? `Connection to ${settings.hostName} closed by remote host.` };
+        } else {
+          const end = await Promise.race([
+            runSession(connection.client, args.command, pty),
+            connection.closed.then((reason) => ({ reason })),
+          ]);
+          if ("status" in end) outcome = { exit: end.status };
+          else if ("signal" in end) outcome = { exit: 255 };
+          else {
+            const reason = "reason" in end ? end.reason : await connection.closed;
+            outcome = { retry: reason ?? `Connection to ${settings.hostName} closed by remote host.` };
+          }
+          connection.client.end();
+          if ("exit" in outcome && pty && args.command === undefined)
+            log.info(`Connection to ${settings.hostName} closed.`);
+        }
+        forwarding?.use(undefined);
+      } catch (error) {
+        if (!(error instanceof ConnectFailure)) throw error;
+        if (!error.retryable) {
+          log.error(error.message);
+          return 255;
+        }
+        outcome = { retry: error.message };
+      }
+      if ("exit" in outcome) return outcome.exit;
+      log.error(outcome.retry);
+      if (!args.reconnect) return 255;
+      const delay = backoffDelay(attempt++);
+      log.error(`tsalive-ssh: reconnecting to ${settings.hostName} in ${delay / 1000} s (attempt ${attempt})`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  } finally {
+    forwarding?.close();
+  }
+}
+
+const status = await main(process.argv.slice(2));
+// stdin may still be open (piped into a channel that is gone): exit now, with the remote status as ssh does.
+process.exit(status);

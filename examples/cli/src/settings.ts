@@ -1,0 +1,135 @@
+import { homedir } from "node:os";
+import { percentExpand, type ResolvedClientConfig, resolveClientConfig } from "@tsalive/config";
+import { nodeDefaults, nodeExec } from "@tsalive/config/node";
+import type { ClientArguments } from "./argv.ts";
+import { type LocalForward, parseForwardSpec } from "./forward_spec.ts";
+import type { HostKeyPolicy } from "./host_key.ts";
+import { type LogLevel, parseLogLevel } from "./log.ts";
+
+/** Everything a connection needs, from the resolved configuration. */
+export interface ClientSettings {
+  readonly resolved: ResolvedClientConfig;
+  readonly hostName: string;
+  readonly port: number;
+  readonly user: string;
+  readonly identityFiles: readonly string[];
+  readonly identitiesOnly: boolean;
+  readonly hostKey: HostKeyPolicy;
+  readonly logLevel: LogLevel;
+  readonly localForwards: readonly LocalForward[];
+  /** Keywords set in the configuration that tsalive-ssh accepts and does not act on (named once with -v). */
+  readonly unhonoured: readonly string[];
+  /** A keyword set whose effect tsalive-ssh cannot give (connecting without it would be wrong): refuse. */
+  readonly unsupported: string | undefined;
+}
+
+/** Keywords tsalive-ssh acts on (lower case), beyond the block structure. */
+const HONOURED = new Set([
+  "host",
+  "match",
+  "include",
+  "ignoreunknown",
+  "hostname",
+  "port",
+  "user",
+  "identityfile",
+  "identitiesonly",
+  "serveraliveinterval",
+  "serveralivecountmax",
+  "connecttimeout",
+  "tcpkeepalive",
+  "heartbeat",
+  "stricthostkeychecking",
+  "userknownhostsfile",
+  "globalknownhostsfile",
+  "batchmode",
+  "loglevel",
+  "localforward",
+  "requesttty",
+]);
+
+/** Keywords that change where or how ssh connects: ignoring them would silently connect somewhere else. */
+const REFUSED = new Set(["proxyjump", "proxycommand"]);
+
+/**
+ * Resolves the client configuration as ssh does — `-l`/`-p`/`-i`, then `-o`, then `-F` or `~/.ssh/config`, then
+ * `/etc/ssh/ssh_config`, first value wins — through `@tsalive/config`, and reads what tsalive-ssh acts on.
+ *
+ * @throws {ConfigError} with OpenSSH's messages.
+ */
+export function resolveSettings(args: ClientArguments, env: { home?: string } = {}): ClientSettings {
+  const defaults = nodeDefaults();
+  const home = env.home ?? defaults.home ?? homedir();
+  const resolved = resolveClientConfig({
+    ...defaults,
+    home,
+    host: args.destination,
+    options: args.options,
+    ...(args.user !== undefined && { user: args.user }),
+    ...(args.port !== undefined && { port: args.port }),
+    identityFiles: args.identityFiles,
+    ...(args.configFile !== undefined && { configFile: args.configFile }),
+    exec: nodeExec,
+  });
+  const { values, resolution } = resolved;
+  const raw = (key: string): readonly string[] | undefined => resolution.settings.get(key)?.assignments[0]?.args;
+  const first = (key: string): string | undefined => raw(key)?.[0];
+  const tokens = {
+    d: home,
+    u: defaults.localUser,
+    h: values.hostName,
+    r: values.user,
+    p: String(values.port),
+    n: values.host,
+    "%": "%",
+  };
+  const expand = (path: string): string => {
+    const expanded = percentExpand(path.startsWith("~/") ? `${home}${path.slice(1)}` : path, tokens);
+    return expanded.value ?? path;
+  };
+  const strictRaw = (first("stricthostkeychecking") ?? "ask").toLowerCase();
+  const strict =
+    strictRaw === "yes" || strictRaw === "true"
+      ? "yes"
+      : strictRaw === "accept-new"
+        ? "accept-new"
+        : strictRaw === "no" || strictRaw === "off" || strictRaw === "false"
+          ? "no"
+          : "ask";
+  const flag = (key: string) => ["yes", "true"].includes((first(key) ?? "no").toLowerCase());
+  const localForwards = [
+    ...args.localForwards,
+    ...(resolution.settings.get("localforward")?.assignments ?? []).flatMap((a) => {
+      const spec = parseForwardSpec(a.args.join(":"));
+      return spec === undefined ? [] : [spec];
+    }),
+  ];
+  const unhonoured = [...resolution.settings.entries()]
+    .filter(([key]) => !HONOURED.has(key) && !REFUSED.has(key))
+    .map(([, setting]) => setting.name);
+  const refused = [...resolution.settings.entries()].find(
+    ([key, setting]) => REFUSED.has(key) && setting.assignments[0]?.args[0] !== "none",
+  );
+  return {
+    resolved,
+    hostName: values.hostName,
+    port: values.port,
+    user: values.user,
+    identityFiles: values.identityFile.map(expand),
+    identitiesOnly: flag("identitiesonly"),
+    hostKey: {
+      strict,
+      userKnownHostsFiles: (raw("userknownhostsfile") ?? ["~/.ssh/known_hosts", "~/.ssh/known_hosts2"])
+        .filter((f) => f !== "none")
+        .map(expand),
+      globalKnownHostsFiles: (raw("globalknownhostsfile") ?? ["/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"])
+        .filter((f) => f !== "none")
+        .map(expand),
+      batchMode: flag("batchmode"),
+    },
+    logLevel: parseLogLevel(first("loglevel") ?? "INFO") ?? "INFO",
+    localForwards,
+    unhonoured,
+    unsupported: refused === undefined ? undefined : refused[1].name,
+  };
+}
