@@ -107,7 +107,7 @@ export class ChannelRegistry {
 
   #arm(record: ChannelRecord): void {
     const timeout = this.#timeoutFor(record.label);
-    if (timeout === undefined) return;
+    if (timeout === undefined || timeout === 0) return;
     const monitor = new LivenessMonitor({}, this.#monitorOptions(timeout));
     record.monitor = monitor;
     monitor.on("expire", () => {

@@ -52,7 +52,7 @@ export interface ServerOptions {
    * count. Keys are OpenSSH channel type patterns (`*` and `?` wildcards, first match in insertion order wins):
    * `session:shell`, `session:command`, `session:subsystem:NAME`, `direct-tcpip`, `direct-streamlocal@openssh.com`,
    * `forwarded-tcpip`, `forwarded-streamlocal@openssh.com`, `x11-connection`, `agent-connection`; a session that has
-   * not started a shell, command or subsystem is `session`.
+   * not started a shell, command or subsystem is `session`. A timeout of 0 exempts the types its pattern matches.
    */
   readonly channelTimeout?: Readonly<Record<string, number>>;
   /** `TCPKeepAlive`: SO_KEEPALIVE on the socket (kernel timing). Default `true`, as in sshd_config. */
@@ -123,7 +123,8 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     }
     for (const [pattern, timeout] of Object.entries(channelTimeout)) {
       if (pattern.length === 0) throw new RangeError(`${PREFIX}: "channelTimeout" has an empty channel type pattern`);
-      timeouts.push([pattern, duration(`channelTimeout[${JSON.stringify(pattern)}]`, timeout)]);
+      // 0 exempts the types the pattern matches (first match wins), as `type=0` does in sshd_config.
+      timeouts.push([pattern, timeout === 0 ? 0 : duration(`channelTimeout[${JSON.stringify(pattern)}]`, timeout)]);
     }
   }
   const common = {
