@@ -51,6 +51,45 @@ export {
   stringifyConfig,
 } from "./parse.ts";
 export { matchHostname, matchPattern, matchPatternList, type PatternListResult } from "./pattern.ts";
+export { type AddressListResult, addrMatchList, parseAddress } from "./server/address.ts";
+export {
+  DEFAULT_AUTHORIZED_KEYS_FILES,
+  DEFAULT_HOST_KEYS,
+  type ResolvedServerConfig,
+  resolveServerConfig,
+  type ServerConfigSources,
+  serverWinner,
+} from "./server/config.ts";
+export { explainServerConfig, type ServerExplanation } from "./server/explain.ts";
+export {
+  SERVER_CHOICES,
+  SERVER_EXTENSION_KEYWORDS,
+  SERVER_KEYWORDS,
+  type ServerKeyword,
+  type ServerKeywordKind,
+} from "./server/keywords.ts";
+export { evaluateServerMatch, type MatchContext, type ServerConnection, ServerMatchFailure } from "./server/match.ts";
+export {
+  fileGroups,
+  parseChannelTimeoutEntry,
+  type ResolveServerOptions,
+  readServerConfig,
+  type ServerConfigInput,
+  type ServerConfigText,
+  type ServerResolution,
+  type ServerSetting,
+  SSHD_CONFIG_DIR,
+  SSHD_CONFIG_FILE,
+  TSALIVE_CONFIG_FILE,
+} from "./server/resolve.ts";
+export {
+  channelTimeoutEntry,
+  listenAddressValue,
+  type ServerConfig,
+  serverConfigSchema,
+  serverFlagValue,
+  serverKeywordSchemas,
+} from "./server/schema.ts";
 export { convtime, formatTime, INT_MAX } from "./time.ts";
 export {
   a2port,

@@ -1,0 +1,145 @@
+import { strdelim } from "../_argv.ts";
+import { matchHostname, matchPatternList } from "../pattern.ts";
+import { a2port } from "../values.ts";
+import { addrMatchList } from "./address.ts";
+
+/**
+ * The connection a server configuration is resolved for: what `sshd -T -C user=…,host=…,addr=…,laddr=…,lport=…,
+ * rdomain=…` takes. A criterion whose attribute is missing does not match (sshd's test mode), except
+ * `Match LocalPort`, which sshd refuses to evaluate without `lport`.
+ */
+export interface ServerConnection {
+  /** The user logging in (`Match User`, `Match Group`). */
+  readonly user?: string | undefined;
+  /** The client's host name (`Match Host`; sshd uses the address unless `UseDNS yes`). */
+  readonly host?: string | undefined;
+  /** The client's address (`Match Address`). */
+  readonly address?: string | undefined;
+  /** The server address the client connected to (`Match LocalAddress`). */
+  readonly localAddress?: string | undefined;
+  /** The server port the client connected to (`Match LocalPort`). */
+  readonly localPort?: number | undefined;
+  /** The routing domain (`Match RDomain`). */
+  readonly rdomain?: string | undefined;
+}
+
+/** A `Match` line sshd refuses: its messages, OpenSSH's wording (the last one names the file and line). */
+export class ServerMatchFailure {
+  constructor(
+    readonly messages: readonly string[],
+    /** Fatal without the `Bad Match condition` line (sshd's missing-attribute and invalid-address errors). */
+    readonly bare = false,
+  ) {}
+}
+
+/** What a `Match` line needs besides the connection. */
+export interface MatchContext {
+  /** The user's group names, or `undefined` when there is no such user. */
+  readonly groups: (user: string) => readonly string[] | undefined;
+  /** TCP service names for `Match LocalPort ssh`. */
+  readonly services: ReadonlyMap<string, number>;
+}
+
+/** groupaccess.c `ga_match_pattern_list`: any negated match loses, else any positive match wins. */
+function matchGroups(groups: readonly string[], patterns: string): boolean {
+  let found = false;
+  for (const group of groups) {
+    const result = matchPatternList(group, patterns, false);
+    if (result === -1) return false;
+    if (result === 1) found = true;
+  }
+  return found;
+}
+
+/**
+ * servconf.c `match_cfg_line`: evaluates the criteria of one `Match` line (the text after the keyword), all of
+ * which must hold. With `connection` undefined (sshd's first pass, or a block sshd never matches) only the syntax
+ * is checked and only `Match All` holds.
+ *
+ * @returns whether the block applies, or a {@linkcode ServerMatchFailure} with sshd's messages.
+ */
+export function evaluateServerMatch(
+  condition: string,
+  line: number,
+  connection: ServerConnection | undefined,
+  context: MatchContext,
+): boolean | ServerMatchFailure {
+  let result = true;
+  let attributes = 0;
+  let rest: string | null = condition;
+  for (;;) {
+    const next = strdelim(rest);
+    const attribute = next.token;
+    rest = next.rest;
+    if (attribute === null || attribute === "" || attribute.startsWith("#")) break;
+    attributes++;
+    const name = attribute.toLowerCase();
+    if (name === "all") {
+      const after = strdelim(rest).token;
+      if (attributes > 1 || (after !== null && after !== "" && !after.startsWith("#"))) {
+        return new ServerMatchFailure(["'all' cannot be combined with other Match attributes"]);
+      }
+      return true;
+    }
+    const argument = strdelim(rest);
+    const arg = argument.token;
+    rest = argument.rest;
+    if (arg === null || arg === "" || arg.startsWith("#")) {
+      return new ServerMatchFailure([`Missing Match criteria for ${attribute}`]);
+    }
+    switch (name) {
+      case "user":
+        if (connection?.user === undefined || matchPatternList(connection.user, arg, false) !== 1) result = false;
+        break;
+      case "group": {
+        const groups = connection?.user === undefined ? undefined : context.groups(connection.user);
+        if (!groups || !matchGroups(groups, arg)) result = false;
+        break;
+      }
+      case "host":
+        if (connection?.host === undefined || matchHostname(connection.host, arg) !== 1) result = false;
+        break;
+      case "address":
+      case "localaddress": {
+        const address = name === "address" ? connection?.address : connection?.localAddress;
+        if (connection === undefined || address === undefined) {
+          if (addrMatchList(undefined, arg) !== 0) {
+            const what = name === "address" ? "address" : "localaddress";
+            return new ServerMatchFailure([`Invalid Match ${what} argument '${arg}' at line ${line}`], true);
+          }
+          result = false;
+          break;
+        }
+        const matched = addrMatchList(address, arg);
+        if (matched === -2) return new ServerMatchFailure([]);
+        if (matched !== 1) result = false;
+        break;
+      }
+      case "localport": {
+        const port = a2port(arg, context.services);
+        if (port === -1) return new ServerMatchFailure([`Invalid LocalPort '${arg}' on Match line`]);
+        if (connection === undefined) {
+          result = false;
+          break;
+        }
+        if (connection.localPort === undefined) {
+          return new ServerMatchFailure(
+            ["'Match LocalPort' in configuration but 'lport' not in connection test specification."],
+            true,
+          );
+        }
+        if (port !== connection.localPort) result = false;
+        break;
+      }
+      case "rdomain":
+        if (connection?.rdomain === undefined || matchPatternList(connection.rdomain, arg, false) !== 1) {
+          result = false;
+        }
+        break;
+      default:
+        return new ServerMatchFailure([`Unsupported Match attribute ${attribute}`]);
+    }
+  }
+  if (attributes === 0) return new ServerMatchFailure(["One or more attributes required for Match"]);
+  return result;
+}

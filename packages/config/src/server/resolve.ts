@@ -1,0 +1,489 @@
+import type { Assignment, ValueSource } from "../client/source.ts";
+import { ConfigError, type ConfigIssue, displayName } from "../errors.ts";
+import { type ConfigFileSystem, memoryFileSystem } from "../fs.ts";
+import { expandIncludeGlob } from "../glob.ts";
+import { type ConfigDocument, type ConfigLine, parseConfig, parseLine } from "../parse.ts";
+import { convtime, INT_MAX } from "../time.ts";
+import { a2port, parseServices, SERVICE_PORTS, strtonum } from "../values.ts";
+import { SERVER_CHOICES, SERVER_EXTENSION_KEYWORDS, SERVER_KEYWORDS, type ServerKeyword } from "./keywords.ts";
+import { evaluateServerMatch, type MatchContext, type ServerConnection, ServerMatchFailure } from "./match.ts";
+
+/** Config text held in memory, with the name to use in messages and provenance. */
+export interface ServerConfigText {
+  readonly text: string;
+  readonly file?: string;
+}
+
+/** A config file path (read through `fs`), or text. */
+export type ServerConfigInput = string | ServerConfigText;
+
+/** sshd's directory for relative `Include` paths (SSHDIR). */
+export const SSHD_CONFIG_DIR = "/etc/ssh";
+/** The default sshd_config. */
+export const SSHD_CONFIG_FILE = "/etc/ssh/sshd_config";
+/** The default tsalive extension file, read next to sshd_config when it exists. */
+export const TSALIVE_CONFIG_FILE = "/etc/ssh/tsalive_config";
+
+/**
+ * What `sshd -T -f FILE -o … -C …` takes, plus tsalive's extension file.
+ */
+export interface ResolveServerOptions {
+  /** The sshd_config (`-f`): a path read through `fs`, or text. Default `/etc/ssh/sshd_config`. */
+  config?: ServerConfigInput | undefined;
+  /** `-o` options, in order, each one config line (`"ClientAliveInterval=15"`); read before the file. */
+  options?: readonly string[] | undefined;
+  /** The connection to resolve `Match` blocks for (`-C`). Without it no criterion but `All` matches. */
+  connection?: ServerConnection | undefined;
+  /**
+   * tsalive's extension file: `Heartbeat` and `WatchdogTimeout` (plus `Match` and `Include`), which OpenSSH's
+   * sshd would reject, so they never go into sshd_config itself. A path, text, or `null` for none. Default
+   * `/etc/ssh/tsalive_config` when it exists (a missing default is not an error; a missing named file is).
+   */
+  extensions?: ServerConfigInput | null | undefined;
+  /** Where paths are read from. Default: an empty file system (pass `nodeFileSystem` to read real files). */
+  fs?: ConfigFileSystem | undefined;
+  /**
+   * The groups of a user for `Match Group` (primary and supplementary names), or `undefined` when the user does
+   * not exist. Default: read `/etc/passwd` and `/etc/group` through `fs` ({@linkcode fileGroups}), which with
+   * `nodeFileSystem` is what sshd's getgrouplist finds for local users; pass your own for NSS (LDAP, sssd).
+   */
+  groups?: ((user: string) => readonly string[] | undefined) | undefined;
+}
+
+/** Every active assignment of one keyword: pass 1 is the global configuration, pass 2 the matching `Match` blocks. */
+export interface ServerSetting {
+  /** The keyword as the manual spells it. */
+  readonly name: string;
+  readonly assignments: readonly Assignment[];
+}
+
+/** The raw result of reading a server configuration, before typing. */
+export interface ServerResolution {
+  /** Keyed by lower-case keyword (aliases folded: `keepalive` is `tcpkeepalive`). */
+  readonly settings: ReadonlyMap<string, ServerSetting>;
+  /** Messages sshd logs without failing (`Deprecated option X`). */
+  readonly warnings: readonly ConfigIssue[];
+  /** Files read, in order (includes and the extension file too). */
+  readonly files: readonly string[];
+  readonly connection: ServerConnection;
+}
+
+const SERVCONF_MAX_DEPTH = 16;
+const MATCH_ONLY = 1;
+const NEVER_MATCH = 2;
+
+/** Stops reading at once, as sshd's fatal() does. */
+class Fatal {
+  constructor(
+    readonly message: string,
+    readonly code: "CONFIG_INVALID" | "CONFIG_INCLUDE_LOOP" | "CONFIG_READ_FAILED" = "CONFIG_INVALID",
+  ) {}
+}
+
+interface Active {
+  active: boolean;
+}
+
+/** hpdelim2: host and the rest of `host:port`, `[v6]:port`, `host/port`. */
+function hpdelim(text: string): { host: string; rest: string | undefined } | undefined {
+  let end: number;
+  if (text.startsWith("[")) {
+    const close = text.indexOf("]");
+    if (close === -1) return undefined;
+    end = close + 1;
+  } else {
+    const at = text.search(/[:/]/);
+    end = at === -1 ? text.length : at;
+  }
+  if (end === text.length) return { host: text, rest: undefined };
+  const c = text[end];
+  if (c !== ":" && c !== "/") return undefined;
+  return { host: text.slice(0, end), rest: text.slice(end + 1) };
+}
+
+/**
+ * A `Match Group` lookup over `/etc/passwd` and `/etc/group` read through `fs`: the user's primary group and
+ * every group that lists the user, or `undefined` when the user does not exist (then no group matches, as in sshd).
+ *
+ * @example
+ * ```ts
+ * import { fileGroups, memoryFileSystem } from "@tsalive/config";
+ * const groups = fileGroups(memoryFileSystem({
+ *   "/etc/passwd": "ann:x:1000:1000::/home/ann:/bin/sh\n",
+ *   "/etc/group": "ann:x:1000:\nwheel:x:10:ann\n",
+ * }));
+ * groups("ann"); // ["ann", "wheel"]
+ * groups("bob"); // undefined
+ * ```
+ */
+export function fileGroups(fs: ConfigFileSystem): (user: string) => readonly string[] | undefined {
+  let passwd: Map<string, string> | undefined;
+  let groups: { name: string; gid: string; members: string[] }[] | undefined;
+  return (user) => {
+    passwd ??= new Map(
+      (fs.readFile("/etc/passwd") ?? "")
+        .split("\n")
+        .map((line) => line.split(":"))
+        .filter((f) => f.length >= 4)
+        .map((f) => [f[0] as string, f[3] as string]),
+    );
+    groups ??= (fs.readFile("/etc/group") ?? "")
+      .split("\n")
+      .map((line) => line.split(":"))
+      .filter((f) => f.length >= 3)
+      .map((f) => ({ name: f[0] as string, gid: f[2] as string, members: (f[3] ?? "").split(",") }));
+    const gid = passwd.get(user);
+    if (gid === undefined) return undefined;
+    const names: string[] = [];
+    for (const group of groups) {
+      if ((group.gid === gid || group.members.includes(user)) && !names.includes(group.name)) names.push(group.name);
+    }
+    return names;
+  };
+}
+
+class ServerReader {
+  readonly settings = new Map<string, { name: string; assignments: Assignment[] }>();
+  readonly warnings: ConfigIssue[] = [];
+  readonly files: string[] = [];
+  /** Non-fatal issues reported so far (sshd prints them as it goes). */
+  readonly reported: ConfigIssue[] = [];
+  readonly docs = new Map<string, ConfigDocument>();
+  readonly globs = new Map<string, string[]>();
+  readonly fs: ConfigFileSystem;
+  readonly context: MatchContext;
+  pass: 1 | 2 = 1;
+
+  constructor(
+    readonly options: ResolveServerOptions,
+    readonly keywords: ReadonlyMap<string, ServerKeyword>,
+  ) {
+    this.fs = options.fs ?? memoryFileSystem({});
+    let services: ReadonlyMap<string, number> = SERVICE_PORTS;
+    try {
+      const text = this.fs.readFile("/etc/services");
+      if (text) services = parseServices(text);
+    } catch {
+      // a2port falls back to the well-known names
+    }
+    this.context = { groups: options.groups ?? fileGroups(this.fs), services };
+  }
+
+  fail(error: Fatal, issue: ConfigIssue): never {
+    const issues = [...this.reported, issue];
+    throw new ConfigError(error.code, issues.map((i) => i.message).join("\n"), issues);
+  }
+
+  record(row: ServerKeyword, key: string, line: ConfigLine & { kind: "directive" }, source: ValueSource): void {
+    const canonical = row.alias ?? key;
+    let setting = this.settings.get(canonical);
+    if (!setting) {
+      setting = { name: (this.keywords.get(canonical) ?? row).name, assignments: [] };
+      this.settings.set(canonical, setting);
+    }
+    setting.assignments.push({ keyword: line.keyword, args: line.args, value: line.value, source, pass: this.pass });
+  }
+
+  load(path: string): ConfigDocument {
+    let doc = this.docs.get(path);
+    if (doc) return doc;
+    let text: string | undefined;
+    try {
+      text = this.fs.readFile(path);
+    } catch (cause) {
+      throw new ConfigError("CONFIG_READ_FAILED", `${path}: ${String(cause)}`, [], { cause });
+    }
+    if (text === undefined) {
+      const message = `${path}: No such file or directory`;
+      throw new ConfigError("CONFIG_READ_FAILED", message, [{ file: path, line: 0, keyword: undefined, message }]);
+    }
+    doc = parseConfig(text, { file: path, recover: true });
+    this.docs.set(path, doc);
+    if (!this.files.includes(path)) this.files.push(path);
+    return doc;
+  }
+
+  /** parse_server_config_depth: every line, then `terminating` if any was bad. */
+  readDocument(
+    doc: ConfigDocument,
+    connection: ServerConnection | undefined,
+    flags: number,
+    active: Active,
+    depth: number,
+  ) {
+    if (depth > SERVCONF_MAX_DEPTH) {
+      const message = "Too many recursive configuration includes";
+      this.fail(new Fatal(message, "CONFIG_INCLUDE_LOOP"), { file: doc.file, line: 0, keyword: undefined, message });
+    }
+    const flagsRef = { flags };
+    let bad = 0;
+    for (const line of doc.lines) {
+      if (line.kind !== "directive") continue;
+      const source: ValueSource = { kind: "file", file: doc.file, line: line.line };
+      if (this.processLine(line, doc.file, source, active, connection, flagsRef, depth, false)) bad++;
+    }
+    if (bad > 0) {
+      const message = `${displayName(doc.file)}: terminating, ${bad} bad configuration options`;
+      this.fail(new Fatal(message), { file: doc.file, line: 0, keyword: undefined, message });
+    }
+  }
+
+  /** process_server_config_line_depth. Returns true for a bad (counted) line; throws for a fatal one. */
+  processLine(
+    line: ConfigLine & { kind: "directive" },
+    file: string | undefined,
+    source: ValueSource,
+    active: Active,
+    connection: ServerConnection | undefined,
+    flagsRef: { flags: number },
+    depth: number,
+    cmdline: boolean,
+  ): boolean {
+    const name = displayName(file);
+    const { keyword, key, args } = line;
+    const at = `${name} line ${line.line}`;
+    const issue = (message: string): ConfigIssue => ({ file, line: line.line, keyword, message });
+    const bad = (message: string): true => {
+      this.reported.push(issue(message));
+      return true;
+    };
+    const fatal = (message: string, code?: Fatal["code"]): never => this.fail(new Fatal(message, code), issue(message));
+    if (line.value === "") return bad(`${at}: no argument after keyword "${keyword}"`);
+    const row = this.keywords.get(key);
+    let failed = false;
+    if (!row) {
+      this.reported.push(issue(`${name}: line ${line.line}: Bad configuration option: ${keyword}`));
+      failed = true;
+    }
+    if (line.issue) {
+      // The only grammar issue left with a value is an unclosed quote.
+      this.reported.push(issue(`${at}: invalid quotes`));
+      return true;
+    }
+    if (!active.active && !row?.match) {
+      if (connection === undefined) fatal(`${at}: Directive '${keyword}' is not allowed within a Match block`);
+      return false; // the second pass skips what the first already read
+    }
+    if (!row || failed) return true;
+    // In the Match pass only Match blocks count: sshd copies only Match keywords into the connection's options.
+    const store = active.active && (this.pass === 1 || row.match);
+    const arg = args[0];
+    let used = 1;
+    switch (row.kind) {
+      case "flag":
+      case "choice": {
+        if (arg === undefined || arg === "") fatal(`${at}: missing argument.`);
+        const words: readonly string[] =
+          row.kind === "flag" ? ["yes", "no"] : SERVER_CHOICES[row.choices ?? "addressfamily"];
+        if (!words.includes((arg as string).toLowerCase())) fatal(`${at}: unsupported option "${arg}".`);
+        break;
+      }
+      case "time":
+        if (arg === undefined || arg === "") fatal(`${at}: missing time value.`);
+        if (convtime(arg as string) === undefined) fatal(`${at}: invalid time value.`);
+        break;
+      case "int": {
+        const value = arg === undefined || arg === "" ? "missing" : strtonum(arg, 0, INT_MAX);
+        if (typeof value === "string") fatal(`${at}: ${keyword} integer value ${value}.`);
+        break;
+      }
+      case "file":
+        if (arg === undefined || arg === "") fatal(`${at}: missing file name.`);
+        break;
+      case "list":
+      case "deprecated":
+      case "unsupported":
+      case "ignore":
+        used = args.length;
+        if (row.kind === "deprecated" || row.kind === "unsupported") {
+          const what = row.kind === "deprecated" ? "Deprecated" : "Unsupported";
+          this.warnings.push(issue(`${at}: ${what} option ${keyword}`));
+        }
+        break;
+      case "special": {
+        const result = this.special(line, at, row, active, connection, flagsRef, depth, cmdline, fatal, bad);
+        if (result === true) return true;
+        used = result;
+        break;
+      }
+    }
+    if (args.length > used) return bad(`${at}: keyword ${keyword} extra arguments at end of line`);
+    if (store && key !== "match" && key !== "include") this.record(row, key, line, source);
+    return false;
+  }
+
+  /** The keywords servconf.c reads with their own code. Returns how many arguments were used, or true if bad. */
+  special(
+    line: ConfigLine & { kind: "directive" },
+    at: string,
+    row: ServerKeyword,
+    active: Active,
+    connection: ServerConnection | undefined,
+    flagsRef: { flags: number },
+    depth: number,
+    cmdline: boolean,
+    fatal: (message: string, code?: Fatal["code"]) => never,
+    bad: (message: string) => true,
+  ): number | true {
+    const { keyword, args } = line;
+    const arg = args[0] ?? "";
+    switch (row.alias ?? line.key) {
+      case "port":
+        if (arg === "") fatal(`${at}: missing port number.`);
+        if (a2port(arg, this.context.services) <= 0) fatal(`${at}: Badly formatted port number.`);
+        return 1;
+      case "hostkey":
+        if (arg === "") fatal(`${at}: missing file name.`);
+        return 1;
+      case "listenaddress": {
+        if (arg === "") fatal(`${at}: missing address`);
+        const colon = arg.indexOf(":");
+        if (arg.includes("[") || colon === -1 || !arg.slice(colon + 1).includes(":")) {
+          const split = hpdelim(arg);
+          if (!split) fatal(`${at}: bad address:port usage`);
+          if (split?.rest !== undefined && a2port(split.rest, this.context.services) <= 0) {
+            fatal(`${at}: bad port number`);
+          }
+        }
+        if (args.length > 1 && (args[1] !== "rdomain" || args.length < 3)) fatal(`${at}: bad ListenAddress syntax`);
+        return args.length > 1 ? 3 : 1;
+      }
+      case "authorizedkeysfile":
+        if (args.some((a) => a === "")) return bad(`${at}: keyword ${keyword} empty argument`);
+        return args.length;
+      case "channeltimeout":
+        for (let i = 0; i < args.length; i++) {
+          const entry = args[i] as string;
+          if (entry.toLowerCase() === "none") {
+            // sshd 9.2 never advances its position counter: "none" is refused only when arguments follow it.
+            if (i < args.length - 1) return bad(`${at}: keyword ${keyword} "none" argument must appear alone.`);
+          } else if (parseChannelTimeoutEntry(entry) === undefined) {
+            fatal(`${at}: invalid channel timeout ${entry}`);
+          }
+        }
+        return args.length;
+      case "unusedconnectiontimeout":
+        if (arg.toLowerCase() === "none") return 1;
+        if (arg === "") fatal(`${at}: missing time value.`);
+        if (convtime(arg) === undefined) fatal(`${at}: invalid time value.`);
+        return 1;
+      case "include":
+        if (cmdline) fatal("Include directive not supported as a command-line option");
+        for (const entry of args) {
+          if (entry === "") return bad(`${at}: keyword ${keyword} empty argument`);
+          const selector = entry.startsWith("/") || entry.startsWith("~") ? entry : `${SSHD_CONFIG_DIR}/${entry}`;
+          let paths = this.globs.get(selector);
+          if (!paths) {
+            // sshd globs without GLOB_TILDE: "~" is a literal directory name, relative to sshd's cwd.
+            paths = selector.startsWith("~") ? [] : expandIncludeGlob(selector, this.fs, "/");
+            this.globs.set(selector, paths);
+          }
+          const outer = active.active;
+          const flags = flagsRef.flags & MATCH_ONLY ? MATCH_ONLY : outer ? 0 : NEVER_MATCH;
+          for (const path of paths) {
+            const doc = this.load(path);
+            this.readDocument(doc, connection, flags, active, depth + 1);
+            active.active = outer;
+          }
+        }
+        return args.length;
+      case "match": {
+        if (cmdline) fatal("Match directive not supported as a command-line option");
+        const neverMatch = (flagsRef.flags & NEVER_MATCH) !== 0;
+        const result = evaluateServerMatch(line.value, line.line, neverMatch ? undefined : connection, this.context);
+        if (result instanceof ServerMatchFailure) {
+          if (result.bare) fatal(result.messages.join("\n"));
+          fatal([...result.messages, `${at}: Bad Match condition`].join("\n"));
+        }
+        active.active = neverMatch ? false : (result as boolean);
+        flagsRef.flags &= ~MATCH_ONLY;
+        return args.length;
+      }
+      default:
+        return args.length;
+    }
+  }
+
+  /** `-o` options: read before the file, as the global configuration, each failing at once (sshd exits 1). */
+  readOptions(options: readonly string[]): void {
+    options.forEach((text, index) => {
+      const line = parseLine(text, 0, "command-line");
+      if (line.kind !== "directive") return;
+      const source: ValueSource = { kind: "option", index, text };
+      const before = this.reported.length;
+      if (this.processLine(line, "command-line", source, { active: true }, undefined, { flags: 0 }, 0, true)) {
+        const issues = this.reported.slice(before);
+        throw new ConfigError("CONFIG_INVALID", issues.map((i) => i.message).join("\n"), issues);
+      }
+    });
+  }
+}
+
+/** parse_timeout: `type=interval` → its parts, or undefined (`type` non-empty, interval a convtime value). */
+export function parseChannelTimeoutEntry(entry: string): { type: string; timeout: number } | undefined {
+  const eq = entry.indexOf("=");
+  if (eq <= 0) return undefined;
+  const timeout = convtime(entry.slice(eq + 1));
+  if (timeout === undefined) return undefined;
+  return { type: entry.slice(0, eq), timeout };
+}
+
+function documentFor(reader: ServerReader, input: ServerConfigInput): ConfigDocument {
+  if (typeof input === "string") return reader.load(input);
+  const doc = parseConfig(input.text, { file: input.file, recover: true });
+  if (input.file !== undefined) reader.files.push(input.file);
+  return doc;
+}
+
+/** Both of sshd's passes over one configuration: the global one, then the Match one for the connection. */
+function readBothPasses(reader: ServerReader, doc: ConfigDocument, connection: ServerConnection): void {
+  reader.pass = 1;
+  reader.readDocument(doc, undefined, 0, { active: true }, 0);
+  reader.pass = 2;
+  reader.readDocument(doc, connection, MATCH_ONLY, { active: false }, 0);
+}
+
+/**
+ * Reads a server configuration exactly as `sshd -T -f FILE -o … -C …` does, without typing it: sshd's first pass
+ * (the global configuration; `-o` options first; `Match` blocks checked for syntax; `Match All` applies) and its
+ * second pass for the connection (only matching `Match` blocks count), every active line kept with its source.
+ * Then tsalive's extension file the same way, with only its own keywords. Most callers want
+ * {@linkcode resolveServerConfig}, which types the values.
+ *
+ * @throws {ConfigError} where sshd fails, with sshd's messages: bad lines (`CONFIG_INVALID`), an include loop
+ *   (`CONFIG_INCLUDE_LOOP`), a missing file (`CONFIG_READ_FAILED`).
+ * @example
+ * ```ts
+ * import { readServerConfig } from "@tsalive/config";
+ * const resolution = readServerConfig({
+ *   config: { file: "sshd_config", text: "ClientAliveInterval 30\nMatch User backup\n  ClientAliveInterval 5\n" },
+ *   connection: { user: "backup" },
+ *   extensions: null,
+ * });
+ * resolution.settings.get("clientaliveinterval")?.assignments.map((a) => a.pass); // [1, 2]
+ * ```
+ */
+export function readServerConfig(options: ResolveServerOptions): ServerResolution {
+  const connection = options.connection ?? {};
+  const reader = new ServerReader(options, SERVER_KEYWORDS);
+  reader.readOptions(options.options ?? []);
+  readBothPasses(reader, documentFor(reader, options.config ?? SSHD_CONFIG_FILE), connection);
+  const settings = new Map<string, ServerSetting>(reader.settings);
+  const files = [...reader.files];
+  const warnings = [...reader.warnings];
+  let extensions = options.extensions;
+  if (extensions === undefined) {
+    extensions =
+      (options.fs ?? memoryFileSystem({})).readFile(TSALIVE_CONFIG_FILE) === undefined ? null : TSALIVE_CONFIG_FILE;
+  }
+  if (extensions !== null) {
+    const keywords = new Map([...SERVER_EXTENSION_KEYWORDS]);
+    for (const key of ["match", "include"]) keywords.set(key, SERVER_KEYWORDS.get(key) as ServerKeyword);
+    const ext = new ServerReader(options, keywords);
+    readBothPasses(ext, documentFor(ext, extensions), connection);
+    for (const [key, setting] of ext.settings) settings.set(key, setting);
+    files.push(...ext.files);
+    warnings.push(...ext.warnings);
+  }
+  return { settings, warnings, files, connection };
+}
