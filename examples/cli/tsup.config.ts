@@ -7,4 +7,5 @@ export default defineConfig({
   sourcemap: true,
   target: "node20",
   platform: "node",
+  banner: { js: "#!/usr/bin/env node" },
 });
