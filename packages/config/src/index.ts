@@ -92,6 +92,14 @@ export {
 } from "./server/schema.ts";
 export { convtime, formatTime, INT_MAX } from "./time.ts";
 export {
+  type ClientLivenessValues,
+  clientMonitorOptions,
+  type ServerLivenessValues,
+  type ServerTimeouts,
+  serverMonitorOptions,
+  serverTimeouts,
+} from "./to_core.ts";
+export {
   a2port,
   firstIssue,
   flagValue,

@@ -223,8 +223,10 @@ class ServerReader {
       if (this.processLine(line, doc.file, source, active, connection, flagsRef, depth, false)) bad++;
     }
     if (bad > 0) {
+      // As badOptionsError: the bad lines are the errors, the message ends with sshd's last word.
       const message = `${displayName(doc.file)}: terminating, ${bad} bad configuration options`;
-      this.fail(new Fatal(message), { file: doc.file, line: 0, keyword: undefined, message });
+      const issues = [...this.reported];
+      throw new ConfigError("CONFIG_INVALID", [...issues.map((i) => i.message), message].join("\n"), issues);
     }
   }
 
