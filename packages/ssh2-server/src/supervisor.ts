@@ -1,4 +1,5 @@
 import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** Options of {@linkcode ProcessSupervisor}. */
 export interface SupervisorOptions {
@@ -32,6 +33,8 @@ interface Tracked {
   readonly pid: number;
   /** Resolves once the child has exited (Node has reaped it). */
   readonly exited: Promise<void>;
+  /** Whether the group's leader (the child) has exited: only then can the rest of the group be zombies. */
+  leaderExited: boolean;
   stopping: Promise<void> | undefined;
 }
 
@@ -115,8 +118,12 @@ export class ProcessSupervisor {
         if (child.exitCode !== null || child.signalCode !== null) resolve();
         else child.once("exit", () => resolve());
       }),
+      leaderExited: child.exitCode !== null || child.signalCode !== null,
       stopping: undefined,
     };
+    void tracked.exited.then(() => {
+      tracked.leaderExited = true;
+    });
     this.#tracked.add(tracked);
     // The group may outlive its leader (`sleep 600 &`): forget it only once stopped or once the leader exits
     // normally, and even then a later stopAll() has nothing left to reach, as in sshd.
@@ -198,14 +205,14 @@ export class ProcessSupervisor {
 
   #stop(tracked: Tracked): Promise<void> {
     tracked.stopping ??= (async () => {
-      const group = tracked.pid;
-      if (groupAlive(group)) {
+      if (groupAlive(tracked)) {
+        const group = tracked.pid;
         kill(-group, "SIGHUP");
         // A stopped process acts on SIGHUP only once continued, as the kernel does for a session's processes.
         kill(-group, "SIGCONT");
-        if (!(await waitGone(group, this.#killGrace))) {
+        if (!(await waitGone(tracked, this.#killGrace))) {
           kill(-group, "SIGKILL");
-          await waitGone(group, AFTER_KILL);
+          await waitGone(tracked, AFTER_KILL);
         }
       }
       await tracked.exited;
@@ -224,14 +231,40 @@ function kill(target: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-function groupAlive(group: number): boolean {
-  return kill(-group, 0);
+/**
+ * Whether a process of the group is still running. `kill(-group, 0)` also succeeds for zombies: a member orphaned
+ * by its parent stays one until init reaps it, which some container inits do late or never. On Linux the process
+ * table tells zombies apart; elsewhere the signal test is the answer.
+ */
+function groupAlive(tracked: Tracked): boolean {
+  const group = tracked.pid;
+  if (!kill(-group, 0)) return false;
+  if (!tracked.leaderExited) return true;
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return true;
+  }
+  for (const name of names) {
+    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, "latin1");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ", 3);
+    if (Number(fields[2]) === group && fields[0] !== "Z" && fields[0] !== "X") return true;
+  }
+  return false;
 }
 
-/** Polls until no process is left in `group`, for at most `timeout` ms; whether it is gone. */
-async function waitGone(group: number, timeout: number): Promise<boolean> {
+/** Polls until no process is left in the group, for at most `timeout` ms; whether it is gone. */
+async function waitGone(tracked: Tracked, timeout: number): Promise<boolean> {
   const deadline = performance.now() + timeout;
-  while (groupAlive(group)) {
+  while (groupAlive(tracked)) {
     if (performance.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, POLL));
   }
