@@ -1,0 +1,100 @@
+/**
+ * Integration (real sshd behind the fault proxy): `--reconnect` notices a dead link through ServerAlive, reconnects
+ * with backoff and the `-L` forward works again on the same local port.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { connect } from "node:net";
+import { after, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { freePort, skipUnlessPeers, startProxy, startSshd, stopAll, waitUntil } from "@tsalive/test-support";
+
+after(stopAll);
+const BIN = fileURLToPath(new URL("../bin/tsalive-ssh.js", import.meta.url));
+
+/** The first bytes the forwarded port answers with ("" when nothing answers within 1 s). */
+function banner(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve("");
+    }, 1000);
+    socket.setEncoding("utf8");
+    socket.once("data", (data: string) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(data);
+    });
+    socket.once("error", () => {
+      clearTimeout(timer);
+      resolve("");
+    });
+  });
+}
+
+it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwards again", {
+  skip: skipUnlessPeers("sshd"),
+}, async () => {
+  const sshd = await startSshd();
+  const proxy = await startProxy({ target: { port: sshd.port } });
+  const local = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      "-F",
+      "none",
+      "--reconnect",
+      "-N",
+      "-L",
+      `${local}:127.0.0.1:${sshd.port}`,
+      "-i",
+      sshd.clientKey.privatePath,
+      "-p",
+      String(proxy.port),
+      "-o",
+      "StrictHostKeyChecking=no",
+      "-o",
+      "UserKnownHostsFile=/dev/null",
+      "-o",
+      "ServerAliveInterval=1",
+      "-o",
+      "ServerAliveCountMax=1",
+      `${sshd.user}@127.0.0.1`,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  try {
+    await waitUntil(async () => (await banner(local)).startsWith("SSH-2.0-OpenSSH"), {
+      timeout: 10_000,
+      what: "the forward",
+    });
+    const connectionsBefore = proxy.acceptedConnections;
+    proxy.set("both", { mode: "blackhole" });
+    await waitUntil(() => stderr.includes("Timeout, server 127.0.0.1 not responding."), {
+      timeout: 6000,
+      what: "ServerAlive death",
+    });
+    proxy.set("both", { mode: "pass" });
+    assert.match(stderr, /tsalive-ssh: reconnecting to 127\.0\.0\.1 in 1 s \(attempt 1\)/);
+    await waitUntil(() => proxy.acceptedConnections > connectionsBefore, {
+      timeout: 6000,
+      what: "a new connection",
+    });
+    await waitUntil(async () => (await banner(local)).startsWith("SSH-2.0-OpenSSH"), {
+      timeout: 10_000,
+      what: "the forward again",
+    });
+    assert.equal(child.exitCode, null, stderr);
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+    await proxy.close();
+    await sshd.stop();
+  }
+});

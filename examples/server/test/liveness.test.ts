@@ -1,0 +1,107 @@
+/**
+ * Integration (real OpenSSH client, frozen with SIGSTOP): tsalive-sshd's Watchdog and ClientAlive, chosen per
+ * connection by Match, end a silent client in sshd's words and stop its processes; a pty through node-pty.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { after, describe, it } from "node:test";
+import { freeze, isRunning, skipUnlessPeers, startSshClient, stopAll, thaw, waitUntil } from "@tsalive/test-support";
+import { startTsaliveSshd } from "./_server.ts";
+
+after(stopAll);
+const user = process.env.USER ?? "root";
+
+describe("tsalive-sshd liveness against a frozen ssh", { skip: skipUnlessPeers("ssh") }, () => {
+  it("WatchdogTimeout from a Match block kills the session's process tree, then closes", async () => {
+    const server = await startTsaliveSshd(["Match Address 127.0.0.1", "  WatchdogTimeout 2"]);
+    const ssh = startSshClient({
+      port: server.port,
+      user,
+      identity: server.clientKey.privatePath,
+      command: "sleep 600 & sleep 600",
+    });
+    try {
+      const group = Number(
+        (await server.waitForLog(/command "sleep 600 & sleep 600" over pipes, process group ([0-9]+)/))[1],
+      );
+      freeze([ssh.pid]);
+      const frozen = performance.now();
+      const line = await server.waitForLog(/Watchdog: stopping process groups [0-9, ]+: (.*)\n/, 8000);
+      const seconds = (performance.now() - frozen) / 1000;
+      assert.match(server.log(), /Watchdog timeout, no data from user \S+ 127\.0\.0\.1 port [0-9]+/);
+      assert.ok(seconds <= 2 + 1.0, `watchdog fired ${seconds} s after the freeze (bound 2 s)`);
+      const pids = [...(line[1] as string).matchAll(/([0-9]+) \(/g)].map((m) => Number(m[1]));
+      assert.ok(pids.includes(group) && pids.length === 3, line[1]);
+      await waitUntil(() => pids.every((pid) => !isRunning(pid)), {
+        timeout: 5000,
+        what: "the session's processes to exit",
+      });
+    } finally {
+      thaw([ssh.pid]);
+      await ssh.stop();
+      await server.stop();
+    }
+  });
+
+  it("ClientAliveInterval from Match User: dead at (C+1)·I after the last packet, in sshd's words", async () => {
+    const server = await startTsaliveSshd([
+      "ClientAliveInterval 0",
+      `Match User ${user}`,
+      "  ClientAliveInterval 1",
+      "  ClientAliveCountMax 2",
+    ]);
+    const ssh = startSshClient({
+      port: server.port,
+      user,
+      identity: server.clientKey.privatePath,
+      command: "sleep 600",
+    });
+    try {
+      await server.waitForLog(/command "sleep 600"/);
+      // Let one probe be answered, proving probing runs for this user, then freeze right after an answer.
+      await server.waitForLog(/ClientAlive reply from/, 5000);
+      freeze([ssh.pid]);
+      const frozen = performance.now();
+      await server.waitForLog(/Timeout, client not responding from user \S+ 127\.0\.0\.1 port [0-9]+/, 8000);
+      const seconds = (performance.now() - frozen) / 1000;
+      assert.ok(seconds >= 2 - 0.1 && seconds <= 3 + 0.5, `dead ${seconds} s after the freeze; bound (C+1)·I = 3 s`);
+    } finally {
+      thaw([ssh.pid]);
+      await ssh.stop();
+      await server.stop();
+    }
+  });
+});
+
+describe("tsalive-sshd sessions", { skip: skipUnlessPeers("ssh") }, () => {
+  it("a pty when requested (node-pty), with the exit status", async () => {
+    const server = await startTsaliveSshd();
+    try {
+      const result = spawnSync(
+        "ssh",
+        [
+          "-tt",
+          "-i",
+          server.clientKey.privatePath,
+          "-p",
+          String(server.port),
+          "-o",
+          "StrictHostKeyChecking=no",
+          "-o",
+          "UserKnownHostsFile=/dev/null",
+          "-o",
+          "BatchMode=yes",
+          "-o",
+          "LogLevel=ERROR",
+          `${user}@127.0.0.1`,
+          "tty; exit 4",
+        ],
+        { encoding: "utf8", timeout: 15_000 },
+      );
+      assert.match(result.stdout, /^\/dev\/pts\/[0-9]+\r?\n/);
+      assert.equal(result.status, 4);
+    } finally {
+      await server.stop();
+    }
+  });
+});
