@@ -14,6 +14,8 @@ export interface ClientArguments {
   readonly identityFiles: readonly string[];
   /** `-v`, counted. */
   readonly verbose: number;
+  /** `-q`: LogLevel QUIET. */
+  readonly quiet: boolean;
   /** `-G`: print the effective configuration and exit. */
   readonly printConfig: boolean;
   /** `-N`: no remote command (forwarding only). */
@@ -60,6 +62,7 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
   let user: string | undefined;
   const identityFiles: string[] = [];
   let verbose = 0;
+  let quiet = false;
   let printConfig = false;
   let noCommand = false;
   const localForwards: LocalForward[] = [];
@@ -120,6 +123,7 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
       }
       if (!FLAGS.has(flag)) throw new UsageError(`unknown option -- ${flag}\n${USAGE}`);
       if (flag === "v") verbose++;
+      else if (flag === "q") quiet = true;
       else if (flag === "G") printConfig = true;
       else if (flag === "N") noCommand = true;
       else if (flag === "t") tty = true;
@@ -137,6 +141,7 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
     user,
     identityFiles,
     verbose,
+    quiet,
     printConfig,
     noCommand,
     localForwards,

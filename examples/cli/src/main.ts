@@ -31,7 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(formatClientConfig(settings.resolved.values));
     return 0;
   }
-  const log = createLog(process.stderr, verboseLevel(settings.logLevel, args.verbose));
+  const log = createLog(process.stderr, verboseLevel(args.quiet ? "QUIET" : settings.logLevel, args.verbose));
   for (const warning of settings.resolved.resolution.warnings) log.error(warning.message);
   if (args.ignored.length > 0 || settings.unhonoured.length > 0) {
     log.debug(`tsalive-ssh accepts but does not act on: ${[...args.ignored, ...settings.unhonoured].join(", ")}`);

@@ -85,6 +85,41 @@ describe("tsalive-ssh with OpenSSH's sshd", { skip: skipUnlessPeers("sshd") }, (
     await sshd.stop();
   });
 
+  it("an interactive shell gets a pty when stdin is a terminal (script(1) provides one)", async () => {
+    const sshd = await startSshd();
+    const command = [
+      process.execPath,
+      BIN,
+      "-F",
+      "none",
+      "-i",
+      sshd.clientKey.privatePath,
+      "-p",
+      String(sshd.port),
+      "-o",
+      "StrictHostKeyChecking=no",
+      "-o",
+      "UserKnownHostsFile=/dev/null",
+      "-o",
+      "LogLevel=ERROR",
+      `${sshd.user}@127.0.0.1`,
+    ].join(" ");
+    const child = spawn("script", ["-qec", command, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => {
+      output += c;
+    });
+    const status = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    child.stdin.write("tty; echo shell-$((40+2))\nexit 6\n");
+    assert.equal(await status, 6, output);
+    clearTimeout(timer);
+    assert.match(output, /\/dev\/pts\/[0-9]+/);
+    assert.match(output, /shell-42/);
+    await sshd.stop();
+  });
+
   it("forwards a local port with -N -L", async () => {
     const sshd = await startSshd();
     const local = await freePort();
