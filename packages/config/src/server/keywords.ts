@@ -15,7 +15,7 @@
  * - `file`: one file name (`missing file name.`);
  * - `list`: one or more arguments kept as written (sshd's own checks for these are not reproduced);
  * - `special`: read by the resolver itself (Port, ListenAddress, HostKey, AuthorizedKeysFile, ChannelTimeout,
- *   UnusedConnectionTimeout, Include, Match);
+ *   UnusedConnectionTimeout, PermitOpen, PermitListen, Include, Match);
  * - `deprecated` / `unsupported` / `ignore`: accepted and ignored (sshd logs `Deprecated option X`).
  */
 export type ServerKeywordKind =
@@ -166,8 +166,8 @@ const ROWS: readonly Row[] = [
   ["PermitTTY", "flag", A],
   ["PermitUserRC", "flag", A],
   ["Match", "special", A],
-  ["PermitOpen", "list", A],
-  ["PermitListen", "list", A],
+  ["PermitOpen", "special", A],
+  ["PermitListen", "special", A],
   ["ForceCommand", "list", A],
   ["ChrootDirectory", "list", A],
   ["HostCertificate", "list", G],

@@ -84,7 +84,7 @@ interface Active {
   active: boolean;
 }
 
-/** hpdelim2: host and the rest of `host:port`, `[v6]:port`, `host/port`. */
+/** misc.c hpdelim: host and the rest of `host:port` or `[v6]:port`; `host/port` is refused. */
 function hpdelim(text: string): { host: string; rest: string | undefined } | undefined {
   let end: number;
   if (text.startsWith("[")) {
@@ -96,8 +96,8 @@ function hpdelim(text: string): { host: string; rest: string | undefined } | und
     end = at === -1 ? text.length : at;
   }
   if (end === text.length) return { host: text, rest: undefined };
-  const c = text[end];
-  if (c !== ":" && c !== "/") return undefined;
+  // hpdelim2 also splits at "/", but hpdelim (what sshd_config parsing calls) then refuses the text.
+  if (text[end] !== ":") return undefined;
   return { host: text.slice(0, end), rest: text.slice(end + 1) };
 }
 
@@ -310,7 +310,8 @@ class ServerReader {
       }
     }
     if (args.length > used) return bad(`${at}: keyword ${keyword} extra arguments at end of line`);
-    if (store && key !== "match" && key !== "include") this.record(row, key, line, source);
+    // A line whose arguments are all a comment sets nothing (sshd's loops over the arguments never run).
+    if (store && args.length > 0 && key !== "match" && key !== "include") this.record(row, key, line, source);
     return false;
   }
 
@@ -350,6 +351,27 @@ class ServerReader {
         if (args.length > 1 && (args[1] !== "rdomain" || args.length < 3)) fatal(`${at}: bad ListenAddress syntax`);
         return args.length > 1 ? 3 : 1;
       }
+      case "permitopen":
+      case "permitlisten": {
+        if (arg === "") fatal(`${at}: ${keyword} missing argument.`);
+        if (arg === "any" || arg === "none") return 1;
+        let used = 0;
+        for (const entry of args) {
+          if (entry === "") break;
+          used++;
+          let port: string | undefined = entry;
+          if (line.key === "permitopen" || entry.includes(":")) {
+            const split = hpdelim(entry);
+            if (!split) fatal(`${at}: ${keyword} missing host`);
+            port = split?.rest;
+          }
+          // misc.c permitopen_port: "*" or a port a2port reads.
+          if (port === undefined || (port !== "*" && a2port(port, this.context.services) <= 0)) {
+            fatal(`${at}: ${keyword} bad port number`);
+          }
+        }
+        return used;
+      }
       case "authorizedkeysfile":
         if (args.some((a) => a === "")) return bad(`${at}: keyword ${keyword} empty argument`);
         return args.length;
@@ -371,6 +393,7 @@ class ServerReader {
         return 1;
       case "include":
         if (cmdline) fatal("Include directive not supported as a command-line option");
+        if (args.length === 0) fatal(`${at}: ${keyword} missing filename argument`);
         for (const entry of args) {
           if (entry === "") return bad(`${at}: keyword ${keyword} empty argument`);
           const selector = entry.startsWith("/") || entry.startsWith("~") ? entry : `${SSHD_CONFIG_DIR}/${entry}`;

@@ -56,7 +56,7 @@ export const listenAddressValue: z.ZodType<{ host: string; port?: number }, stri
   .transform((arg, ctx) => {
     const colon = arg.indexOf(":");
     if (!arg.includes("[") && colon !== -1 && arg.slice(colon + 1).includes(":")) return { host: arg };
-    const match = /^(\[[^\]]*\]|[^:/]*)(?:[:/](.*))?$/.exec(arg);
+    const match = /^(\[[^\]]*\]|[^:/]*)(?::(.*))?$/.exec(arg);
     const host = match?.[1];
     if (!match || host === undefined) {
       ctx.addIssue({ code: "custom", message: "bad address:port usage" });

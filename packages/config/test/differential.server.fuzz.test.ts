@@ -1,0 +1,99 @@
+/**
+ * Seeded random differential test for the server: configurations assembled from the tokens that matter to sshd
+ * (Match criteria and lists, CIDR networks, global-only keywords inside Match, Include, time values, the
+ * UnusedConnectionTimeout and ChannelTimeout forms, grammar) are resolved by the real `sshd -T` and by
+ * resolveServerConfig for several connections, which must agree exactly as in differential.server.test.ts. Fixed
+ * seed, so a failure reproduces; set TSALIVE_FUZZ_RUNS and TSALIVE_FUZZ_SEED to explore more. Integration test:
+ * needs /usr/sbin/sshd and root.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import fc from "fast-check";
+import { compareWithSshd, haveSshd } from "./_sshd.ts";
+
+const keywords = [
+  "Match",
+  "ClientAliveInterval",
+  "ClientAliveCountMax",
+  "UnusedConnectionTimeout",
+  "ChannelTimeout",
+  "LoginGraceTime",
+  "TCPKeepAlive",
+  "PasswordAuthentication",
+  "PubkeyAuthentication",
+  "Port",
+  "Banner",
+  "PermitOpen",
+  "AuthorizedKeysFile",
+  "Include",
+  "KeepAlive",
+  "Protocol",
+  "WatchdogTimeout",
+  "Bogus",
+];
+const words = [
+  ...["all", "All", "user", "User", "group", "host", "Host", "address", "Address", "localaddress", "localport"],
+  ...["rdomain", "originalhost", "root", "!root", "ro?t", "r*", "alice,bob", "!alice,*", "daemon", "wheel"],
+  ...["h", "H", "*.example.com", "10.0.0.0/8", "10.0.0.1/8", "!10.1.0.0/16", "10.*", "::1", "::/0", "2001:db8::/32"],
+  ...["127.0.0.1", "0.0.0.0/0", "1.2.3.4/33", "22", "2222", "ssh", "nosuchsvc", "none", "NONE", "yes", "no"],
+  ...["true", "0", "3", "15", "1h", "5x", "-1", "2147483648", "1m30s", "session:*=2m", "session=5", "=5"],
+  ...["direct-tcpip=1h", "127.0.0.1:1", "any", "/banner", "inc", "/dev/null", ".ssh/k", '"q v"', "#c", "="],
+];
+const keyword = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom(...keywords) },
+  { weight: 1, arbitrary: fc.constantFrom(...keywords).map((k) => k.toUpperCase()) },
+);
+const line = fc
+  .tuple(
+    fc.constantFrom("", "  ", "\t"),
+    keyword,
+    fc.constantFrom(" ", "=", " = ", "\t", "=="),
+    fc.array(fc.constantFrom(...words), { maxLength: 4 }),
+    fc.constantFrom("", "", " # c", "\r"),
+  )
+  .map(([indent, keyword, separator, values, tail]) => `${indent}${keyword}${separator}${values.join(" ")}${tail}`);
+const config = fc.array(line, { minLength: 1, maxLength: 8 }).map((lines) => `${lines.join("\n")}\n`);
+const spec = fc.constantFrom(
+  "user=root,host=h,addr=127.0.0.1",
+  "user=alice,host=web.example.com,addr=10.1.2.3,laddr=10.0.0.1,lport=2222",
+  "user=daemon,host=H,addr=::1,laddr=::1,lport=22,rdomain=r",
+  "user=nobody,host=x,addr=2001:db8::7,lport=22",
+);
+
+test("random configurations: sshd -T and tsalive agree", {
+  skip: haveSshd ? false : "needs /usr/sbin/sshd and root",
+}, () => {
+  const root = mkdtempSync(join(tmpdir(), "tsalive-sshd-fuzz-"));
+  try {
+    assert.equal(spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(root, "hostkey")]).status, 0);
+    // A relative Include reads /etc/ssh/inc, which does not exist: an absolute one is given too.
+    writeFileSync(join(root, "inc"), "ClientAliveCountMax 7\nMatch User alice\n  ClientAliveInterval 4\n");
+    let run = 0;
+    fc.assert(
+      fc.property(config, spec, (text, connection) => {
+        writeFileSync(join(root, "sshd_config"), text.replaceAll(" inc", ` ${join(root, "inc")}`));
+        try {
+          compareWithSshd({
+            label: `run ${run++} ${connection} ${JSON.stringify(text)}`,
+            root,
+            spec: connection,
+            options: [],
+          });
+        } catch (error) {
+          console.error(String(error));
+          throw error;
+        }
+      }),
+      {
+        seed: Number(process.env.TSALIVE_FUZZ_SEED ?? 20261123),
+        numRuns: Number(process.env.TSALIVE_FUZZ_RUNS ?? 200),
+      },
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
