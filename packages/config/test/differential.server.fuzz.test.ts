@@ -97,3 +97,69 @@ test("random configurations: sshd -T and tsalive agree", {
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+const criterion = fc
+  .tuple(
+    fc.constantFrom("User", "Group", "Host", "Address", "LocalAddress", "LocalPort", "RDomain"),
+    fc.constantFrom(
+      ...["root", "alice", "!alice,*", "r*,!root", "daemon,wheel", "*", "h,web.*", "*.example.com", "10.0.0.0/8"],
+      ...["!10.1.0.0/16,10.*", "::1", "2001:db8::/32,!2001:db8::7", "127.0.0.0/8", "22", "2222", "ssh", "r", "!r"],
+    ),
+  )
+  .map(([name, value]) => `${name} ${value}`);
+const block = fc
+  .tuple(
+    fc.oneof(
+      { weight: 6, arbitrary: fc.array(criterion, { minLength: 1, maxLength: 2 }).map((c) => c.join(" ")) },
+      { weight: 1, arbitrary: fc.constant("All") },
+    ),
+    fc.array(
+      fc.constantFrom(
+        ...["ClientAliveInterval 1", "ClientAliveInterval 2m", "ClientAliveCountMax 0", "Banner /b1", "Banner /b2"],
+        ...["UnusedConnectionTimeout none", "UnusedConnectionTimeout 30", "ChannelTimeout session:*=1", "Include inc"],
+        ...["PasswordAuthentication no", "PubkeyAuthentication no", "AuthorizedKeysFile /k1 /k2", "PermitOpen any"],
+        "LoginGraceTime 5",
+      ),
+      { maxLength: 3 },
+    ),
+  )
+  .map(([criteria, lines]) => [`Match ${criteria}`, ...lines.map((l) => `  ${l}`)].join("\n"));
+const structured = fc
+  .tuple(
+    fc.array(fc.constantFrom("ClientAliveInterval 9", "UnusedConnectionTimeout 1h", "Banner /g", "Include inc"), {
+      maxLength: 2,
+    }),
+    fc.array(block, { minLength: 1, maxLength: 4 }),
+  )
+  .map(([global, blocks]) => `${[...global, ...blocks].join("\n")}\n`);
+
+test("random Match structures: sshd -T and tsalive agree", {
+  skip: haveSshd ? false : "needs /usr/sbin/sshd and root",
+}, () => {
+  const root = mkdtempSync(join(tmpdir(), "tsalive-sshd-fuzz-"));
+  try {
+    assert.equal(spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(root, "hostkey")]).status, 0);
+    writeFileSync(
+      join(root, "inc"),
+      "ClientAliveCountMax 7\nMatch User alice\n  ClientAliveInterval 4\nMatch all\n  Banner /inc\n",
+    );
+    let run = 0;
+    fc.assert(
+      fc.property(structured, spec, (text, connection) => {
+        writeFileSync(join(root, "sshd_config"), text.replaceAll(" inc", ` ${join(root, "inc")}`));
+        compareWithSshd({
+          label: `run ${run++} ${connection} ${JSON.stringify(text)}`,
+          root,
+          spec: connection,
+          options: [],
+        });
+      }),
+      {
+        seed: Number(process.env.TSALIVE_FUZZ_SEED ?? 20261123),
+        numRuns: Number(process.env.TSALIVE_FUZZ_RUNS ?? 200),
+      },
+    );
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
