@@ -1,0 +1,35 @@
+/** The machine the figures were measured on, as the report's first section prints it. */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { cpus, release, totalmem } from "node:os";
+
+/** What a command printed (`ssh -V` and `dropbear -V` print to stderr), or "not installed". */
+function run(command: string, args: readonly string[]): string {
+  const result = spawnSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 5000 });
+  if (result.error !== undefined) return "not installed";
+  const text = `${result.stdout ?? ""}${result.stderr ?? ""}`.trim();
+  return text.length > 0 ? text : "unknown";
+}
+
+/** Lines of `- key: value` describing the machine. */
+export function describeMachine(): string[] {
+  const model = cpus()[0]?.model ?? "unknown";
+  let load = "";
+  try {
+    load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  } catch {
+    load = "unknown";
+  }
+  const openssh = run("ssh", ["-V"]);
+  const dropbear = run("dropbear", ["-V"]).split("\n")[0] ?? "";
+  return [
+    `- CPU: ${run("nproc", [])} cores available (nproc), ${model}`,
+    `- memory: ${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `- kernel: Linux ${release()}`,
+    `- Node: ${process.version} (${process.arch})`,
+    `- OpenSSH: ${openssh}`,
+    `- Dropbear: ${dropbear}`,
+    `- open files: ${run("sh", ["-c", "ulimit -Hn"])} (hard limit; workers raise their soft limit to it)`,
+    `- load average when the bench started: ${load}`,
+  ];
+}

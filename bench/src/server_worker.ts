@@ -1,0 +1,79 @@
+/**
+ * The server process of the scale and overhead tables: one ssh2 Server of the kind asked for, measuring its own
+ * heap, CPU and event-loop lag on request, and recording for every connection when bytes last arrived (a socket
+ * `'data'` listener of its own, independent of tsalive) and when the server declared the client dead.
+ */
+import type { Socket } from "node:net";
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import { epochNow } from "./log.ts";
+import { type BenchServer, type ServerKind, startBenchServer } from "./ssh2_server.ts";
+import { serveRequests, type WorkerRequest } from "./worker.ts";
+
+const gc = (globalThis as { gc?: () => void }).gc;
+let server: BenchServer | undefined;
+/** The histogram records whole intervals between its timer's firings: lag is what exceeds the resolution. */
+const RESOLUTION = 10;
+const lag = monitorEventLoopDelay({ resolution: RESOLUTION });
+lag.enable();
+let window: { cpu: NodeJS.CpuUsage; at: number } | undefined;
+const lastData = new WeakMap<object, number>();
+
+function heapUsed(): number {
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+serveRequests({
+  async listen(message: WorkerRequest) {
+    server = await startBenchServer({
+      kind: message.kind as ServerKind,
+      hostKey: message.hostKey as string,
+      ...(message.probe !== undefined && { probe: message.probe as { interval: number; countMax: number } }),
+    });
+    return { port: server.port };
+  },
+  heap: () => heapUsed(),
+  counts: () => ({ authenticated: server?.authenticated() ?? 0, open: server?.server ? openCount() : 0 }),
+  windowStart() {
+    lag.reset();
+    window = { cpu: process.cpuUsage(), at: performance.now() };
+    return true;
+  },
+  windowEnd() {
+    if (window === undefined) throw new Error("windowEnd before windowStart");
+    const cpu = process.cpuUsage(window.cpu);
+    const elapsed = performance.now() - window.at;
+    return {
+      elapsed,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      lagP99: Math.max(0, lag.percentile(99) / 1e6 - RESOLUTION),
+      lagMax: Math.max(0, lag.max / 1e6 - RESOLUTION),
+      lagMean: Math.max(0, lag.mean / 1e6 - RESOLUTION),
+    };
+  },
+  observe() {
+    // From now on, note when bytes arrive on each connection: the bench's own view of the last packet.
+    const now = epochNow();
+    for (const record of server?.records ?? []) {
+      const socket = (record.connection as unknown as { _sock: Socket })._sock;
+      lastData.set(record, now);
+      socket.on("data", () => lastData.set(record, epochNow()));
+    }
+    return true;
+  },
+  deaths() {
+    const result: { remotePort: number; lastData: number | undefined; detectedAt: number | undefined }[] = [];
+    for (const record of server?.records ?? []) {
+      if (record.detectedAt === undefined) continue;
+      result.push({ remotePort: record.remotePort, lastData: lastData.get(record), detectedAt: record.detectedAt });
+    }
+    return result;
+  },
+});
+
+function openCount(): number {
+  let open = 0;
+  for (const record of server?.records ?? []) if (record.closedAt === undefined) open++;
+  return open;
+}
