@@ -89,19 +89,24 @@ try {
       "ListenAddress 127.0.0.1",
       `HostKey ${hostKey.privatePath}`,
       `AuthorizedKeysFile ${dir.join("authorized_keys")}`,
-      `WatchdogTimeout ${WATCHDOG}`,
       "",
     ].join("\n"),
   );
+  // tsalive's extension keywords live in their own file: OpenSSH's sshd would reject them in sshd_config.
+  writeFileSync(dir.join("tsalive_config"), `WatchdogTimeout ${WATCHDOG}\n`);
   console.log(
     `tsalive demo: tsalive-ssh (ServerAliveInterval ${I}, ServerAliveCountMax ${C}) → fault proxy → tsalive-sshd (WatchdogTimeout ${WATCHDOG})`,
   );
   console.log("");
 
   // The server, on an ephemeral port.
-  sshd = spawn(process.execPath, [sshdBin, "-D", "-d", "-f", dir.join("sshd_config"), "-p", "0"], {
-    stdio: ["ignore", "inherit", "pipe"],
-  });
+  sshd = spawn(
+    process.execPath,
+    [sshdBin, "-D", "-d", "-f", dir.join("sshd_config"), "--tsalive-config", dir.join("tsalive_config"), "-p", "0"],
+    {
+      stdio: ["ignore", "inherit", "pipe"],
+    },
+  );
   const serverLog: ((line: string) => void)[] = [];
   lines(sshd, (line) => {
     for (const listener of serverLog) listener(line);

@@ -1,3 +1,4 @@
+import { clientMonitorOptions } from "@tsalive/config";
 import { attach, type ClientLiveness } from "@tsalive/ssh2-client";
 import ssh2 from "ssh2";
 import { verifyHostKey } from "./host_key.ts";
@@ -35,10 +36,8 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
   const { values } = settings.resolved;
   const client = new ssh2.Client();
   const liveness = attach(client, {
-    ...(values.serverAliveInterval > 0 && {
-      probe: { interval: values.serverAliveInterval * 1000, countMax: values.serverAliveCountMax },
-    }),
-    ...(values.heartbeat > 0 && { heartbeat: { interval: values.heartbeat * 1000 } }),
+    // ServerAliveInterval/CountMax (C = 0: dead at the first expiry, as ssh) and Heartbeat, in core's terms.
+    ...clientMonitorOptions(values),
     ...(values.connectTimeout !== undefined && { connectTimeout: values.connectTimeout * 1000 }),
     tcpKeepAlive: values.tcpKeepAlive,
     host: settings.hostName,

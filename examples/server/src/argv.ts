@@ -6,6 +6,8 @@ export interface ServerArguments {
   readonly ports: readonly number[];
   /** `-o Key=Value`, in order. */
   readonly options: readonly string[];
+  /** `--tsalive-config FILE`: tsalive's extension file (Heartbeat, WatchdogTimeout); default /etc/ssh/tsalive_config. */
+  readonly extensions: string | undefined;
   /** `-D`: stay in the foreground (tsalive-sshd always does; accepted for compatibility). */
   readonly foreground: boolean;
   /** `-d`, counted: debug logging. */
@@ -34,7 +36,8 @@ export class UsageError extends Error {
 
 export const DEFAULT_SSHD_CONFIG = "/etc/ssh/sshd_config";
 
-const USAGE = `usage: tsalive-sshd [-DdeT] [-C connection_spec] [-f config_file] [-o option] [-p port]`;
+const USAGE = `usage: tsalive-sshd [-DdeT] [-C connection_spec] [-f config_file] [-o option] [-p port]
+                    [--tsalive-config file]`;
 
 /**
  * Reads sshd's argument grammar (getopt: flags may be grouped, a value may be attached, `--` ends options).
@@ -54,8 +57,14 @@ export function parseServerArguments(argv: readonly string[]): ServerArguments {
   let stderr = false;
   let test = false;
   let connection: ConnectionSpec | undefined;
+  let extensions: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
+    if (arg === "--tsalive-config") {
+      extensions = argv[++i];
+      if (extensions === undefined) throw new UsageError(`option requires an argument -- tsalive-config\n${USAGE}`);
+      continue;
+    }
     if (arg === "--") {
       if (i + 1 < argv.length) throw new UsageError(USAGE);
       break;
@@ -106,7 +115,7 @@ export function parseServerArguments(argv: readonly string[]): ServerArguments {
       }
     }
   }
-  return { configFile, ports, options, foreground, debug, stderr, test, connection };
+  return { configFile, ports, options, extensions, foreground, debug, stderr, test, connection };
 }
 
 /**

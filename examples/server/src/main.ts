@@ -6,9 +6,9 @@
 import { isTsaliveError } from "@tsalive/core";
 import { parseServerArguments, UsageError } from "./argv.ts";
 import { createLog } from "./log.ts";
-import { formatSshdSettings } from "./print_config.ts";
+import { formatServerConfig } from "./print_config.ts";
 import { startServer } from "./server.ts";
-import { loadSshdConfig, resolveSshdSettings } from "./sshd_config.ts";
+import { listenPorts, loadServerConfig, type ServerConfigSource } from "./server_config.ts";
 
 /**
  * Runs tsalive-sshd with `argv` (without the node and script paths); resolves to the exit status for `-T` and
@@ -25,9 +25,27 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     }
     throw error;
   }
-  let config: ReturnType<typeof loadSshdConfig>;
+  const source: ServerConfigSource = {
+    configFile: args.configFile,
+    options: args.options,
+    extensions: args.extensions,
+    ports: args.ports,
+  };
+  let global: ReturnType<typeof loadServerConfig>;
   try {
-    config = loadSshdConfig(args.configFile, args.options, args.ports);
+    const c = args.connection;
+    global = loadServerConfig(
+      source,
+      args.test && c !== undefined
+        ? {
+            ...(c.user !== undefined && { user: c.user }),
+            ...(c.host !== undefined && { host: c.host }),
+            ...(c.addr !== undefined && { address: c.addr }),
+            ...(c.laddr !== undefined && { localAddress: c.laddr }),
+            ...(c.lport !== undefined && { localPort: c.lport }),
+          }
+        : undefined,
+    );
   } catch (error) {
     if (isTsaliveError(error)) {
       process.stderr.write(`${error.message}\n`);
@@ -36,18 +54,13 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     throw error;
   }
   if (args.test) {
-    const settings = resolveSshdSettings(config, args.connection);
-    if (settings.hostKey.length === 0) {
-      process.stderr.write("sshd: no hostkeys available -- exiting.\n");
-      return 1;
-    }
-    process.stdout.write(formatSshdSettings(settings));
+    process.stdout.write(formatServerConfig(global, listenPorts(global, source)));
     return 0;
   }
   const log = createLog(process.stderr, args.debug);
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer(config, log);
+    server = await startServer(source, log);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     log.error(message.startsWith("sshd:") ? message : `Bind to port failed: ${message}`);

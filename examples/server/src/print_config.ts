@@ -1,54 +1,56 @@
 import { isIP } from "node:net";
-import type { SshdSettings } from "./sshd_config.ts";
+import { type ResolvedServerConfig, serverWinner } from "@tsalive/config";
 
 /**
  * The effective configuration as `sshd -T` prints it (lower-case keyword, a space, the value; one per line), for
- * every keyword tsalive-sshd types. The extension keywords come last; OpenSSH's sshd has no such lines.
+ * every keyword `@tsalive/config` types. The extension keywords come last; OpenSSH's sshd has no such lines.
  *
  * @example
- * ```ts
- * import { defaultSettings } from "./sshd_config.ts";
- * import { formatSshdSettings } from "./print_config.ts";
- * formatSshdSettings({ ...defaultSettings(), port: [22] }).includes("clientalivecountmax 3"); // true
+ * ```ts no-run
+ * process.stdout.write(formatServerConfig(loadServerConfig(source), [22]));
  * ```
  */
-export function formatSshdSettings(s: SshdSettings): string {
+export function formatServerConfig(config: ResolvedServerConfig, ports: readonly number[]): string {
+  const v = config.values;
+  const channelTimeout = serverWinner(config.resolution, "channeltimeout")?.args;
   const lines = [
-    ...s.port.map((port) => `port ${port}`),
-    ...listenAddresses(s).map(({ host, port }) => `listenaddress ${isIP(host) === 6 ? `[${host}]` : host}:${port}`),
-    `logingracetime ${s.loginGraceTime}`,
-    `clientaliveinterval ${s.clientAliveInterval}`,
-    `clientalivecountmax ${s.clientAliveCountMax}`,
-    `unusedconnectiontimeout ${s.unusedConnectionTimeout ?? "none"}`,
-    `pubkeyauthentication ${s.pubkeyAuthentication ? "yes" : "no"}`,
-    `passwordauthentication ${s.passwordAuthentication ? "yes" : "no"}`,
-    `tcpkeepalive ${s.tcpKeepAlive ? "yes" : "no"}`,
-    `authorizedkeysfile ${s.authorizedKeysFile.length === 0 ? "none" : s.authorizedKeysFile.join(" ")}`,
-    ...s.hostKey.map((key) => `hostkey ${key}`),
-    ...(s.channelTimeout === undefined ? [] : [`channeltimeout ${s.channelTimeout.join(" ")}`]),
-    `heartbeat ${s.heartbeat}`,
-    `watchdogtimeout ${s.watchdogTimeout}`,
+    ...ports.map((port) => `port ${port}`),
+    ...listenAddresses(config, ports).map(
+      ({ host, port }) => `listenaddress ${isIP(host) === 6 ? `[${host}]` : host}:${port}`,
+    ),
+    `logingracetime ${v.loginGraceTime}`,
+    `clientaliveinterval ${v.clientAliveInterval}`,
+    `clientalivecountmax ${v.clientAliveCountMax}`,
+    `unusedconnectiontimeout ${v.unusedConnectionTimeout === 0 ? "none" : v.unusedConnectionTimeout}`,
+    `pubkeyauthentication ${v.pubkeyAuthentication ? "yes" : "no"}`,
+    `passwordauthentication ${v.passwordAuthentication ? "yes" : "no"}`,
+    `tcpkeepalive ${v.tcpKeepAlive ? "yes" : "no"}`,
+    `authorizedkeysfile ${v.authorizedKeysFile.join(" ")}`,
+    ...v.hostKey.map((key) => `hostkey ${key}`),
+    ...(channelTimeout === undefined || channelTimeout[0] === "none"
+      ? []
+      : [`channeltimeout ${channelTimeout.join(" ")}`]),
+    `heartbeat ${v.heartbeat}`,
+    `watchdogtimeout ${v.watchdogTimeout}`,
   ];
   return `${lines.join("\n")}\n`;
 }
 
 /**
- * Every address to listen on: each ListenAddress (with its own `:port` or `[v6]:port`, else each Port), or the
- * wildcard addresses of both families when there is none, as sshd does.
+ * Every address to listen on: each ListenAddress (with its own port, else each port), or the wildcard addresses
+ * of both families when there is none, as sshd does.
  */
-export function listenAddresses(s: SshdSettings): { host: string; port: number }[] {
-  if (s.listenAddress.length === 0)
-    return s.port.flatMap((port) => [
+export function listenAddresses(
+  config: ResolvedServerConfig,
+  ports: readonly number[],
+): { host: string; port: number }[] {
+  const listen = config.values.listenAddress;
+  if (listen.length === 0)
+    return ports.flatMap((port) => [
       { host: "::", port },
       { host: "0.0.0.0", port },
     ]);
-  return s.listenAddress.flatMap((address) => {
-    const bracket = /^\[(.*)\]:([0-9]+)$/.exec(address);
-    if (bracket) return [{ host: bracket[1] as string, port: Number(bracket[2]) }];
-    const colon = address.lastIndexOf(":");
-    if (colon !== -1 && isIP(address) === 0)
-      return [{ host: address.slice(0, colon), port: Number(address.slice(colon + 1)) }];
-    const host = address.replace(/^\[(.*)\]$/, "$1");
-    return s.port.map((port) => ({ host, port }));
-  });
+  return listen.flatMap(({ host, port }) =>
+    port === undefined ? ports.map((p) => ({ host, port: p })) : [{ host, port }],
+  );
 }

@@ -1,15 +1,21 @@
 import { readFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
-import { attach, formatPeer, type ServerLiveness, SSH2_KEEPALIVE_OFF } from "@tsalive/ssh2-server";
+import {
+  attach,
+  formatPeer,
+  optionsFromSshdConfig,
+  type ServerLiveness,
+  SSH2_KEEPALIVE_OFF,
+  sshdMatchConnection,
+} from "@tsalive/ssh2-server";
 import ssh2, { type Connection } from "ssh2";
 import { authorizedKeysPaths, findAuthorizedKey, readAuthorizedKeys } from "./authorized_keys.ts";
 import { fingerprint } from "./fingerprint.ts";
-import { toServerOptions } from "./liveness_options.ts";
 import type { Log } from "./log.ts";
 import { listenAddresses } from "./print_config.ts";
 import { membersOfGroups } from "./process_groups.ts";
+import { listenPorts, loadServerConfig, type ServerConfigSource, unhonouredKeywords } from "./server_config.ts";
 import { serveSession } from "./session.ts";
-import { isHonoured, resolveSshdSettings, type SshdConfig } from "./sshd_config.ts";
 import { lookupAccount } from "./users.ts";
 
 /** A running tsalive-sshd. */
@@ -27,16 +33,17 @@ export interface RunningServer {
  *
  * @example
  * ```ts no-run
- * const server = await startServer(loadSshdConfig("sshd_config", [], [0]), createLog(process.stderr, 0));
+ * const server = await startServer({ configFile: "sshd_config", options: [], extensions: undefined, ports: [0] }, createLog(process.stderr, 0));
  * ```
  */
-export async function startServer(config: SshdConfig, log: Log): Promise<RunningServer> {
-  const global = resolveSshdSettings(config);
-  for (const [keyword, where] of config.ignored) {
-    log.debug(`${where}: ${keyword} is accepted but not honoured by tsalive-sshd`);
-  }
+export async function startServer(source: ServerConfigSource, log: Log): Promise<RunningServer> {
+  const global = loadServerConfig(source);
+  for (const warning of global.resolution.warnings) log.info(warning.message);
+  const ignored = unhonouredKeywords(global);
+  if (ignored.length > 0) log.debug(`accepted but not acted on by tsalive-sshd: ${ignored.join(", ")}`);
+  log.debug(`configuration read from ${global.resolution.files.join(", ")}`);
   const hostKeys: Buffer[] = [];
-  for (const path of global.hostKey) {
+  for (const path of global.values.hostKey) {
     try {
       hostKeys.push(readFileSync(path));
       log.debug(`sshd: private host key: ${path}`);
@@ -47,21 +54,21 @@ export async function startServer(config: SshdConfig, log: Log): Promise<Running
   if (hostKeys.length === 0) throw new Error("sshd: no hostkeys available -- exiting.");
   const servers: { server: ssh2.Server; liveness: ServerLiveness }[] = [];
   const addresses: { host: string; port: number }[] = [];
-  for (const { host, port } of listenAddresses(global)) {
+  for (const { host, port } of listenAddresses(global, listenPorts(global, source))) {
     const server = new ssh2.Server({ hostKeys, ...SSH2_KEEPALIVE_OFF });
-    const liveness = attach(server, (info) =>
-      toServerOptions(
-        resolveSshdSettings(config, {
-          ...(info.user !== undefined && { user: info.user }),
-          host: info.addr,
-          addr: info.addr,
-          laddr: info.laddr,
-          lport: info.lport,
-        }),
-      ),
-    );
+    // sshd's Match, per connection: asked at accept (no user yet) and again once the user is known.
+    const liveness = attach(server, (info) => {
+      try {
+        return optionsFromSshdConfig(loadServerConfig(source, sshdMatchConnection(info)).values);
+      } catch (error) {
+        log.error(`${(error as Error).message}; using the configuration read at startup`);
+        return optionsFromSshdConfig(global.values);
+      }
+    });
     observe(liveness, log);
-    server.on("connection", (connection, info) => serveConnection(connection, info, config, liveness, log));
+    server.on("connection", (connection, info) =>
+      serveConnection(connection, info, source, global.values.loginGraceTime, liveness, log),
+    );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen({ host, port, ...(host === "::" && { ipv6Only: true }) }, () => {
@@ -120,7 +127,8 @@ function observe(liveness: ServerLiveness, log: Log): void {
 function serveConnection(
   connection: Connection,
   info: { ip: string; port: number },
-  config: SshdConfig,
+  source: ServerConfigSource,
+  grace: number,
   liveness: ServerLiveness,
   log: Log,
 ): void {
@@ -130,7 +138,6 @@ function serveConnection(
   log.debug(`Connection from ${info.ip} port ${info.port} on ${where?.laddr ?? "?"} port ${where?.lport ?? "?"}`);
   let user: string | undefined;
   let authenticated = false;
-  const grace = resolveSshdSettings(config).loginGraceTime;
   const graceTimer =
     grace > 0
       ? setTimeout(() => {
@@ -144,12 +151,18 @@ function serveConnection(
   connection.on("authentication", (context) => {
     user = context.username;
     const account = lookupAccount(context.username);
-    const settings = resolveSshdSettings(config, {
-      user: context.username,
-      host: info.ip,
-      addr: info.ip,
-      ...(where && { laddr: where.laddr, lport: where.lport }),
-    });
+    let settings: ReturnType<typeof loadServerConfig>["values"];
+    try {
+      settings = loadServerConfig(source, {
+        user: context.username,
+        host: info.ip,
+        address: info.ip,
+        ...(where && { localAddress: where.laddr, localPort: where.lport }),
+      }).values;
+    } catch (error) {
+      log.error((error as Error).message);
+      return context.reject(["publickey"]);
+    }
     if (account === undefined) {
       if (context.method !== "none") log.info(`Invalid user ${context.username} from ${info.ip} port ${info.port}`);
       return context.reject(["publickey"]);
@@ -210,5 +223,4 @@ function serveConnection(
     if (authenticated) log.info(`Disconnected from ${formatPeer({ user, ...peer })}`);
     else log.info(`Connection closed by ${info.ip} port ${info.port} [preauth]`);
   });
-  void isHonoured;
 }

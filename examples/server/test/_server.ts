@@ -23,9 +23,13 @@ export interface TsaliveSshd {
   stop(): Promise<void>;
 }
 
+/**
+ * `lines` go into sshd_config (Match blocks last), `extensions` into the tsalive_config named with
+ * `--tsalive-config` (Heartbeat, WatchdogTimeout, and Match blocks for them).
+ */
 export async function startTsaliveSshd(
   lines: readonly string[] = [],
-  args: readonly string[] = [],
+  extensions: readonly string[] = [],
 ): Promise<TsaliveSshd> {
   const dir = makeTempDir("tsalive-sshd-test-");
   const host = generateKey(dir.join("host_key"));
@@ -44,7 +48,9 @@ export async function startTsaliveSshd(
       "",
     ].join("\n"),
   );
-  const child = spawn(process.execPath, [BIN, "-D", "-d", "-f", dir.join("sshd_config"), "-p", "0", ...args], {
+  writeFileSync(dir.join("tsalive_config"), `${extensions.join("\n")}\n`);
+  const args = ["-D", "-d", "-f", dir.join("sshd_config"), "--tsalive-config", dir.join("tsalive_config"), "-p", "0"];
+  const child = spawn(process.execPath, [BIN, ...args], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";

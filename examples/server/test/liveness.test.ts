@@ -13,7 +13,7 @@ const user = process.env.USER ?? "root";
 
 describe("tsalive-sshd liveness against a frozen ssh", { skip: skipUnlessPeers("ssh") }, () => {
   it("WatchdogTimeout from a Match block kills the session's process tree, then closes", async () => {
-    const server = await startTsaliveSshd(["Match Address 127.0.0.1", "  WatchdogTimeout 2"]);
+    const server = await startTsaliveSshd([], ["Match Address 127.0.0.1", "  WatchdogTimeout 2"]);
     const ssh = startSshClient({
       port: server.port,
       user,

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { optionsFromSshdConfig } from "@tsalive/ssh2-server";
+import { parseServerArguments } from "./argv.ts";
+import { formatServerConfig } from "./print_config.ts";
+import { listenPorts, loadServerConfig, unhonouredKeywords } from "./server_config.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "tsalive-sshd-config-"));
+after(() => rmSync(dir, { recursive: true }));
+const file = (name: string, text: string) => {
+  writeFileSync(join(dir, name), text);
+  return join(dir, name);
+};
+
+describe("server configuration", () => {
+  it("-o first, Match per connection, extension keywords from their own file, -p replacing Port", () => {
+    const source = {
+      configFile: file(
+        "sshd_config",
+        "Port 2200\nClientAliveInterval 5\nUsePAM no\nMatch User bob\n  ClientAliveInterval 7\n",
+      ),
+      options: ["ClientAliveCountMax=1"],
+      extensions: file("tsalive_config", "WatchdogTimeout 1m\nMatch Address 10.0.0.0/8\n  Heartbeat 10\n"),
+      ports: [0],
+    };
+    const global = loadServerConfig(source);
+    assert.equal(global.values.clientAliveInterval, 5);
+    assert.equal(global.values.clientAliveCountMax, 1);
+    assert.equal(global.values.watchdogTimeout, 60);
+    assert.deepEqual(listenPorts(global, source), [0]);
+    assert.deepEqual(unhonouredKeywords(global), ["UsePAM"]);
+    const bob = loadServerConfig(source, { user: "bob", address: "10.1.2.3" });
+    assert.equal(bob.values.clientAliveInterval, 7);
+    assert.equal(bob.values.heartbeat, 10);
+    assert.deepEqual(optionsFromSshdConfig(bob.values), {
+      probe: { interval: 7000, countMax: 1 },
+      heartbeat: { interval: 10_000 },
+      watchdog: { timeout: 60_000 },
+      tcpKeepAlive: true,
+    });
+    assert.match(formatServerConfig(global, [0]), /^port 0\nlistenaddress \[::\]:0\nlistenaddress 0\.0\.0\.0:0\n/);
+  });
+  it("reads sshd's arguments, and --tsalive-config", () => {
+    const args = parseServerArguments([
+      "-Dd",
+      "-f",
+      "c",
+      "-p",
+      "0",
+      "-T",
+      "-C",
+      "user=u,addr=1.2.3.4,lport=22",
+      "--tsalive-config",
+      "t",
+    ]);
+    assert.deepEqual([args.debug, args.configFile, args.ports, args.test, args.extensions], [1, "c", [0], true, "t"]);
+    assert.deepEqual(args.connection, { user: "u", addr: "1.2.3.4", lport: 22 });
+  });
+});
