@@ -4,7 +4,7 @@
  * UnusedConnectionTimeout and ChannelTimeout forms, grammar) are resolved by the real `sshd -T` and by
  * resolveServerConfig for several connections, which must agree exactly as in differential.server.test.ts. Fixed
  * seed, so a failure reproduces; set TSALIVE_FUZZ_RUNS and TSALIVE_FUZZ_SEED to explore more. Integration test:
- * needs /usr/sbin/sshd and root.
+ * needs /usr/sbin/sshd.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -65,7 +65,7 @@ const spec = fc.constantFrom(
 );
 
 test("random configurations: sshd -T and tsalive agree", {
-  skip: haveSshd ? false : "needs /usr/sbin/sshd and root",
+  skip: haveSshd ? false : "needs /usr/sbin/sshd",
 }, () => {
   const root = mkdtempSync(join(tmpdir(), "tsalive-sshd-fuzz-"));
   try {
@@ -134,7 +134,7 @@ const structured = fc
   .map(([global, blocks]) => `${[...global, ...blocks].join("\n")}\n`);
 
 test("random Match structures: sshd -T and tsalive agree", {
-  skip: haveSshd ? false : "needs /usr/sbin/sshd and root",
+  skip: haveSshd ? false : "needs /usr/sbin/sshd",
 }, () => {
   const root = mkdtempSync(join(tmpdir(), "tsalive-sshd-fuzz-"));
   try {

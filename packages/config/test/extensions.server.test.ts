@@ -16,7 +16,7 @@ import { haveSshd, sshdT } from "./_sshd.ts";
 const SPEC = "user=root,host=laptop,addr=10.1.2.3";
 
 test("sshd accepts sshd_config, rejects the extension keywords; tsalive reads both", {
-  skip: haveSshd ? false : "needs /usr/sbin/sshd and root",
+  skip: haveSshd ? false : "needs /usr/sbin/sshd",
 }, () => {
   const root = mkdtempSync(join(tmpdir(), "tsalive-ext-"));
   try {
