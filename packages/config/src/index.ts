@@ -83,7 +83,9 @@ export {
   TSALIVE_CONFIG_FILE,
 } from "./server/resolve.ts";
 export {
+  type ChannelTimeoutEntry,
   channelTimeoutEntry,
+  type ListenAddress,
   listenAddressValue,
   type ServerConfig,
   serverConfigSchema,

@@ -42,6 +42,9 @@ export const channelTimeoutEntry: z.ZodType<{ type: string; timeout: number }, s
     return z.NEVER;
   });
 
+/** One parsed `ChannelTimeout` entry; see {@linkcode channelTimeoutEntry}. */
+export type ChannelTimeoutEntry = z.infer<typeof channelTimeoutEntry>;
+
 /**
  * A `ListenAddress` as written: host (brackets removed), optional port (else every `Port`) and routing domain.
  *
@@ -71,6 +74,9 @@ export const listenAddressValue: z.ZodType<{ host: string; port?: number }, stri
     }
     return { host: clean, port: port.data };
   });
+
+/** One parsed `ListenAddress`; see {@linkcode listenAddressValue}. */
+export type ListenAddress = z.infer<typeof listenAddressValue>;
 
 /**
  * How each typed sshd_config keyword's argument is read (one argument as written → its value), with sshd's
