@@ -258,6 +258,12 @@ export function inKeyExchange(protocol: Ssh2Protocol): boolean {
   return protocol._kexinit !== undefined || protocol._decipher?._onPayload !== protocol._onPayload;
 }
 
+/** The socket of an ssh2 server Connection (`conn._sock`), without checking anything else. */
+export function socketOf(connection: object): Socket | undefined {
+  const socket = (connection as Partial<Ssh2ConnectionInternals>)._sock;
+  return typeof socket === "object" && socket !== null ? socket : undefined;
+}
+
 /** What `_chanMgr` holds for `id`, as a channel or session object, or `undefined` for anything else. */
 export function channelAt(internals: Ssh2ConnectionInternals, id: number): Ssh2ChannelLike | undefined {
   let value: unknown;

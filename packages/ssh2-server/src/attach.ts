@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import type { Connection, Server } from "ssh2";
 import { Emitter, type Listener } from "./_emitter.ts";
-import { checkConnection, checkModules, checkServer } from "./_ssh2_internals.ts";
+import { checkConnection, checkModules, checkServer, socketOf } from "./_ssh2_internals.ts";
 import { ConnectionLiveness, type ConnectionLivenessEvents, type ConnectionOwner } from "./connection.ts";
 import { resolveServerOptions, type ServerOptionsInput } from "./options.ts";
 
@@ -79,10 +79,15 @@ export class ServerLiveness {
     this.#undo.push(() => net.removeListener("connection", onSocket));
     // ssh2 emits 'connection' once the client's identification line arrived (server.js:497-512).
     const onConnection = (connection: Connection): void => {
-      const socket = (connection as unknown as { _sock?: Socket })._sock;
+      const socket = socketOf(connection);
       const handle = ConnectionLiveness.of(socket);
       // No handle: accepted before attach() or while detached, or attached on its own with attachConnection().
       if (handle === undefined || !this.#open.has(handle)) return;
+      // ssh2 rejects a connection nobody listens for (server.js:505-510); ours alone must not change that.
+      if (server.listenerCount("connection") <= 1) {
+        connection.end();
+        return;
+      }
       try {
         handle.adopt(connection);
       } catch (error) {
@@ -101,7 +106,7 @@ export class ServerLiveness {
 
   /** The handle of one of this server's connections (its supervisor, events, stats). */
   of(connection: Connection): ConnectionLiveness | undefined {
-    const handle = ConnectionLiveness.of((connection as unknown as { _sock?: Socket })._sock);
+    const handle = ConnectionLiveness.of(socketOf(connection));
     return handle !== undefined && this.#open.has(handle) ? handle : undefined;
   }
 

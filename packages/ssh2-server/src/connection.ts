@@ -227,12 +227,9 @@ export class ConnectionLiveness {
     socket.on("close", hooks.onClose);
   }
 
-  /** The handle attached to a socket or an ssh2 Connection, if any. */
-  static of(target: object | undefined): ConnectionLiveness | undefined {
-    if (target === undefined) return undefined;
-    const owned = (target as Owned<object>)[OWNER];
-    if (owned !== undefined) return owned;
-    return ((target as { _protocol?: Owned<object> })._protocol ?? undefined)?.[OWNER];
+  /** The handle attached to a socket (an ssh2 Connection's `_sock`), if any. */
+  static of(socket: Socket | undefined): ConnectionLiveness | undefined {
+    return (socket as Owned<Socket> | undefined)?.[OWNER];
   }
 
   /** The processes this connection started; stopped on watchdog expiry and when the connection closes. */

@@ -10,6 +10,7 @@ import { stopAll, waitUntil } from "@tsalive/test-support";
 import ssh2, { type ClientChannel, type Connection } from "ssh2";
 import {
   channelAt,
+  channelCallbacks,
   checkConnection,
   checkServer,
   firstOpenChannel,
@@ -18,6 +19,8 @@ import {
   sendChannelKeepalive,
   sendGlobalKeepalive,
   sendIgnore,
+  sidesOf,
+  socketOf,
 } from "../src/_ssh2_internals.ts";
 import { attach, attachConnection, type ConnectionLiveness, Ssh2CompatibilityError } from "../src/index.ts";
 import { startTestServer, type TestServer } from "./_server.ts";
@@ -191,6 +194,49 @@ describe("ssh2 server internals contract", () => {
     assert.equal(inKeyExchange(protocol), false);
     await end(client);
     await test.close();
+  });
+
+  it("Session: _chanInfo ids and states, _channel once started, _ending after EOF; Channel _callbacks", async () => {
+    const test = await startTestServer({});
+    const { client, connection, liveness } = await connect(test);
+    const internals = checkConnection(connection);
+    assert.equal(socketOf(connection), internals._sock);
+    assert.equal(liveness.info.user, "tester", "USERAUTH_REQUEST gave the user name");
+    const stream = await exec(client, "sleep 5");
+    const open = firstOpenChannel(internals);
+    assert.ok(open);
+    const session = channelAt(internals, open.local);
+    assert.ok(session !== undefined && isSession(session));
+    const sides = sidesOf(session);
+    assert.equal(sides?.incoming.id, open.local);
+    assert.equal(sides?.outgoing.id, (stream as unknown as { incoming: { id: number } }).incoming.id);
+    assert.equal(sides?.outgoing.state, "open");
+    assert.ok(session._channel !== undefined, "_channel is the started command's Channel");
+    assert.equal(session._channel?.outgoing, sides?.outgoing, "the Channel shares the session's ids and states");
+    assert.equal(channelCallbacks(session), 0, "_callbacks of the started Channel");
+    assert.equal(session._ending, false);
+    stream.end();
+    await waitUntil(() => session._ending === true, { timeout: 2000, what: "_ending after the client's EOF" });
+    stream.close();
+    await end(client);
+    await test.close();
+  });
+
+  it("a server nobody listens to still rejects connections, as ssh2 does on its own", async () => {
+    const server = new ssh2.Server({ hostKeys: [ssh2.utils.generateKeyPairSync("ed25519").private] });
+    const liveness = attach(server, { watchdog: { timeout: 5000 } });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const client = new ssh2.Client();
+    const outcome = await new Promise<string>((resolve) => {
+      client.once("ready", () => resolve("ready"));
+      client.once("error", (error) => resolve(`error: ${error.message}`));
+      client.once("close", () => resolve("closed"));
+      client.connect({ host: "127.0.0.1", port: (server.address() as { port: number }).port, username: "x" });
+    });
+    assert.notEqual(outcome, "ready");
+    await waitUntil(() => liveness.stats().open === 0, { timeout: 2000, what: "the connection to close" });
+    liveness.detach();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
   it("ssh2's own server keepalive neither probes nor ends an attached connection", async () => {
