@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateKey, stopAll } from "@tsalive/test-support";
+import { tsaliveSshCommand } from "./examples.ts";
 import { type FalseDeathRow, falseDeaths } from "./false_deaths.ts";
 import { progress } from "./log.ts";
 import { describeMachine } from "./machine.ts";
@@ -75,8 +76,9 @@ try {
       { interval: 1000, countMax: 1 },
       { interval: 1000, countMax: 3 },
     ];
-    for (const setting of settings) rows.push(...(await clientSide(setting, runs, undefined)));
-    for (const setting of settings) rows.push(...(await serverSide(setting, runs, keys)));
+    const tsaliveSsh = tsaliveSshCommand(root);
+    for (const setting of settings) rows.push(...(await clientSide(setting, runs, tsaliveSsh)));
+    for (const setting of settings) rows.push(...(await serverSide(setting, runs, keys, { root, dir })));
     return rows;
   });
   const falseDeathSetting = { interval: 1000, countMax: 1 };

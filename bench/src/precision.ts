@@ -7,9 +7,11 @@
  * arrived (client side) or was typed into the frozen `ssh` (server side).
  */
 
+import { userInfo } from "node:os";
 import { attach } from "@tsalive/ssh2-client";
 import { type KeyPair, listProcesses, type Sshd, signal, startSshd } from "@tsalive/test-support";
 import ssh2 from "ssh2";
+import { localPortOf, startTsaliveSshd } from "./examples.ts";
 import { epochNow, progress, sleep } from "./log.ts";
 import { type SshProcess, startSsh } from "./ssh_process.ts";
 import { type BenchServer, startBenchServer } from "./ssh2_server.ts";
@@ -38,6 +40,8 @@ export interface PrecisionRow {
 
 const TICK = 100;
 const STAGGER = 57;
+/** How long after its last line a client is frozen: enough for `ssh` to read and send it on a loaded machine. */
+const FREEZE_AFTER = 50;
 
 /** What one client-side implementation under test exposes. */
 interface ClientUnderTest {
@@ -141,27 +145,32 @@ export async function clientSide(
   const sshd = await startSshd();
   const label = `I=${setting.interval / 1000} s C=${setting.countMax}`;
   const implementations: { name: string; available: string | undefined; start(command: string): ClientUnderTest }[] = [
-    tsaliveSsh === undefined
-      ? {
-          name: "tsalive (@tsalive/ssh2-client on an ssh2 Client)",
-          available: undefined,
-          start: (command) => inProcessClient("tsalive", sshd, setting, command),
-        }
-      : {
-          name: "tsalive-ssh",
-          available: undefined,
-          start: (command) =>
-            processClient(
-              startSsh({
-                binary: tsaliveSsh,
-                port: sshd.port,
-                user: sshd.user,
-                identity: sshd.clientKey.privatePath,
-                command,
-                options: { ServerAliveInterval: setting.interval / 1000, ServerAliveCountMax: setting.countMax },
-              }),
-            ),
-        },
+    ...(tsaliveSsh === undefined
+      ? []
+      : [
+          {
+            name: "tsalive-ssh (examples/cli)",
+            available: wholeSeconds(setting)
+              ? undefined
+              : "n/a: reads ServerAliveInterval as ssh does, in whole seconds (the library row below has no such limit)",
+            start: (command: string) =>
+              processClient(
+                startSsh({
+                  binary: tsaliveSsh,
+                  port: sshd.port,
+                  user: sshd.user,
+                  identity: sshd.clientKey.privatePath,
+                  command,
+                  options: { ServerAliveInterval: setting.interval / 1000, ServerAliveCountMax: setting.countMax },
+                }),
+              ),
+          },
+        ]),
+    {
+      name: "tsalive library (@tsalive/ssh2-client on an ssh2 Client)",
+      available: undefined,
+      start: (command) => inProcessClient("tsalive", sshd, setting, command),
+    },
     {
       name: "OpenSSH ssh (ServerAliveInterval/CountMax)",
       available: wholeSeconds(setting)
@@ -257,8 +266,8 @@ interface ServerUnderTest {
   readonly port: number;
   readonly user: string;
   readonly identity: string;
-  /** When the server declared the connection running `command` dead. */
-  detectedAt(command: string, sessionPid: number | undefined): number | undefined;
+  /** When the server declared the connection running `command` (from the client's `clientPort`) dead. */
+  detectedAt(command: string, sessionPid: number | undefined, clientPort: number | undefined): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -281,6 +290,7 @@ export async function serverSide(
   setting: AliveSetting,
   runs: number,
   keys: { readonly host: KeyPair; readonly client: KeyPair },
+  examples: { readonly root: string; readonly dir: string } | undefined,
 ): Promise<PrecisionRow[]> {
   const label = `I=${setting.interval / 1000} s C=${setting.countMax}`;
   const tsalive = await startBenchServer({
@@ -296,9 +306,33 @@ export async function serverSide(
     probe: setting,
   });
   let sshd: Sshd | undefined;
-  const servers: ServerUnderTest[] = [
-    benchServerUnderTest("tsalive (@tsalive/ssh2-server on an ssh2 Server)", tsalive, keys.client),
-  ];
+  const servers: ServerUnderTest[] = [];
+  if (examples !== undefined && wholeSeconds(setting)) {
+    const daemon = await startTsaliveSshd(examples.root, examples.dir, keys, setting);
+    if (daemon !== undefined) {
+      servers.push({
+        name: "tsalive-sshd (examples/server)",
+        port: daemon.port,
+        user: userInfo().username,
+        identity: keys.client.privatePath,
+        // Its log line `Timeout, client not responding … port P`, timed as it arrives.
+        detectedAt: (_command, _session, clientPort) =>
+          clientPort === undefined ? undefined : daemon.timeouts.get(clientPort),
+        stop: () => daemon.stop(),
+      });
+    }
+  } else if (examples !== undefined) {
+    servers.push({
+      name: "tsalive-sshd (examples/server)",
+      unavailable: "n/a: reads ClientAliveInterval as sshd does, in whole seconds (the library row has no such limit)",
+      port: 0,
+      user: "",
+      identity: "",
+      detectedAt: () => undefined,
+      stop: async () => {},
+    });
+  }
+  servers.push(benchServerUnderTest("tsalive library (@tsalive/ssh2-server on an ssh2 Server)", tsalive, keys.client));
   if (wholeSeconds(setting)) {
     sshd = await startSshd({
       config: [`ClientAliveInterval ${setting.interval / 1000}`, `ClientAliveCountMax ${setting.countMax}`],
@@ -335,6 +369,7 @@ export async function serverSide(
     frozenAt: number | undefined;
     remotePid: number | undefined;
     sessionPid: number | undefined;
+    clientPort: number | undefined;
   }
   const entries: Entry[] = [];
   let serial = 1001;
@@ -356,6 +391,7 @@ export async function serverSide(
           frozenAt: undefined,
           remotePid: undefined,
           sessionPid: undefined,
+          clientPort: undefined,
         });
       }
       await Promise.all(group.map((entry) => entry.ssh.waitFor(/ready/, 30_000)));
@@ -366,8 +402,10 @@ export async function serverSide(
       const remote = table.find((process) => process.args === entry.command.replace("echo ready; exec ", ""));
       entry.remotePid = remote?.pid;
       if (entry.server.name.startsWith("OpenSSH")) entry.sessionPid = remote?.ppid;
+      if (entry.server.name.startsWith("tsalive-sshd"))
+        entry.clientPort = localPortOf(entry.ssh.pid, entry.server.port);
     }
-    // Every client types a line every 100 ms; a client due to freeze is stopped 20 ms after its line went out.
+    // Every client types a line every 100 ms; a client due to freeze is stopped FREEZE_AFTER ms after its line went out.
     ticker = setInterval(() => {
       for (const entry of entries) {
         if (entry.frozenAt !== undefined || entry.ssh.exit() !== undefined) continue;
@@ -378,7 +416,7 @@ export async function serverSide(
           setTimeout(() => {
             signal(entry.ssh.pid, "SIGSTOP");
             entry.frozenAt = epochNow();
-          }, 20);
+          }, FREEZE_AFTER);
         }
       }
     }, TICK);
@@ -407,7 +445,7 @@ export async function serverSide(
         setting,
         waited,
         errors: mine.map((entry) => {
-          const detected = server.detectedAt(entry.command, entry.sessionPid);
+          const detected = server.detectedAt(entry.command, entry.sessionPid, entry.clientPort);
           return detected === undefined || entry.lastWriteAt === undefined
             ? Number.NaN
             : detected - entry.lastWriteAt - boundOf(setting);
