@@ -5,9 +5,10 @@
  * line. Bounded to 20 s; everything it starts is stopped before it exits.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { generateKey, makeTempDir, startProxy, stopAll } from "@tsalive/test-support";
+import { type CloseHoldingRelay, startCloseHoldingRelay } from "./_hold_close.ts";
 
 const DEADLINE = 20_000;
 const I = 1;
@@ -45,12 +46,18 @@ function waitFor<T>(what: string, register: (resolve: (value: T) => void) => voi
   });
 }
 
+/** Whether `pid` still runs: a zombie (exited, waiting for init to reap it) is gone. */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
-    return false;
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 
@@ -66,6 +73,7 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
 const dir = makeTempDir("tsalive-demo-");
 let sshd: ChildProcess | undefined;
 let ssh: ChildProcess | undefined;
+let relay: CloseHoldingRelay | undefined;
 const guard = setTimeout(() => {
   console.error(`demo: not finished within ${DEADLINE / 1000} s; stopping`);
   process.exitCode = 1;
@@ -75,6 +83,7 @@ const guard = setTimeout(() => {
 async function cleanup(): Promise<void> {
   clearTimeout(guard);
   await Promise.all([stopChild(ssh), stopChild(sshd)]);
+  await relay?.close();
   await stopAll();
   dir.remove();
 }
@@ -122,6 +131,7 @@ try {
   );
   say("sshd", `listening on 127.0.0.1 port ${port}`);
   const proxy = await startProxy({ target: { port }, lifetime: DEADLINE });
+  relay = await startCloseHoldingRelay(proxy.port);
   say("proxy", `relaying 127.0.0.1 port ${proxy.port} → ${port}`);
 
   // Server events for the timeline.
@@ -157,7 +167,7 @@ try {
       "-i",
       clientKey.privatePath,
       "-p",
-      String(proxy.port),
+      String(relay.port),
       "-o",
       "StrictHostKeyChecking=no",
       "-o",
@@ -219,6 +229,7 @@ try {
   );
   await new Promise((resolve) => setTimeout(resolve, 200));
   proxy.set("both", { mode: "blackhole" });
+  relay.holdCloses();
   frozenAt = at();
   say("proxy", "LINK FROZEN: every byte dropped both ways, sockets left open (a dead NAT, a pulled cable)", frozenAt);
 

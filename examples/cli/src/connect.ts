@@ -52,8 +52,13 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
   let hostKeyFailure: string | undefined;
   let ready = false;
   let deathReason: string | undefined;
+  // The adapter reports a death as `timeout` right after destroying the socket, before `'close'`; the client's
+  // `'error'` may come after `'close'`, so take the reason from the handle and resolve a turn later.
+  liveness.on("timeout", (error) => {
+    deathReason ??= error.message;
+  });
   const closed = new Promise<string | undefined>((resolve) => {
-    client.once("close", () => resolve(deathReason));
+    client.once("close", () => setImmediate(() => resolve(deathReason)));
   });
   return new Promise<Connection>((resolve, reject) => {
     client.on("error", (error: Error & { level?: string; code?: string }) => {
