@@ -30,7 +30,7 @@ export {
   TESTED_SSH2_VERSIONS,
 } from "./errors.ts";
 export type { ConnectionInfo, ServerOptions, ServerOptionsInput } from "./options.ts";
-export { optionsFromSshdConfig, type SshdLivenessConfig, sshdMatchConnection } from "./sshd_config.ts";
+export { sshdMatchConnection } from "./sshd_config.ts";
 export {
   type ExecChannel,
   type ExecOptions,
