@@ -5,8 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { isRunning, type Spawned, startProxy, stopAll, waitUntil } from "@tsalive/test-support";
-import type { ServerTimeoutError } from "../src/index.ts";
+import {
+  isRunning,
+  type Spawned,
+  skipUnlessPeers,
+  startProxy,
+  startSshClient,
+  startSshd,
+  stopAll,
+  waitUntil,
+} from "@tsalive/test-support";
+import { ServerTimeoutError } from "../src/index.ts";
 import { CLIENTS, type LoggedIn, logIn, sleep } from "./_clients.ts";
 import { startTestServer } from "./_server.ts";
 
@@ -121,6 +130,30 @@ describe("ClientAlive against real clients", () => {
     } finally {
       await cleanUp(loggedIn.client);
       await test.close();
+    }
+  });
+
+  it("words the death as OpenSSH's sshd logs it (the oracle: sshd 9.2 itself)", {
+    skip: skipUnlessPeers("sshd", "ssh"),
+  }, async () => {
+    const sshd = await startSshd({ config: ["ClientAliveInterval 1", "ClientAliveCountMax 1"] });
+    const ssh = startSshClient({
+      port: sshd.port,
+      user: sshd.user,
+      identity: sshd.clientKey.privatePath,
+      command: "echo ready; sleep 30",
+    });
+    try {
+      await ssh.waitForOutput(/ready/);
+      ssh.freeze();
+      const [line] = await sshd.waitForLog(/Timeout, client not responding.*/, 10_000);
+      const port = Number(/port (\d+)/.exec(line)?.[1]);
+      const ours = new ServerTimeoutError("ALIVE_TIMEOUT", { user: sshd.user, addr: "127.0.0.1", port });
+      assert.equal(ours.message, line.trim());
+    } finally {
+      ssh.thaw();
+      await ssh.stop(500);
+      await sshd.stop();
     }
   });
 });
