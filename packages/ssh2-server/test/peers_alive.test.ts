@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { skipUnlessPeers, startDbclient, startSshClient, stopAll, toDropbearKey } from "@tsalive/test-support";
+import { CLIENTS } from "./_clients.ts";
 import { startTestServer } from "./_server.ts";
 
 after(stopAll);
@@ -100,4 +101,33 @@ describe("healthy real clients stay connected", () => {
       await test.close();
     }
   });
+
+  for (const peer of CLIENTS) {
+    it(`${peer.name} answers ClientAlive probes sent on its session channel; a quiet healthy client never dies`, {
+      skip: peer.skip,
+    }, async (t) => {
+      const test = await startTestServer({ probe: { interval: 300, countMax: 2 } });
+      const via: string[] = [];
+      let replies = 0;
+      let timeouts = 0;
+      test.liveness.on("probe", ({ payload }) => via.push(payload.via));
+      test.liveness.on("reply", () => replies++);
+      test.liveness.on("timeout", () => timeouts++);
+      const client = peer.start(test, "echo ready; sleep 2.5; echo done");
+      try {
+        const exit = await client.exited;
+        t.diagnostic(
+          `${via.length} probes (${via.filter((v) => v === "channel").length} on the channel), ${replies} replies`,
+        );
+        assert.equal(exit.code, 0, client.output);
+        assert.match(client.output, /^done$/m);
+        assert.equal(timeouts, 0);
+        assert.ok(via.filter((v) => v === "channel").length >= 4, "probes went on the open session channel");
+        assert.ok(replies >= via.length - 1, "each probe answered (the last may cross the close)");
+      } finally {
+        await client.stop(500);
+        await test.close();
+      }
+    });
+  }
 });
