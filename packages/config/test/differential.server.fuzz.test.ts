@@ -33,6 +33,8 @@ const keywords = [
   "KeepAlive",
   "Protocol",
   "WatchdogTimeout",
+  "LogLevel",
+  "PermitTunnel",
   "Bogus",
 ];
 const words = [
@@ -41,6 +43,7 @@ const words = [
   ...["h", "H", "*.example.com", "10.0.0.0/8", "10.0.0.1/8", "!10.1.0.0/16", "10.*", "::1", "::/0", "2001:db8::/32"],
   ...["127.0.0.1", "0.0.0.0/0", "1.2.3.4/33", "22", "2222", "ssh", "nosuchsvc", "none", "NONE", "yes", "no"],
   ...["true", "0", "3", "15", "1h", "5x", "-1", "2147483648", "1m30s", "session:*=2m", "session=5", "=5"],
+  ...["INFO", "verbose", "LOUD", "point-to-point", "Yes"],
   ...["direct-tcpip=1h", "127.0.0.1:1", "any", "/banner", "inc", "/dev/null", ".ssh/k", '"q v"', "#c", "="],
 ];
 const keyword = fc.oneof(

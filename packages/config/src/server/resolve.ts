@@ -292,6 +292,18 @@ class ServerReader {
       case "file":
         if (arg === undefined || arg === "") fatal(`${at}: missing file name.`);
         break;
+      case "word":
+      case "words2": {
+        // LogLevel and SyslogFacility look the value up without checking it is there; the others check first.
+        const word = row.alias ?? key;
+        if (word !== "loglevel" && word !== "syslogfacility" && (arg === undefined || arg === "")) {
+          fatal(`${at}: ${keyword} missing argument.`);
+        }
+        const problem = checkWord(word, arg, keyword);
+        if (problem !== undefined) fatal(`${at}: ${problem}`);
+        used = row.kind === "words2" ? Math.min(args.length, 2) : 1;
+        break;
+      }
       case "list":
       case "deprecated":
       case "unsupported":
@@ -372,6 +384,10 @@ class ServerReader {
         }
         return used;
       }
+      case "rdomain":
+        // Debian's build, like every non-OpenBSD one without set_process_rdomain, refuses the keyword itself.
+        fatal(`${at}: setting RDomain not supported on this platform.`);
+        return 1;
       case "authorizedkeysfile":
         if (args.some((a) => a === "")) return bad(`${at}: keyword ${keyword} empty argument`);
         return args.length;
@@ -441,6 +457,30 @@ class ServerReader {
         throw new ConfigError("CONFIG_INVALID", issues.map((i) => i.message).join("\n"), issues);
       }
     });
+  }
+}
+
+const LOG_LEVELS = ["quiet", "fatal", "error", "info", "verbose", "debug", "debug1", "debug2", "debug3"];
+const LOG_FACILITIES = ["daemon", "user", "auth", "authpriv", ...[0, 1, 2, 3, 4, 5, 6, 7].map((n) => `local${n}`)];
+const TUNNEL_MODES = ["no", "point-to-point", "ethernet", "yes"];
+
+/** The value checks servconf.c makes for a few one-word keywords, worded as sshd words them. */
+function checkWord(key: string, given: string | undefined, keyword: string): string | undefined {
+  // sshd prints a missing LogLevel/SyslogFacility value as <NONE>.
+  const arg = given ?? "<NONE>";
+  switch (key) {
+    case "loglevel":
+      return LOG_LEVELS.includes(arg.toLowerCase()) ? undefined : `unsupported log level '${arg}'`;
+    case "syslogfacility":
+      return LOG_FACILITIES.includes(arg.toLowerCase()) ? undefined : `unsupported log facility '${arg}'`;
+    case "permittunnel":
+      return TUNNEL_MODES.includes(arg) ? undefined : `bad ${keyword} argument ${arg}`;
+    case "fingerprinthash":
+      return ["md5", "sha1", "sha256", "sha384", "sha512"].includes(arg.toLowerCase())
+        ? undefined
+        : `Invalid ${keyword} algorithm "${arg}".`;
+    default:
+      return undefined;
   }
 }
 
