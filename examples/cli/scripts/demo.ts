@@ -21,8 +21,15 @@ const at = () => (performance.now() - started) / 1000;
 const stamp = (t: number) => `${t.toFixed(2).padStart(6)} s`;
 const say = (who: string, text: string, t = at()) => console.log(`${stamp(t)}  ${who.padEnd(5)} ${text}`);
 
-const sshBin = fileURLToPath(new URL("../bin/tsalive-ssh.js", import.meta.url));
-const sshdBin = fileURLToPath(new URL("../../server/bin/tsalive-sshd.js", import.meta.url));
+// Both programs from their TypeScript source, as the package scripts run (a stale dist/ never runs here).
+const source = (path: string) => [
+  "--conditions=tsalive-source",
+  "--import",
+  "tsx",
+  fileURLToPath(new URL(path, import.meta.url)),
+];
+const sshBin = source("../src/main.ts");
+const sshdBin = source("../../server/src/main.ts");
 
 /** Calls `onLine` for each line a child writes to stderr. */
 function lines(child: ChildProcess, onLine: (line: string) => void): void {
@@ -111,7 +118,7 @@ try {
   // The server, on an ephemeral port.
   sshd = spawn(
     process.execPath,
-    [sshdBin, "-D", "-d", "-f", dir.join("sshd_config"), "--tsalive-config", dir.join("tsalive_config"), "-p", "0"],
+    [...sshdBin, "-D", "-d", "-f", dir.join("sshd_config"), "--tsalive-config", dir.join("tsalive_config"), "-p", "0"],
     {
       stdio: ["ignore", "inherit", "pipe"],
     },
@@ -160,7 +167,7 @@ try {
   ssh = spawn(
     process.execPath,
     [
-      sshBin,
+      ...sshBin,
       "-v",
       "-F",
       "none",

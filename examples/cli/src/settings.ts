@@ -1,4 +1,4 @@
-import { homedir } from "node:os";
+import { userInfo } from "node:os";
 import { percentExpand, type ResolvedClientConfig, resolveClientConfig } from "@tsalive/config";
 import { nodeDefaults, nodeExec } from "@tsalive/config/node";
 import type { ClientArguments } from "./argv.ts";
@@ -59,7 +59,8 @@ const REFUSED = new Set(["proxyjump", "proxycommand"]);
  */
 export function resolveSettings(args: ClientArguments, env: { home?: string } = {}): ClientSettings {
   const defaults = nodeDefaults();
-  const home = env.home ?? defaults.home ?? homedir();
+  // ssh takes the home directory from the passwd entry, not $HOME (for ~, %d and ~/.ssh/config).
+  const home = env.home ?? userInfo().homedir;
   const resolved = resolveClientConfig({
     ...defaults,
     home,

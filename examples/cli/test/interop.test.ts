@@ -4,10 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, writeFileSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
+  createThrowawayUser,
   freePort,
   listProcesses,
   makeTempDir,
@@ -18,11 +19,18 @@ import {
 } from "@tsalive/test-support";
 
 after(stopAll);
+/** The program from its TypeScript source (as every package's tests run), so a stale dist/ is never what is tested. */
+const RUN = [
+  "--conditions=tsalive-source",
+  "--import",
+  "tsx",
+  fileURLToPath(new URL("../src/main.ts", import.meta.url)),
+];
 const BIN = fileURLToPath(new URL("../bin/tsalive-ssh.js", import.meta.url));
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, "-F", "none", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...RUN, "-F", "none", ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => {
@@ -89,7 +97,7 @@ describe("tsalive-ssh with OpenSSH's sshd", { skip: skipUnlessPeers("sshd") }, (
     const sshd = await startSshd();
     const command = [
       process.execPath,
-      BIN,
+      ...RUN,
       "-F",
       "none",
       "-i",
@@ -126,7 +134,7 @@ describe("tsalive-ssh with OpenSSH's sshd", { skip: skipUnlessPeers("sshd") }, (
     const child = spawn(
       process.execPath,
       [
-        BIN,
+        ...RUN,
         "-F",
         "none",
         "-N",
@@ -197,6 +205,11 @@ describe("tsalive-ssh with Dropbear", { skip: skipUnlessPeers("dropbear") }, () 
 });
 
 describe("exit codes and messages", () => {
+  it("the installed bin (bin/tsalive-ssh.js: dist/ when built, else the source) runs", () => {
+    const result = spawnSync(BIN, ["-G", "-F", "none", "-p", "2222", "me@h"], { encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^host h\nuser me\nhostname h\nport 2222\n/);
+  });
   it("connection refused: 255 and ssh's message", async () => {
     const port = await freePort();
     const result = await run(["-p", String(port), "-o", "BatchMode=yes", "127.0.0.1", "true"]);
@@ -235,6 +248,37 @@ describe("-G agrees with ssh -G", { skip: skipUnlessPeers("ssh") }, () => {
     ["match", "Match host x\n  ServerAliveCountMax 1\n", [], "x"],
     ["ignore unknown", "IgnoreUnknown Heartbeat\nHost x\n  Heartbeat 10\n  ServerAliveInterval 2\n", [], "x"],
   ];
+  it("without -F: the user's ~/.ssh/config (from passwd, not $HOME) then /etc/ssh/ssh_config, -o first", {
+    skip: skipUnlessPeers("dropbear"), // needs root and useradd for a throwaway account
+  }, async () => {
+    const account = createThrowawayUser();
+    try {
+      mkdirSync(`${account.home}/.ssh`, { recursive: true });
+      writeFileSync(`${account.home}/.ssh/config`, "Host x\n  ServerAliveInterval 11\n  Port 2022\n", { mode: 0o600 });
+      chownSync(`${account.home}/.ssh`, account.uid, account.gid);
+      chownSync(`${account.home}/.ssh/config`, account.uid, account.gid);
+      const args = ["-G", "-o", "Port=2023", "x"];
+      // HOME points elsewhere on purpose: ssh reads the passwd entry's home.
+      const env = { PATH: "/usr/bin:/bin", HOME: dir.path, LC_ALL: "C" };
+      const as = { uid: account.uid, gid: account.gid, cwd: "/", encoding: "utf8" as const };
+      const real = spawnSync("ssh", args, { ...as, env });
+      const ours = spawnSync(process.execPath, [...RUN, ...args], {
+        ...as,
+        cwd: fileURLToPath(new URL("..", import.meta.url)), // where `--import tsx` resolves
+        env: { ...process.env, ...env },
+      });
+      assert.equal(ours.status, real.status, `${ours.stderr}\n${real.stderr}`);
+      const pick = (text: string) =>
+        text
+          .split("\n")
+          .filter((l) => KEYS.test(l))
+          .sort();
+      assert.deepEqual(pick(ours.stdout), pick(real.stdout));
+      assert.ok(pick(ours.stdout).includes("serveraliveinterval 11") && pick(ours.stdout).includes("port 2023"));
+    } finally {
+      await account.remove();
+    }
+  });
   for (const [label, config, options, host] of cases) {
     it(label, () => {
       const file = dir.join(`${label.replace(/\W+/g, "_")}.conf`);
@@ -242,7 +286,10 @@ describe("-G agrees with ssh -G", { skip: skipUnlessPeers("ssh") }, () => {
       const args = ["-G", "-F", file, ...options.flatMap((o) => ["-o", o]), host];
       const env = { PATH: "/usr/bin:/bin", HOME: dir.path, LC_ALL: "C" };
       const real = spawnSync("ssh", args, { encoding: "utf8", env });
-      const ours = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+      const ours = spawnSync(process.execPath, [...RUN, ...args], {
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+      });
       assert.equal(ours.status, real.status, ours.stderr);
       const pick = (text: string) =>
         text

@@ -10,7 +10,13 @@ import { fileURLToPath } from "node:url";
 import { freePort, skipUnlessPeers, startProxy, startSshd, stopAll, waitUntil } from "@tsalive/test-support";
 
 after(stopAll);
-const BIN = fileURLToPath(new URL("../bin/tsalive-ssh.js", import.meta.url));
+/** The program from its TypeScript source (as every package's tests run), so a stale dist/ is never what is tested. */
+const RUN = [
+  "--conditions=tsalive-source",
+  "--import",
+  "tsx",
+  fileURLToPath(new URL("../src/main.ts", import.meta.url)),
+];
 
 /** The first bytes the forwarded port answers with ("" when nothing answers within 1 s). */
 function banner(port: number): Promise<string> {
@@ -42,7 +48,7 @@ it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwa
   const child = spawn(
     process.execPath,
     [
-      BIN,
+      ...RUN,
       "-F",
       "none",
       "--reconnect",

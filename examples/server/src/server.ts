@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
+import { serverMonitorOptions, serverTimeouts } from "@tsalive/config";
 import {
   attach,
   formatPeer,
-  optionsFromSshdConfig,
   type ServerLiveness,
+  type ServerOptions,
   SSH2_KEEPALIVE_OFF,
   sshdMatchConnection,
 } from "@tsalive/ssh2-server";
@@ -59,10 +60,10 @@ export async function startServer(source: ServerConfigSource, log: Log): Promise
     // sshd's Match, per connection: asked at accept (no user yet) and again once the user is known.
     const liveness = attach(server, (info) => {
       try {
-        return optionsFromSshdConfig(loadServerConfig(source, sshdMatchConnection(info)).values);
+        return adapterOptions(loadServerConfig(source, sshdMatchConnection(info)).values);
       } catch (error) {
         log.error(`${(error as Error).message}; using the configuration read at startup`);
-        return optionsFromSshdConfig(global.values);
+        return adapterOptions(global.values);
       }
     });
     observe(liveness, log);
@@ -94,6 +95,11 @@ export async function startServer(source: ServerConfigSource, log: Log): Promise
       );
     },
   };
+}
+
+/** sshd_config values (seconds) → the server adapter's options (ms), through @tsalive/config's mapping to core. */
+export function adapterOptions(values: ReturnType<typeof loadServerConfig>["values"]): ServerOptions {
+  return { ...serverMonitorOptions(values), ...serverTimeouts(values) };
 }
 
 function observe(liveness: ServerLiveness, log: Log): void {

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { optionsFromSshdConfig } from "@tsalive/ssh2-server";
 import { parseServerArguments } from "./argv.ts";
 import { formatServerConfig } from "./print_config.ts";
+import { adapterOptions } from "./server.ts";
 import { listenPorts, loadServerConfig, unhonouredKeywords } from "./server_config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tsalive-sshd-config-"));
@@ -35,10 +35,11 @@ describe("server configuration", () => {
     const bob = loadServerConfig(source, { user: "bob", address: "10.1.2.3" });
     assert.equal(bob.values.clientAliveInterval, 7);
     assert.equal(bob.values.heartbeat, 10);
-    assert.deepEqual(optionsFromSshdConfig(bob.values), {
-      probe: { interval: 7000, countMax: 1 },
+    assert.deepEqual(adapterOptions(bob.values), {
+      probe: { interval: 7000, countMax: 1, zeroCountMax: "never" },
       heartbeat: { interval: 10_000 },
       watchdog: { timeout: 60_000 },
+      channelTimeout: {},
       tcpKeepAlive: true,
     });
     assert.match(formatServerConfig(global, [0]), /^port 0\nlistenaddress \[::\]:0\nlistenaddress 0\.0\.0\.0:0\n/);

@@ -11,7 +11,13 @@ import {
   waitUntil,
 } from "@tsalive/test-support";
 
-export const BIN: string = fileURLToPath(new URL("../bin/tsalive-sshd.js", import.meta.url));
+/** The program from its TypeScript source (as every package's tests run), so a stale dist/ is never what is tested. */
+export const RUN: string[] = [
+  "--conditions=tsalive-source",
+  "--import",
+  "tsx",
+  fileURLToPath(new URL("../src/main.ts", import.meta.url)),
+];
 
 export interface TsaliveSshd {
   readonly port: number;
@@ -50,7 +56,7 @@ export async function startTsaliveSshd(
   );
   writeFileSync(dir.join("tsalive_config"), `${extensions.join("\n")}\n`);
   const args = ["-D", "-d", "-f", dir.join("sshd_config"), "--tsalive-config", dir.join("tsalive_config"), "-p", "0"];
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [...RUN, ...args], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";

@@ -10,6 +10,13 @@ import { fileURLToPath } from "node:url";
 import { generateKey, makeTempDir, skipUnlessPeers, stopAll } from "@tsalive/test-support";
 
 after(stopAll);
+/** The program from its TypeScript source (as every package's tests run), so a stale dist/ is never what is tested. */
+const RUN = [
+  "--conditions=tsalive-source",
+  "--import",
+  "tsx",
+  fileURLToPath(new URL("../src/main.ts", import.meta.url)),
+];
 const BIN = fileURLToPath(new URL("../bin/tsalive-sshd.js", import.meta.url));
 const SSHD_KEYS =
   /^(port|listenaddress|logingracetime|clientaliveinterval|clientalivecountmax|unusedconnectiontimeout|pubkeyauthentication|passwordauthentication|tcpkeepalive|authorizedkeysfile|hostkey|channeltimeout) /;
@@ -31,7 +38,7 @@ describe("tsalive-sshd with OpenSSH", { skip: skipUnlessPeers("ssh", "sshd") }, 
       dir.join("sshd_config"),
       `ListenAddress 127.0.0.1\nHostKey ${host.privatePath}\nAuthorizedKeysFile ${dir.join("authorized_keys")}\nClientAliveInterval 1\nUsePAM no\n`,
     );
-    const server = spawn(process.execPath, [BIN, "-D", "-f", dir.join("sshd_config"), "-p", "0"], {
+    const server = spawn(process.execPath, [...RUN, "-D", "-f", dir.join("sshd_config"), "-p", "0"], {
       stdio: ["ignore", "ignore", "pipe"],
     });
     let log = "";
@@ -134,17 +141,24 @@ describe("tsalive-sshd -T agrees with sshd -T", { skip: skipUnlessPeers("sshd") 
       const file = dir.join(`${label.replace(/\W+/g, "_")}.conf`);
       writeFileSync(file, `HostKey ${host.privatePath}\n${text}`);
       const real = spawnSync("/usr/sbin/sshd", ["-T", "-f", file, "-C", spec], { encoding: "utf8" });
-      const ours = spawnSync(process.execPath, [BIN, "-T", "-f", file, "-C", spec], { encoding: "utf8" });
+      const ours = spawnSync(process.execPath, [...RUN, "-T", "-f", file, "-C", spec], { encoding: "utf8" });
       assert.equal(real.status, 0, real.stderr);
       assert.equal(ours.status, 0, ours.stderr);
       assert.deepEqual(typedLines(ours.stdout), typedLines(real.stdout));
     });
   }
+  it("the installed bin (bin/tsalive-sshd.js) runs -T", () => {
+    const file = dir.join("bin.conf");
+    writeFileSync(file, `HostKey ${host.privatePath}\nClientAliveInterval 9\n`);
+    const result = spawnSync(BIN, ["-T", "-f", file], { encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^clientaliveinterval 9$/m);
+  });
   it("a keyword sshd does not allow in Match is an error in both", () => {
     const file = dir.join("bad.conf");
     writeFileSync(file, `HostKey ${host.privatePath}\nMatch User bob\n  Port 2222\n`);
     const real = spawnSync("/usr/sbin/sshd", ["-T", "-f", file], { encoding: "utf8" });
-    const ours = spawnSync(process.execPath, [BIN, "-T", "-f", file], { encoding: "utf8" });
+    const ours = spawnSync(process.execPath, [...RUN, "-T", "-f", file], { encoding: "utf8" });
     assert.equal(real.status, 255);
     assert.equal(ours.status, 255);
     assert.match(ours.stderr, /Directive 'Port' is not allowed within a Match block/);

@@ -5,7 +5,17 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, describe, it } from "node:test";
-import { freeze, isRunning, skipUnlessPeers, startSshClient, stopAll, thaw, waitUntil } from "@tsalive/test-support";
+import {
+  freeze,
+  isRunning,
+  skipUnlessPeers,
+  startDbclient,
+  startSshClient,
+  stopAll,
+  thaw,
+  toDropbearKey,
+  waitUntil,
+} from "@tsalive/test-support";
 import { startTsaliveSshd } from "./_server.ts";
 
 after(stopAll);
@@ -100,6 +110,25 @@ describe("tsalive-sshd sessions", { skip: skipUnlessPeers("ssh") }, () => {
       );
       assert.match(result.stdout, /^\/dev\/pts\/[0-9]+\r?\n/);
       assert.equal(result.status, 4);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe("tsalive-sshd with Dropbear's client", { skip: skipUnlessPeers("dbclient") }, () => {
+  it("dbclient logs in with a key and gets the remote exit status", async () => {
+    const server = await startTsaliveSshd();
+    try {
+      const client = startDbclient({
+        port: server.port,
+        user,
+        identity: toDropbearKey(server.clientKey),
+        command: "echo from-dbclient; exit 9",
+      });
+      const exit = await client.exited;
+      assert.match(client.output, /from-dbclient/);
+      assert.equal(exit.code, 9, client.output);
     } finally {
       await server.stop();
     }
