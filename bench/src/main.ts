@@ -98,7 +98,7 @@ try {
       hostKey: keys.host.privateKey,
       setting: { interval: 1000, countMax: 3 },
       target: number("BENCH_SCALE_TARGET", quick ? 2000 : 10_000),
-      budgetSeconds: number("BENCH_SCALE_BUDGET", quick ? 10 : 70),
+      budgetSeconds: number("BENCH_SCALE_BUDGET", quick ? 10 : 60),
       small: 1000,
       clientProcesses: 4,
       smallWindow: quick ? 3000 : 5000,

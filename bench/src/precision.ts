@@ -271,6 +271,10 @@ interface ServerUnderTest {
   stop(): Promise<void>;
 }
 
+function unavailableServer(name: string, unavailable: string): ServerUnderTest {
+  return { name, unavailable, port: 0, user: "", identity: "", detectedAt: () => undefined, stop: async () => {} };
+}
+
 function benchServerUnderTest(name: string, server: BenchServer, key: KeyPair): ServerUnderTest {
   return {
     name,
@@ -308,8 +312,17 @@ export async function serverSide(
   let sshd: Sshd | undefined;
   const servers: ServerUnderTest[] = [];
   if (examples !== undefined && wholeSeconds(setting)) {
-    const daemon = await startTsaliveSshd(examples.root, examples.dir, keys, setting);
+    let daemon: Awaited<ReturnType<typeof startTsaliveSshd>>;
+    try {
+      daemon = await startTsaliveSshd(examples.root, examples.dir, keys, setting);
+    } catch (error) {
+      progress(`tsalive-sshd did not start: ${error instanceof Error ? error.message : String(error)}`);
+      servers.push(
+        unavailableServer("tsalive-sshd (examples/server)", "did not start in this checkout (see the bench's stderr)"),
+      );
+    }
     if (daemon !== undefined) {
+      const running = daemon;
       servers.push({
         name: "tsalive-sshd (examples/server)",
         port: daemon.port,
@@ -317,8 +330,8 @@ export async function serverSide(
         identity: keys.client.privatePath,
         // Its log line `Timeout, client not responding … port P`, timed as it arrives.
         detectedAt: (_command, _session, clientPort) =>
-          clientPort === undefined ? undefined : daemon.timeouts.get(clientPort),
-        stop: () => daemon.stop(),
+          clientPort === undefined ? undefined : running.timeouts.get(clientPort),
+        stop: () => running.stop(),
       });
     }
   } else if (examples !== undefined) {
