@@ -307,13 +307,16 @@ class ServerReader {
       case "list":
       case "deprecated":
       case "unsupported":
-      case "ignore":
+      case "ignore": {
         used = args.length;
+        const problem = row.kind === "list" ? checkList(row.alias ?? key, args, keyword) : undefined;
+        if (problem !== undefined) fatal(`${at}: ${problem}`);
         if (row.kind === "deprecated" || row.kind === "unsupported") {
           const what = row.kind === "deprecated" ? "Deprecated" : "Unsupported";
           this.warnings.push(issue(`${at}: ${what} option ${keyword}`));
         }
         break;
+      }
       case "special": {
         const result = this.special(line, at, row, active, connection, flagsRef, depth, cmdline, fatal, bad);
         if (result === true) return true;
@@ -475,6 +478,12 @@ function checkWord(key: string, given: string | undefined, keyword: string): str
       return LOG_FACILITIES.includes(arg.toLowerCase()) ? undefined : `unsupported log facility '${arg}'`;
     case "permittunnel":
       return TUNNEL_MODES.includes(arg) ? undefined : `bad ${keyword} argument ${arg}`;
+    case "streamlocalbindmask": {
+      // strtol(arg, &p, 8): leading space and a sign, then octal digits; trailing text is ignored.
+      const match = /^[ \t\n\v\f\r]*([+-]?)([0-7]+)/.exec(arg);
+      const value = match ? (match[1] === "-" ? -1 : 1) * Number.parseInt(match[2] as string, 8) : Number.NaN;
+      return Number.isNaN(value) || value < 0 || value > 0o777 ? `Invalid ${keyword}.` : undefined;
+    }
     case "fingerprinthash":
       return ["md5", "sha1", "sha256", "sha384", "sha512"].includes(arg.toLowerCase())
         ? undefined
@@ -482,6 +491,25 @@ function checkWord(key: string, given: string | undefined, keyword: string): str
     default:
       return undefined;
   }
+}
+
+/** The value checks servconf.c makes for a few keywords that take a list, worded as sshd words them. */
+function checkList(key: string, args: readonly string[], keyword: string): string | undefined {
+  for (const arg of args) {
+    switch (key) {
+      case "acceptenv":
+        if (arg === "" || arg.includes("=")) return "Invalid environment name.";
+        break;
+      case "setenv":
+        if (arg === "" || !arg.includes("=")) return "Invalid environment.";
+        break;
+      case "allowgroups":
+      case "denygroups":
+        if (arg === "") return `empty ${keyword} pattern`;
+        break;
+    }
+  }
+  return undefined;
 }
 
 /** parse_timeout: `type=interval` → its parts, or undefined (`type` non-empty, interval a convtime value). */
