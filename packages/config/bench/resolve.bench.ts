@@ -9,7 +9,7 @@
  * a parsed document between iterations. Each side must find the same HostName, User and Port first (a check that
  * both resolve the same thing, not a claim that ssh-config is right in general: see the README for where it is not).
  */
-import { parseConfig, resolveClientConfig } from "@tsalive/config";
+import { parseConfig, resolveClientConfig, resolveServerConfig } from "@tsalive/config";
 import SSHConfig from "ssh-config";
 
 const BLOCKS = 500;
@@ -105,8 +105,27 @@ for (const { name, host } of scenarios) {
 const [parseOurs = 0, parseTheirs = 0] = race([parseOnlyOurs, parseOnlyTheirs], 15, 10);
 rows.push(["parse only", parseOurs.toFixed(2), parseTheirs.toFixed(2), (parseTheirs / parseOurs).toFixed(2)]);
 
+// The server side has no npm counterpart to race: an sshd_config of the same size, 500 Match blocks, timed alone.
+let sshdText = "";
+for (let i = 0; i < BLOCKS; i++) {
+  sshdText += `Match User deploy${i} Address 10.${i >> 8}.${i & 255}.0/24\n  ClientAliveInterval ${15 + (i % 30)}\n`;
+  sshdText += `  ClientAliveCountMax ${1 + (i % 5)}\n  UnusedConnectionTimeout ${i}\n  ChannelTimeout session:*=${i}m\n`;
+  sshdText += `  PasswordAuthentication no\n  AuthorizedKeysFile /keys/${i}\n  Banner /etc/banner${i}\n  # block ${i}\n\n`;
+}
+const server = () =>
+  resolveServerConfig({
+    config: { file: "/etc/ssh/sshd_config", text: sshdText },
+    extensions: null,
+    connection: { user: "deploy499", host: "h", address: "10.1.243.7" },
+  });
+if (server().values.clientAliveInterval !== 15 + (499 % 30)) throw new Error("sshd_config resolved wrong");
+const [serverMs = 0] = race([server], 15, 10);
+
 console.log(`${lineCount} lines, ${BLOCKS} Host blocks; median ms per call; Node ${process.version}\n`);
 console.log("| scenario | @tsalive/config (ms) | ssh-config (ms) | ssh-config / tsalive |");
 console.log("| --- | ---: | ---: | ---: |");
 for (const row of rows) console.log(`| ${row.join(" | ")} |`);
 console.log("\nA ratio above 1 means tsalive is faster; below 1, slower.");
+console.log(
+  `\nsshd_config, ${BLOCKS * LINES_PER_BLOCK} lines, ${BLOCKS} Match blocks, both passes: ${serverMs.toFixed(2)} ms`,
+);
