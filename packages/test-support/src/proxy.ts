@@ -8,8 +8,8 @@ export type ProxyDirection = "up" | "down";
  * What the proxy does to the bytes of one direction.
  *
  * - `pass`: forward as they come.
- * - `blackhole`: hold every byte and keep both sockets open, like a link that went dark; held bytes go out when
- *   the direction is switched back (as TCP would retransmit them after a partition heals). Past `maxHeld` bytes the
+ * - `blackhole`: hold every byte, and a close or reset from the sender, keeping the other socket open, like a link
+ *   that went dark; held bytes (then the close) go out when the direction is switched back (as TCP would retransmit them after a partition heals). Past `maxHeld` bytes the
  *   proxy stops reading, so the sender's TCP window fills up as it would on a real dead link.
  * - `delay`: forward each chunk `ms` after it arrived.
  * - `throttle`: forward at most `bytesPerSecond`.
@@ -103,7 +103,7 @@ export async function startProxy(options: ProxyOptions): Promise<FaultProxy> {
     up: { received: 0, forwarded: 0 },
     down: { received: 0, forwarded: 0 },
   };
-  const connections = new Set<{ client: Socket; server: Socket; pipes: Pipe[] }>();
+  const connections = new Set<Connection>();
   let accepted = 0;
   let closed = false;
 
@@ -116,28 +116,30 @@ export async function startProxy(options: ProxyOptions): Promise<FaultProxy> {
     client.setNoDelay(true);
     const upstream = tcpConnect({ host: targetHost, port: targetPort });
     upstream.setNoDelay(true);
-    const connection = {
-      client,
-      server: upstream,
-      pipes: [] as Pipe[],
-    };
+    const connection: Connection = { client, server: upstream, pipes: [], heldClose: undefined };
     connection.pipes = [
       new Pipe(client, upstream, () => faults.up, totals.up, maxHeld),
       new Pipe(upstream, client, () => faults.down, totals.down, maxHeld),
     ];
     connections.add(connection);
-    const teardown = (): void => {
-      if (!connections.delete(connection)) return;
-      for (const pipe of connection.pipes) pipe.dispose();
-      client.destroy();
-      upstream.destroy();
+    // An error or a full close on either side ends the pair; half-closes travel through the pipes. A dark link
+    // carries no FIN or RST either: a close whose direction is blackholed is held until the direction passes again.
+    const closedBy = (direction: ProxyDirection) => (): void => {
+      if (faults[direction].mode === "blackhole") connection.heldClose ??= direction;
+      else teardown(connection);
     };
-    // An error or a full close on either side ends the pair; half-closes travel through the pipes.
-    client.on("error", teardown);
-    upstream.on("error", teardown);
-    client.on("close", teardown);
-    upstream.on("close", teardown);
+    client.on("error", closedBy("up"));
+    upstream.on("error", closedBy("down"));
+    client.on("close", closedBy("up"));
+    upstream.on("close", closedBy("down"));
   });
+
+  const teardown = (connection: Connection): void => {
+    if (!connections.delete(connection)) return;
+    for (const pipe of connection.pipes) pipe.dispose();
+    connection.client.destroy();
+    connection.server.destroy();
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -177,8 +179,10 @@ export async function startProxy(options: ProxyOptions): Promise<FaultProxy> {
       checkFault(fault);
       const targets: ProxyDirection[] = direction === "both" ? ["up", "down"] : [direction];
       for (const each of targets) faults[each] = fault;
-      for (const connection of connections) {
+      for (const connection of [...connections]) {
         for (const pipe of connection.pipes) pipe.pump();
+        const held = connection.heldClose;
+        if (held !== undefined && faults[held].mode !== "blackhole") teardown(connection);
       }
     },
     reset() {
@@ -198,6 +202,15 @@ export async function startProxy(options: ProxyOptions): Promise<FaultProxy> {
     },
     close,
   };
+}
+
+/** Both sockets of one proxied connection. */
+interface Connection {
+  readonly client: Socket;
+  readonly server: Socket;
+  pipes: Pipe[];
+  /** The direction whose sender closed while it was blackholed; the close is delivered once it passes again. */
+  heldClose: ProxyDirection | undefined;
 }
 
 interface Held {

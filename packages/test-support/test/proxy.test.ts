@@ -7,9 +7,19 @@ import { type FaultProxy, startProxy, stopAll, waitUntil } from "../src/index.ts
 
 let echo: Server;
 let echoPort: number;
+const echoSockets = new Set<Socket>();
+
+/** The echo server's sockets opened after `before` was taken (the proxy connects upstream asynchronously). */
+async function newEchoSockets(before: ReadonlySet<Socket>): Promise<Socket[]> {
+  const fresh = () => [...echoSockets].filter((socket) => !before.has(socket));
+  await waitUntil(() => fresh().length > 0, { timeout: 2000 });
+  return fresh();
+}
 
 before(async () => {
   echo = createServer((socket) => {
+    echoSockets.add(socket);
+    socket.on("close", () => echoSockets.delete(socket));
     socket.on("error", () => {}); // the reset test RSTs it
     socket.pipe(socket);
   });
@@ -77,6 +87,25 @@ describe("startProxy", () => {
     assert.equal(client.received(), 0);
     await proxy.close();
     client.socket.destroy();
+  });
+
+  it("holds a close across a blackholed direction until it passes again", async () => {
+    const proxy = await startProxy({ target: { port: echoPort } });
+    const earlier = new Set(echoSockets);
+    const client = await open(proxy);
+    const upstream = await newEchoSockets(earlier);
+    let closed = false;
+    client.socket.on("close", () => (closed = true));
+    proxy.set("both", { mode: "blackhole" });
+    // The echo server's side goes away; on a dark link the client hears nothing of it.
+    for (const socket of upstream) socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(closed, false);
+    assert.equal(proxy.openConnections, 1);
+    proxy.set("down", { mode: "pass" });
+    await waitUntil(() => closed, { timeout: 2000 });
+    assert.equal(proxy.openConnections, 0);
+    await proxy.close();
   });
 
   it("delays each chunk", async () => {
