@@ -58,8 +58,11 @@ export function explainServerConfig(resolved: ResolvedServerConfig, keyword: str
         ? undefined
         : assignments.find((a) => a.source === resolved.sources.unusedConnectionTimeout)
       : serverWinner(resolved.resolution, key);
+  // A line in a `Match All` block is read by both passes: show each line once, and never the winner as ignored.
+  const same = (a: Assignment, b: Assignment | undefined) =>
+    b !== undefined && formatSource(a.source) === formatSource(b.source);
   const ignored = assignments
-    .filter((a) => a !== winner)
+    .filter((a, index) => !same(a, winner) && assignments.findIndex((b) => same(a, b)) === index)
     .map((assignment) => ({
       assignment,
       reason:
