@@ -5,6 +5,7 @@
  * @module
  */
 export { type Clock, MAX_TIMER_DELAY, systemClock, systemTimers, type TimerHandle, type Timers } from "./clock.ts";
+export { Emitter, type Listener } from "./emitter.ts";
 export { isTsaliveError, TsaliveError } from "./errors.ts";
 export { type LivenessCode, LivenessError } from "./liveness_error.ts";
 export {

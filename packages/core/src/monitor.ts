@@ -1,5 +1,5 @@
-import { Emitter, type Listener } from "./_emitter.ts";
 import { type Clock, MAX_TIMER_DELAY, systemClock, type TimerHandle, type Timers } from "./clock.ts";
+import { Emitter, type Listener } from "./emitter.ts";
 import { type LivenessCode, LivenessError } from "./liveness_error.ts";
 import { type MonitorOptions, type ResolvedOptions, type ResolvedProbe, resolveOptions } from "./options.ts";
 import { defaultTimers } from "./shared_timers.ts";

@@ -1,8 +1,7 @@
 import type { LivenessMonitor, MonitorOptions, MonitorStats } from "@tsalive/core";
-import { resolveOptions } from "@tsalive/core";
+import { Emitter, type Listener, resolveOptions } from "@tsalive/core";
 import type { Client } from "ssh2";
 import { Connection, type ConnectionOwner } from "./_connection.ts";
-import { Emitter, type Listener } from "./_emitter.ts";
 import { checkClient, internalsOf, type Ssh2ClientInternals } from "./_ssh2_internals.ts";
 import type { AnsweredRequest } from "./_want_reply.ts";
 import type { ClientTimeoutError } from "./errors.ts";

@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
+import { Emitter, type Listener } from "@tsalive/core";
 import type { Connection, Server } from "ssh2";
-import { Emitter, type Listener } from "./_emitter.ts";
 import { checkConnection, checkModules, checkServer, socketOf } from "./_ssh2_internals.ts";
 import { ConnectionLiveness, type ConnectionLivenessEvents, type ConnectionOwner } from "./connection.ts";
 import { resolveServerOptions, type ServerOptionsInput } from "./options.ts";

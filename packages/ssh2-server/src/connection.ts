@@ -1,8 +1,14 @@
 import type { Socket } from "node:net";
-import { type LivenessError, LivenessMonitor, type MonitorOptions, type MonitorStats } from "@tsalive/core";
+import {
+  Emitter,
+  type Listener,
+  type LivenessError,
+  LivenessMonitor,
+  type MonitorOptions,
+  type MonitorStats,
+} from "@tsalive/core";
 import type { Connection } from "ssh2";
 import { type ChannelRecord, ChannelRegistry } from "./_channels.ts";
-import { Emitter, type Listener } from "./_emitter.ts";
 import { labelOfChannelType, labelOfSessionRequest } from "./_pattern.ts";
 import {
   channelAt,
