@@ -38,6 +38,17 @@ function pass(resolution: ServerResolution, key: string, which: 1 | 2): Assignme
 /**
  * The assignment sshd uses for a single-valued keyword: the first line of the first matching `Match` block
  * overrides the global value, which is the first global line (`-o` options before the file).
+ *
+ * @example
+ * ```ts
+ * import { readServerConfig, serverWinner } from "@tsalive/config";
+ * const resolution = readServerConfig({
+ *   config: { file: "sshd_config", text: "MaxSessions 10\nMatch User ann\n  MaxSessions 2\n" },
+ *   connection: { user: "ann" },
+ *   extensions: null,
+ * });
+ * serverWinner(resolution, "maxsessions")?.args; // ["2"]
+ * ```
  */
 export function serverWinner(resolution: ServerResolution, key: string): Assignment | undefined {
   return pass(resolution, key, 2)[0] ?? pass(resolution, key, 1)[0];

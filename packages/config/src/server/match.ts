@@ -23,7 +23,17 @@ export interface ServerConnection {
   readonly rdomain?: string | undefined;
 }
 
-/** A `Match` line sshd refuses: its messages, OpenSSH's wording (the last one names the file and line). */
+/**
+ * A `Match` line sshd refuses, with sshd's messages (the resolver adds `FILE line N: Bad Match condition` unless
+ * `bare`).
+ *
+ * @example
+ * ```ts
+ * import { evaluateServerMatch, SERVICE_PORTS, ServerMatchFailure } from "@tsalive/config";
+ * const result = evaluateServerMatch("User", 1, {}, { groups: () => undefined, services: SERVICE_PORTS });
+ * result instanceof ServerMatchFailure && result.messages; // ["Missing Match criteria for User"]
+ * ```
+ */
 export class ServerMatchFailure {
   constructor(
     readonly messages: readonly string[],
@@ -57,6 +67,13 @@ function matchGroups(groups: readonly string[], patterns: string): boolean {
  * is checked and only `Match All` holds.
  *
  * @returns whether the block applies, or a {@linkcode ServerMatchFailure} with sshd's messages.
+ * @example
+ * ```ts
+ * import { evaluateServerMatch, SERVICE_PORTS } from "@tsalive/config";
+ * const context = { groups: () => undefined, services: SERVICE_PORTS };
+ * evaluateServerMatch("User ann Address 10.0.0.0/8", 3, { user: "ann", address: "10.1.2.3" }, context); // true
+ * evaluateServerMatch("User ann", 3, undefined, context); // false (first pass: syntax only)
+ * ```
  */
 export function evaluateServerMatch(
   condition: string,

@@ -512,7 +512,17 @@ function checkList(key: string, args: readonly string[], keyword: string): strin
   return undefined;
 }
 
-/** parse_timeout: `type=interval` → its parts, or undefined (`type` non-empty, interval a convtime value). */
+/**
+ * servconf.c `parse_timeout`: one `ChannelTimeout` entry `type=interval` → its parts, or undefined (the type must
+ * be non-empty and ends at the first `=`; the interval is a convtime value).
+ *
+ * @example
+ * ```ts
+ * import { parseChannelTimeoutEntry } from "@tsalive/config";
+ * parseChannelTimeoutEntry("session:*=2m"); // { type: "session:*", timeout: 120 }
+ * parseChannelTimeoutEntry("session"); // undefined
+ * ```
+ */
 export function parseChannelTimeoutEntry(entry: string): { type: string; timeout: number } | undefined {
   const eq = entry.indexOf("=");
   if (eq <= 0) return undefined;
