@@ -18,10 +18,13 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   ConfigError,
+  convtime,
   parseChannelTimeoutEntry,
   type ResolvedServerConfig,
   resolveServerConfig,
+  SERVER_KEYWORDS,
   type ServerConnection,
+  serverWinner,
 } from "../src/index.ts";
 import { nodeFileSystem } from "../src/node.ts";
 
@@ -183,6 +186,17 @@ export function compareWithSshd({ label, root, spec, options, expect }: ServerCo
   const raw = winner?.args[0] ?? "none";
   const absolute = raw.toLowerCase() === "none" || raw.startsWith("/") || raw.startsWith("~") ? raw : `${root}/${raw}`;
   assert.equal(absolute, one("banner"), `${label}: banner`);
+  // Every other flag, integer and time keyword set in the file: the winning line is the value sshd prints.
+  for (const key of ours.resolution.settings.keys()) {
+    const row = SERVER_KEYWORDS.get(key);
+    const printed = one(key);
+    const chosen = serverWinner(ours.resolution, key);
+    if (!row || printed === undefined || !chosen || !["flag", "int", "time"].includes(row.kind)) continue;
+    const arg = chosen.args[0] ?? "";
+    const expected =
+      row.kind === "flag" ? arg.toLowerCase() : row.kind === "time" ? String(convtime(arg)) : String(Number(arg));
+    assert.equal(expected, printed, `${label}: ${key}`);
+  }
   const open = ours.resolution.settings.get("permitopen")?.assignments;
   const openWinner = open?.find((a) => a.pass === 2) ?? open?.find((a) => a.pass === 1);
   assert.equal(openWinner?.args.join(" ") ?? "any", one("permitopen"), `${label}: permitopen`);
