@@ -11,6 +11,17 @@ function run(command: string, args: readonly string[]): string {
   return text.length > 0 ? text : "unknown";
 }
 
+/** The 1-minute load average over the cores available: above ~0.5 other work competes with the bench. */
+export function busyness(): { load: number; cores: number } {
+  let load = Number.NaN;
+  try {
+    load = Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
+  } catch {
+    // not Linux: unknown
+  }
+  return { load, cores: cpus().length };
+}
+
 /** Lines of `- key: value` describing the machine. */
 export function describeMachine(): string[] {
   const model = cpus()[0]?.model ?? "unknown";

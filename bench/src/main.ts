@@ -16,7 +16,7 @@ import { generateKey, stopAll } from "@tsalive/test-support";
 import { tsaliveSshCommand } from "./examples.ts";
 import { type FalseDeathRow, falseDeaths } from "./false_deaths.ts";
 import { progress } from "./log.ts";
-import { describeMachine } from "./machine.ts";
+import { busyness, describeMachine } from "./machine.ts";
 import { type ThroughputResult, throughput } from "./overhead.ts";
 import { type PackageBench, runPackageBenches } from "./package_benches.ts";
 import { type AliveSetting, clientSide, type PrecisionRow, serverSide } from "./precision.ts";
@@ -37,6 +37,8 @@ export interface Results {
   readonly startedAt: Date;
   readonly seconds: number;
   readonly machine: string[];
+  /** Load average and cores when the bench started. */
+  readonly busy: { load: number; cores: number };
   readonly runs: number;
   readonly packages: PackageBench[] | string;
   readonly precision: PrecisionRow[] | string;
@@ -62,6 +64,7 @@ async function section<T>(name: string, body: () => Promise<T>): Promise<T | str
 const started = performance.now();
 const startedAt = new Date();
 const machine = describeMachine();
+const busy = busyness();
 const runs = number("BENCH_RUNS", quick ? 2 : 10);
 // Not a test-support temp dir: stopAll() between sections would delete the keys every section uses.
 const dir = mkdtempSync(join(tmpdir(), "tsalive-bench-"));
@@ -110,6 +113,7 @@ try {
     startedAt,
     seconds: (performance.now() - started) / 1000,
     machine,
+    busy,
     runs,
     packages,
     precision,

@@ -196,7 +196,9 @@ export async function clientSide(
   const runsOf: { implementation: number; marker: string; client: ClientUnderTest }[][] = [];
   const frozen: number[] = [];
   try {
-    progress(`precision, client side, ${label}: ${runs} runs × ${implementations.length} clients log in`);
+    progress(
+      `precision, client side, ${label}: ${runs} runs × ${implementations.filter((each) => each.available === undefined).length} clients log in`,
+    );
     let serial = 0;
     for (let run = 0; run < runs; run++) {
       const group: (typeof runsOf)[number] = [];
@@ -388,7 +390,9 @@ export async function serverSide(
   let serial = 1001;
   let ticker: NodeJS.Timeout | undefined;
   try {
-    progress(`precision, server side, ${label}: ${runs} runs × ${servers.length} servers, real ssh clients log in`);
+    progress(
+      `precision, server side, ${label}: ${runs} runs × ${servers.filter((each) => each.unavailable === undefined).length} servers, real ssh clients log in`,
+    );
     for (let run = 0; run < runs; run++) {
       const group: Entry[] = [];
       for (const server of servers) {

@@ -325,6 +325,14 @@ export function render(results: Results): string {
     "",
     `Measured ${results.startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC in one run of ${results.seconds.toFixed(0)} s${results.quick ? " (**BENCH_QUICK=1: a validation run with fewer runs and smaller counts, not the published figures**)" : ""}.`,
     `Runs per setting: ${results.runs}.`,
+    ...(results.busy.load > results.busy.cores / 2
+      ? [
+          "",
+          `**The machine was busy when this run started** (load average ${results.busy.load.toFixed(2)} on ${results.busy.cores} cores): other work`,
+          "competed for the CPU, so timings, throughput and lag are noisier than on an idle machine. Rerun `pnpm bench` on an",
+          "idle machine before quoting them.",
+        ]
+      : []),
     "",
     "## Machine",
     "",
