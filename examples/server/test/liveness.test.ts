@@ -83,6 +83,28 @@ describe("tsalive-sshd liveness against a frozen ssh", { skip: skipUnlessPeers("
   });
 });
 
+describe("tsalive-sshd LoginGraceTime", () => {
+  it("a client that stalls after its identification line is cut off after LoginGraceTime, in sshd's words", async () => {
+    const server = await startTsaliveSshd(["LoginGraceTime 1"]);
+    const { connect } = await import("node:net");
+    const socket = connect(server.port, "127.0.0.1");
+    socket.on("error", () => {});
+    socket.resume(); // read (and drop) the server's banner and KEXINIT, so its close is seen
+    const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    try {
+      socket.write("SSH-2.0-stalling_client\r\n");
+      const started = performance.now();
+      await server.waitForLog(/Timeout before authentication for 127\.0\.0\.1 port [0-9]+/, 5000);
+      const seconds = (performance.now() - started) / 1000;
+      assert.ok(seconds >= 0.9 && seconds <= 2, `cut off after ${seconds} s (LoginGraceTime 1)`);
+      await closed;
+    } finally {
+      socket.destroy();
+      await server.stop();
+    }
+  });
+});
+
 describe("tsalive-sshd sessions", { skip: skipUnlessPeers("ssh") }, () => {
   it("a pty when requested (node-pty), with the exit status", async () => {
     const server = await startTsaliveSshd();
