@@ -5,12 +5,19 @@
  * @module
  */
 
-/** misc.c WHITESPACE: what `strdelim` skips. */
-const WHITESPACE = " \t\r\n";
+/** misc.c WHITESPACE: what `strdelim` skips (" \t\r\n"). */
+function isWhitespace(code: number): boolean {
+  return code === 32 || code === 9 || code === 13 || code === 10;
+}
+
+/** What ends a `strdelim` token: whitespace, `"` (34) or `=` (61). */
+function isDelimiter(code: number): boolean {
+  return isWhitespace(code) || code === 34 || code === 61;
+}
 
 function skipWhitespace(s: string, from: number): number {
   let i = from;
-  while (i < s.length && WHITESPACE.includes(s[i] as string)) i++;
+  while (i < s.length && isWhitespace(s.charCodeAt(i))) i++;
   return i;
 }
 
@@ -22,7 +29,7 @@ function skipWhitespace(s: string, from: number): number {
 export function strdelim(s: string | null): { token: string | null; rest: string | null } {
   if (s === null) return { token: null, rest: null };
   let i = 0;
-  while (i < s.length && !`${WHITESPACE}"=`.includes(s[i] as string)) i++;
+  while (i < s.length && !isDelimiter(s.charCodeAt(i))) i++;
   if (i === s.length) return { token: s, rest: null };
   if (s[i] === '"') {
     const unquoted = s.slice(0, i) + s.slice(i + 1);
@@ -37,12 +44,17 @@ export function strdelim(s: string | null): { token: string | null; rest: string
   return { token: s.slice(0, i), rest: s.slice(at) };
 }
 
+const SPECIAL = /[\\"'#]/;
+const BLANKS = /[ \t]+/;
+
 /**
  * misc.c `argv_split` with `terminate_on_comment`: tokens separated by spaces and tabs; `"` and `'` quote from
  * anywhere in a token; `\"`, `\'`, `\\` and (outside quotes) `\ ` escape; any other backslash is kept; `#` at the
  * start of a token ends the line. Returns `null` for an unclosed quote (OpenSSH: `invalid quotes`).
  */
 export function argvSplit(s: string): string[] | null {
+  // Most values hold no quote, backslash or comment: then tokens are just the runs between spaces and tabs.
+  if (!SPECIAL.test(s)) return s.split(BLANKS).filter((token) => token !== "");
   const argv: string[] = [];
   let i = 0;
   while (i < s.length) {

@@ -78,8 +78,11 @@ export interface ParseOptions {
  * ```
  */
 export function asciiLower(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+  // toLowerCase() would also fold non-ASCII letters, which C's tolower() leaves alone.
+  return NON_ASCII.test(s) ? s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32)) : s.toLowerCase();
 }
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Strips what `process_config_line` strips from the end of a line: whitespace and form feeds, never column 0. */
 function stripTrailing(s: string): string {
@@ -133,18 +136,16 @@ export function parseLine(raw: string, line: number, file: string | undefined): 
   if (keyword.startsWith("#")) return { kind: "comment", line, raw };
   const key = asciiLower(keyword);
   const value = rest === null ? "" : rest.replace(/^[ \t\r\n]+/, "");
-  const base = { kind: "directive", line, raw, keyword, key, value } as const;
-  const name = displayName(file);
   if (value === "") {
-    const message = `${name} line ${line}: no argument after keyword "${key}"`;
-    return { ...base, args: [], issue: { file, line, keyword, message } };
+    const message = `${displayName(file)} line ${line}: no argument after keyword "${key}"`;
+    return { kind: "directive", line, raw, keyword, key, value, args: [], issue: { file, line, keyword, message } };
   }
   const args = argvSplit(value);
   if (args === null) {
-    const message = `${name} line ${line}: invalid quotes`;
-    return { ...base, args: [], issue: { file, line, keyword, message } };
+    const message = `${displayName(file)} line ${line}: invalid quotes`;
+    return { kind: "directive", line, raw, keyword, key, value, args: [], issue: { file, line, keyword, message } };
   }
-  return { ...base, args };
+  return { kind: "directive", line, raw, keyword, key, value, args };
 }
 
 /**
