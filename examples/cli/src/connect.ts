@@ -74,6 +74,9 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
     });
     client.once("ready", () => {
       ready = true;
+      // As ssh does for interactive sessions (TCP_NODELAY): small packets such as a probe and its reply are not
+      // held back by Nagle's algorithm, so the RTT -v reports is the link's, not a delayed-ACK timer's.
+      client.setNoDelay(true);
       log.debug(`Authenticated to ${settings.hostName} ([${settings.hostName}]:${settings.port}) using "publickey".`);
       resolve({ client, liveness, closed });
     });

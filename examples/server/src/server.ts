@@ -142,6 +142,9 @@ function serveConnection(
   const where = handle?.stats().info;
   const peer = { addr: info.ip, port: info.port };
   log.debug(`Connection from ${info.ip} port ${info.port} on ${where?.laddr ?? "?"} port ${where?.lport ?? "?"}`);
+  // TCP_NODELAY, as sshd sets for interactive sessions: probe replies and keystrokes are not held back by Nagle.
+  // (ssh2's Connection#setNoDelay is public; @types/ssh2 1.15 does not declare it.)
+  (connection as Connection & { setNoDelay?(noDelay: boolean): void }).setNoDelay?.(true);
   let user: string | undefined;
   let authenticated = false;
   const graceTimer =
