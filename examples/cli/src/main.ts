@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { existsSync } from "node:fs";
 import { isTsaliveError } from "@tsalive/core";
 import { parseClientArguments, UsageError } from "./argv.ts";
 import { backoffDelay } from "./backoff.ts";
@@ -35,6 +36,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   for (const warning of settings.resolved.resolution.warnings) log.error(warning.message);
   if (args.ignored.length > 0 || settings.unhonoured.length > 0) {
     log.debug(`tsalive-ssh accepts but does not act on: ${[...args.ignored, ...settings.unhonoured].join(", ")}`);
+  }
+  for (const file of args.identityFiles) {
+    if (!existsSync(file)) log.info(`Warning: Identity file ${file} not accessible: No such file or directory.`);
   }
   if (settings.unsupported !== undefined) {
     log.error(
