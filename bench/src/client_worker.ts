@@ -47,7 +47,39 @@ function connectOne(port: number, mode: string, probe: { interval: number; count
   });
 }
 
+/** One download of `bytes` from the server's `bulk` command, tsalive attached or not; MiB/s. */
+async function download(port: number, bytes: number, attached: boolean): Promise<number> {
+  const client = new ssh2.Client();
+  if (attached) attach(client, { probe: { interval: 1000, countMax: 3 } });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      client.once("error", reject);
+      client.once("ready", () => {
+        client.exec(`bulk ${bytes}`, (error, stream) => {
+          if (error !== undefined) return reject(error);
+          let received = 0;
+          const started = performance.now();
+          stream.on("data", (chunk: Buffer) => {
+            received += chunk.length;
+          });
+          stream.stderr.resume();
+          stream.on("close", () => {
+            const seconds = (performance.now() - started) / 1000;
+            if (received !== bytes) reject(new Error(`received ${received} of ${bytes} bytes`));
+            else resolve(bytes / 1024 / 1024 / seconds);
+          });
+        });
+      });
+      client.connect({ host: "127.0.0.1", port, username: "bench", password: "bench", readyTimeout: 30_000 });
+    });
+  } finally {
+    client.destroy();
+  }
+}
+
 serveRequests({
+  download: (message: WorkerRequest) =>
+    download(message.port as number, message.bytes as number, message.attached === true),
   async connect(message: WorkerRequest) {
     const count = message.count as number;
     const concurrency = (message.concurrency as number | undefined) ?? 16;

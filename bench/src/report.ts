@@ -155,9 +155,9 @@ function overheadSection(results: Results): string {
   else {
     const spread = (values: number[]) => `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
     parts.push(
-      `One ${t.bytes / 1024 / 1024} MiB download over loopback, ssh2 client and ssh2 server (its own process), without`,
+      `One ${t.bytes / 1024 / 1024} MiB download over loopback, ssh2 client and ssh2 server (each in its own process), without`,
       "tsalive and with tsalive on both ends (ServerAlive and ClientAlive at I = 1 s, C = 3), alternately, the order",
-      `swapped each round, ${t.plain.length} rounds.`,
+      `swapped each round, ${t.plain.length} rounds, after one untimed download from each server.`,
       "",
       table(
         ["setup", "MiB/s, median", "MiB/s, range", "ratio attached / plain", "goal ≥ 0.99"],
@@ -180,9 +180,9 @@ function overheadSection(results: Results): string {
         overlap
           ? "Missed on the medians, but the two ranges overlap: the run-to-run spread of this machine is larger than the" +
               " difference. More rounds on an idle machine would settle it."
-          : "Missed, and the ranges do not overlap: attaching tsalive costs throughput here. Per packet tsalive does a clock" +
-              " read and a field write, so the cost is elsewhere in the adapters' per-packet hooks: profile a transfer with" +
-              " `node --cpu-prof` on both ends to find it.",
+          : "Missed, and the ranges do not overlap: attaching tsalive costs throughput here. Marking activity is a clock" +
+              " read and a field write per packet, so look at the adapters' other per-packet hooks: profile a transfer with" +
+              " `node --cpu-prof` in the client and server workers (bench/src/client_worker.ts, server_worker.ts).",
       );
     }
   }
@@ -253,6 +253,18 @@ function scaleSection(results: Results): string {
       verdict(tsalive?.falseDeaths === 0),
     ],
   ];
+  const lagNote =
+    (tsalive?.large.lagP99 ?? 0) > GOAL.lag
+      ? [
+          "",
+          `The lag misses the 20 ms goal at ${s.count.toLocaleString("en")} connections${(builtin?.large.lagP99 ?? 0) > GOAL.lag ? ", for ssh2's built-in keepalive too" : ""}: at I = ${s.setting.interval / 1000} s the server`,
+          `sends ${s.count.toLocaleString("en")} probes and reads as many replies every ${s.setting.interval / 1000} s. Where tsalive's lag is well above the`,
+          "built-in's at the same CPU, the likely cause is that core's shared timer heap runs every due timer in one",
+          "callback, so a late runtime timer becomes one long batch of probes; running at most a slice per turn (a few ms,",
+          "then yield with setImmediate) would bound it. A longer interval (`BENCH_SCALE_INTERVAL=5000`) divides the load by",
+          "five.",
+        ]
+      : [];
   const heapNote =
     added > GOAL.heap
       ? [
@@ -304,6 +316,7 @@ function scaleSection(results: Results): string {
     ),
     "",
     table(["goal", "measured", "target", ""], goals),
+    ...lagNote,
     ...heapNote,
     ...gap,
   ].join("\n");
