@@ -8,7 +8,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { generateKey, makeTempDir, startProxy, stopAll } from "@tsalive/test-support";
-import { type CloseHoldingRelay, startCloseHoldingRelay } from "./_hold_close.ts";
 
 const DEADLINE = 20_000;
 const I = 1;
@@ -80,7 +79,6 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
 const dir = makeTempDir("tsalive-demo-");
 let sshd: ChildProcess | undefined;
 let ssh: ChildProcess | undefined;
-let relay: CloseHoldingRelay | undefined;
 const guard = setTimeout(() => {
   console.error(`demo: not finished within ${DEADLINE / 1000} s; stopping`);
   process.exitCode = 1;
@@ -90,7 +88,6 @@ const guard = setTimeout(() => {
 async function cleanup(): Promise<void> {
   clearTimeout(guard);
   await Promise.all([stopChild(ssh), stopChild(sshd)]);
-  await relay?.close();
   await stopAll();
   dir.remove();
 }
@@ -138,7 +135,6 @@ try {
   );
   say("sshd", `listening on 127.0.0.1 port ${port}`);
   const proxy = await startProxy({ target: { port }, lifetime: DEADLINE });
-  relay = await startCloseHoldingRelay(proxy.port);
   say("proxy", `relaying 127.0.0.1 port ${proxy.port} → ${port}`);
 
   // Server events for the timeline.
@@ -174,7 +170,7 @@ try {
       "-i",
       clientKey.privatePath,
       "-p",
-      String(relay.port),
+      String(proxy.port),
       "-o",
       "StrictHostKeyChecking=no",
       "-o",
@@ -236,7 +232,6 @@ try {
   );
   await new Promise((resolve) => setTimeout(resolve, 200));
   proxy.set("both", { mode: "blackhole" });
-  relay.holdCloses();
   frozenAt = at();
   say("proxy", "LINK FROZEN: every byte dropped both ways, sockets left open (a dead NAT, a pulled cable)", frozenAt);
 
