@@ -1,4 +1,3 @@
-import type { ChildProcess } from "node:child_process";
 import type { ProcessSupervisor } from "@tsalive/ssh2-server";
 import type { Session } from "ssh2";
 import type { Log } from "./log.ts";
@@ -72,14 +71,14 @@ export function serveSession(session: Session, context: SessionContext): void {
           ...ids,
         });
         const child = new PtyProcess(terminal);
-        supervisor.track(child as unknown as ChildProcess);
+        supervisor.track(child);
         log.debug(
           `session: ${command === undefined ? "shell" : `command "${command}"`} in a pty, process group ${terminal.pid}`,
         );
         resize = (cols, rows) => terminal.resize(cols, rows);
         terminal.onData((data) => channel.write(data));
         channel.on("data", (data: Buffer) => terminal.write(data));
-        channel.once("close", () => void supervisor.stop(child as unknown as ChildProcess));
+        channel.once("close", () => void supervisor.stop(child));
         child.once("exit", (code: number | null, signal: string | null) => {
           try {
             if (signal !== null) channel.exit(signal.replace(/^SIG/, ""), false, "");

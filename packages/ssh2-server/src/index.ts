@@ -35,6 +35,7 @@ export {
   type ExecChannel,
   type ExecOptions,
   ProcessSupervisor,
+  type SupervisedProcess,
   type SupervisedSpawnOptions,
   type SupervisorOptions,
 } from "./supervisor.ts";

@@ -28,8 +28,20 @@ export interface ExecOptions extends Omit<SupervisedSpawnOptions, "stdio" | "she
   readonly shell?: string;
 }
 
+/**
+ * What the supervisor needs of a process: a `ChildProcess`, or any process-group leader that reports its exit the
+ * same way (for example a node-pty session wrapped in an `EventEmitter`).
+ */
+export interface SupervisedProcess {
+  /** The PID, which is also the process group id; `undefined` when the process did not start. */
+  readonly pid?: number | undefined;
+  readonly exitCode: number | null;
+  readonly signalCode: string | null;
+  once(event: "exit", listener: () => void): unknown;
+}
+
 interface Tracked {
-  readonly child: ChildProcess;
+  readonly child: SupervisedProcess;
   readonly pid: number;
   /** Resolves once the child has exited (Node has reaped it). */
   readonly exited: Promise<void>;
@@ -100,15 +112,17 @@ export class ProcessSupervisor {
   }
 
   /**
-   * Tracks a child the caller spawned itself. It must have been spawned with `detached: true` (so its PID is its
-   * process group id); a closed supervisor stops it at once.
+   * Tracks a process the caller started itself. It must lead a process group of its own (`detached: true` for
+   * `child_process.spawn`; node-pty's `setsid` does it too), so its PID is its group id; a closed supervisor stops
+   * it at once.
    *
-   * @throws {Error} when the child has no PID (it failed to start).
+   * @throws {Error} when the process has no PID (it failed to start).
    */
-  track(child: ChildProcess): ChildProcess {
+  track<P extends SupervisedProcess>(child: P): P {
     const pid = child.pid;
     if (pid === undefined) {
-      child.on("error", () => {}); // reported through the throw below instead
+      // A ChildProcess that failed to start also emits 'error'; the throw below reports it instead.
+      (child as { on?: (event: "error", listener: () => void) => unknown }).on?.("error", () => {});
       throw new Error("Cannot supervise a process that did not start (no PID)");
     }
     const tracked: Tracked = {
@@ -189,7 +203,7 @@ export class ProcessSupervisor {
    * Stops one supervised process's group: SIGHUP, then SIGKILL after `killGrace`, and resolves once the group is
    * gone. Resolves at once for a child this supervisor does not track.
    */
-  stop(child: ChildProcess): Promise<void> {
+  stop(child: SupervisedProcess): Promise<void> {
     for (const tracked of this.#tracked) if (tracked.child === child) return this.#stop(tracked);
     return Promise.resolve();
   }
