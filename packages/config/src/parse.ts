@@ -82,7 +82,7 @@ export function asciiLower(s: string): string {
   return NON_ASCII.test(s) ? s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32)) : s.toLowerCase();
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Strips what `process_config_line` strips from the end of a line: whitespace and form feeds, never column 0. */
 function stripTrailing(s: string): string {
