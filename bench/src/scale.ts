@@ -198,18 +198,24 @@ export async function scale(options: ScaleOptions): Promise<ScaleResult> {
   };
 }
 
-/** Logins per second with the machine's two cores shared by the server and its clients, on 500 clients. */
+/**
+ * Logins per second with the machine's cores shared by the server and its clients, on 500 clients from as many
+ * client processes as the phases use, timed once every process has loaded.
+ */
 async function probeRate(options: ScaleOptions): Promise<number> {
   const server = startWorker("./server_worker.ts", "rate server");
-  const workers = split(2, 2).map((_, index) => startWorker("./client_worker.ts", `rate clients ${index + 1}`));
+  const workers = Array.from({ length: options.clientProcesses }, (_, index) =>
+    startWorker("./client_worker.ts", `rate clients ${index + 1}`),
+  );
   try {
     const { port } = await server.request<{ port: number }>({
       type: "listen",
       kind: "plain",
       hostKey: options.hostKey,
     });
+    await Promise.all(workers.map((worker) => worker.request({ type: "ports" })));
     const started = performance.now();
-    await connectAll(workers, [250, 250], port, 120_000);
+    await connectAll(workers, split(500, workers.length), port, 120_000);
     return (500 / (performance.now() - started)) * 1000;
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
