@@ -106,3 +106,36 @@ describe("SharedTimers when a callback throws", () => {
     assert.deepEqual(fired, [10, 20]);
   });
 });
+
+describe("SharedTimers under a long batch", () => {
+  it("yields to the event loop after 5 ms of callbacks and runs the rest on the next turn", () => {
+    // An underlying timer fired by hand: each fire is one turn of the event loop.
+    const armed: { callback: (arg: unknown) => void; arg: unknown }[] = [];
+    const timers = {
+      setTimeout: (callback: (arg: unknown) => void, _delay: number, arg?: unknown) => armed.push({ callback, arg }),
+      clearTimeout: () => {},
+    };
+    const turn = () => {
+      const next = armed.shift();
+      next?.callback(next.arg);
+    };
+    let now = 0;
+    const shared = createSharedTimers({ clock: { now: () => now }, timers });
+    const ran: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      shared.setTimeout(() => {
+        ran.push(i);
+        now += 2; // each callback takes 2 ms
+      }, 0);
+    }
+    turn();
+    assert.deepEqual(ran, [0, 1, 2]);
+    assert.equal(shared.size, 7);
+    turn();
+    assert.deepEqual(ran, [0, 1, 2, 3, 4, 5]);
+    turn();
+    turn();
+    assert.equal(ran.length, 10);
+    assert.equal(shared.size, 0);
+  });
+});

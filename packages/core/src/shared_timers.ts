@@ -41,6 +41,9 @@ export function createSharedTimers(options: SharedTimersOptions = {}): SharedTim
   return new SharedTimers(options.clock ?? systemClock, options.timers ?? systemTimers);
 }
 
+/** Milliseconds of callbacks one turn may run before the rest of the due timeouts yield to I/O. */
+const SLICE = 5;
+
 let processTimers: SharedTimers | undefined;
 
 /**
@@ -97,12 +100,15 @@ export class SharedTimers implements Timers {
     this.#armedFor = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
     try {
-      // Bounded by the entries due now; callbacks that set new timeouts due now run in the next turn.
+      // Bounded by the entries due now; callbacks that set new timeouts due now run in the next turn. Thousands of
+      // monitors falling due together (a probe round) would block the event loop for one long batch: after
+      // SLICE ms the rest waits for the next turn, so socket I/O (the replies, among others) runs in between.
       for (let budget = this.#heap.length; budget > 0; budget--) {
         const top = this.#heap[0];
         if (top === undefined || top.due > now) break;
         this.#removeAt(0);
         top.callback(top.arg);
+        if (this.#clock.now() - now >= SLICE) break;
       }
     } finally {
       // A callback that throws must not stall every other timeout behind it.
