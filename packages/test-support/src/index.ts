@@ -14,6 +14,15 @@ export {
   startDropbear,
   type ThrowawayUser,
 } from "./dropbear.ts";
+export {
+  GENERATIONS,
+  type Generation,
+  PEERS,
+  type PeerGeneration,
+  peerCommand,
+  rootOf,
+  rootsDir,
+} from "./generations.ts";
 export { generateDropbearHostKey, generateKey, type KeyPair, toDropbearKey, writeAuthorizedKeys } from "./keys.ts";
 export { findBinary, type Peer, skipUnlessPeers } from "./peers.ts";
 export {
