@@ -14,9 +14,9 @@ import { authorizedKeysPaths, findAuthorizedKey, readAuthorizedKeys } from "./au
 import { fingerprint } from "./fingerprint.ts";
 import type { Log } from "./log.ts";
 import { listenAddresses } from "./print_config.ts";
-import { membersOfGroups } from "./process_groups.ts";
 import { listenPorts, loadServerConfig, type ServerConfigSource, unhonouredKeywords } from "./server_config.ts";
 import { serveSession } from "./session.ts";
+import { describeStopped } from "./stopped.ts";
 import { lookupAccount } from "./users.ts";
 
 /** A running tsalive-sshd. */
@@ -118,14 +118,15 @@ function observe(liveness: ServerLiveness, log: Log): void {
   liveness.on("channel-timeout", ({ connection, payload }) => {
     log.info(`channel ${payload.channel}: ${payload.label} timeout for ${formatPeer(connection.stats().info)}`);
   });
-  liveness.on("timeout", ({ connection, payload }) => {
-    // Reported before the watchdog stops the processes: this is what it is about to kill.
-    const groups = connection.supervisor.pids;
-    log.info(payload.message);
-    if (payload.code === "WATCHDOG_EXPIRED" && groups.length > 0) {
-      const members = membersOfGroups(groups);
-      const named = members.map((m) => `${m.pid} (${m.command})`).join(", ");
-      log.info(`Watchdog: stopping process groups ${groups.join(", ")}: ${named || "already gone"}`);
+  liveness.on("timeout", ({ payload }) => log.info(payload.message));
+  // Once the watchdog's processes are gone (and before the socket is destroyed): what it stopped.
+  liveness.on("watchdog", ({ connection, payload }) => {
+    log.info(describeStopped("Watchdog", formatPeer(connection.stats().info), payload.stopped));
+  });
+  // Everything the connection's teardown stopped (the watchdog's processes too).
+  liveness.on("close", ({ connection, payload }) => {
+    if (payload.stopped.length > 0) {
+      log.debug(describeStopped("Close", formatPeer(connection.stats().info), payload.stopped));
     }
   });
 }

@@ -22,8 +22,9 @@ export interface SessionContext {
 
 /**
  * Serves one session channel as sshd does: `pty-req`, `env`, `window-change`, then `shell` or `exec` (subsystems
- * are refused). Every process runs in its own process group under the connection's supervisor, so the watchdog
- * and connection close reach it; with a pty it runs through node-pty, else over pipes.
+ * are refused). Every shell or command leads a session of its own under the connection's supervisor, so the
+ * watchdog, the channel's close and the connection's close reach every process of it (each job's group, orphans,
+ * `nohup`); with a pty it runs through node-pty, else over pipes.
  */
 export function serveSession(session: Session, context: SessionContext): void {
   let pty: PtyRequest | undefined;
@@ -62,7 +63,8 @@ export function serveSession(session: Session, context: SessionContext): void {
     if (pty !== undefined) {
       const support = loadPty();
       if ("spawn" in support) {
-        const terminal = support.spawn(account.shell, command === undefined ? ["-l"] : ["-c", command], {
+        const args = command === undefined ? ["-l"] : ["-c", command];
+        const terminal = support.spawn(account.shell, args, {
           name: pty.term,
           cols: pty.cols,
           rows: pty.rows,
@@ -70,10 +72,10 @@ export function serveSession(session: Session, context: SessionContext): void {
           env: { ...environment, TERM: pty.term },
           ...ids,
         });
-        const child = new PtyProcess(terminal);
+        const child = new PtyProcess(terminal, [account.shell, ...args]);
         supervisor.track(child);
         log.debug(
-          `session: ${command === undefined ? "shell" : `command "${command}"`} in a pty, process group ${terminal.pid}`,
+          `session: ${command === undefined ? "shell" : `command "${command}"`} in a pty, session ${terminal.pid}`,
         );
         resize = (cols, rows) => terminal.resize(cols, rows);
         terminal.onData((data) => channel.write(data));
@@ -99,9 +101,7 @@ export function serveSession(session: Session, context: SessionContext): void {
       env: environment,
       ...ids,
     });
-    log.debug(
-      `session: ${command === undefined ? "shell" : `command "${command}"`} over pipes, process group ${child.pid}`,
-    );
+    log.debug(`session: ${command === undefined ? "shell" : `command "${command}"`} over pipes, session ${child.pid}`);
   };
   session.on("shell", (accept) => start(undefined, accept));
   session.on("exec", (accept, _reject, info) => start(info.command, accept));

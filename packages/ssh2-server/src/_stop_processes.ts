@@ -1,12 +1,15 @@
 import type { Clock, Timers } from "@tsalive/core";
 import type { ProcessStat, ProcessTable } from "./_process_table.ts";
 
-/** A process the supervisor stopped, as its events and `stopAll()` report it. */
+/** A process of a session the supervisor stopped, as its events and `stopAll()` report it. */
 export interface StoppedProcess {
   readonly pid: number;
   /** Its command line when it was first seen (arguments joined by spaces), else `[comm]`, the kernel's name. */
   readonly command: string;
-  /** The last signal it was sent: `SIGHUP` when that ended it, `SIGKILL` when it outlived the grace period. */
+  /**
+   * When it went: `SIGHUP` in the hangup phase (by the supervisor's SIGHUP, or by its shell passing one on first),
+   * `SIGKILL` when it outlived the grace period and was killed.
+   */
   readonly signal: "SIGHUP" | "SIGKILL";
 }
 
@@ -85,7 +88,7 @@ function members(table: readonly ProcessStat[], targets: readonly StopTarget[], 
  *
  * Where no process table can be read, each target's process group is signalled as a whole instead.
  *
- * @returns every process signalled, in the order first seen.
+ * @returns every process of the targets seen running, in the order first seen.
  */
 export async function stopProcesses(
   targets: readonly StopTarget[],
@@ -97,13 +100,18 @@ export async function stopProcesses(
   const seen = new Map<number, Seen>();
   let signal: "SIGHUP" | "SIGKILL" = "SIGHUP";
   const reach = (live: readonly ProcessStat[]): void => {
-    for (const stat of live) {
+    // Every command line first: once the first SIGHUP is out, a shell may take its jobs with it.
+    const commands = live.map((stat) =>
+      seen.get(stat.pid)?.startTime === stat.startTime ? undefined : environment.table.commandOf(stat.pid),
+    );
+    for (const [index, stat] of live.entries()) {
       let entry = seen.get(stat.pid);
       if (entry !== undefined && entry.startTime !== stat.startTime) entry = undefined; // reused within the run
       if (entry !== undefined && entry.signal === signal) continue;
-      // Read before the signal: after it, the process may be gone.
-      const command = entry?.command ?? environment.table.commandOf(stat.pid) ?? `[${stat.comm}]`;
-      if (!sendChecked(stat, signal, environment)) continue;
+      const command = entry?.command ?? commands[index] ?? `[${stat.comm}]`;
+      // Not sent when it is gone already: a shell that got its SIGHUP first may have passed it on to its jobs.
+      // It was the session's when the table was read, and it went in this phase: it is reported all the same.
+      sendChecked(stat, signal, environment);
       if (entry === undefined) {
         entry = { pid: stat.pid, startTime: stat.startTime, command, signal };
         seen.set(stat.pid, entry);
@@ -130,13 +138,12 @@ export async function stopProcesses(
 }
 
 /** Reads the process again and signals it only if it is the one seen (same start time), and still running. */
-function sendChecked(stat: ProcessStat, signal: "SIGHUP" | "SIGKILL", environment: StopEnvironment): boolean {
+function sendChecked(stat: ProcessStat, signal: "SIGHUP" | "SIGKILL", environment: StopEnvironment): void {
   const now = environment.table.read(stat.pid);
-  if (now === undefined || now.startTime !== stat.startTime || now.state === "Z" || now.state === "X") return false;
-  if (!environment.signal(stat.pid, signal)) return false;
+  if (now === undefined || now.startTime !== stat.startTime || now.state === "Z" || now.state === "X") return;
+  if (!environment.signal(stat.pid, signal)) return;
   // A stopped process acts on SIGHUP only once continued.
   if (signal === "SIGHUP" && (now.state === "T" || now.state === "t")) environment.signal(stat.pid, "SIGCONT");
-  return true;
 }
 
 /** Without a process table: each target's process group as a whole, as `kill(-pgrp, …)` reaches it. */

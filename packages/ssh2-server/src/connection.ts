@@ -69,12 +69,12 @@ export interface ConnectionLivenessEvents {
   /** tsalive answered a want-reply channel request that ssh2 would have left unanswered. */
   answer: AnsweredRequest;
   /**
-   * The watchdog stopped the connection's processes: `stopped` names each one signalled (PID, command, last
-   * signal). Emitted once they are gone, before the socket is destroyed; `timeout` came first.
+   * The watchdog stopped the connection's processes: `stopped` names each one that went (PID, command, and
+   * whether it took the SIGKILL). Emitted once they are gone, before the socket is destroyed; `timeout` came first.
    */
   watchdog: { readonly error: ServerTimeoutError; readonly stopped: readonly StoppedProcess[] };
   /**
-   * The socket closed and every process of the connection was stopped: `stopped` names each one signalled by the
+   * The socket closed and every process of the connection was stopped: `stopped` names each one stopped by the
    * watchdog or at the close (not those a closing channel stopped before).
    */
   close: { readonly stopped: readonly StoppedProcess[] };

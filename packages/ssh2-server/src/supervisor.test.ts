@@ -203,7 +203,8 @@ describe("stopProcesses", () => {
     assert.deepEqual(world.sentTo(201), []);
     assert.deepEqual(
       run.value?.map((p) => p.pid),
-      [200],
+      [200, 201],
+      "201 was the session's when listed, and has gone",
     );
   });
 

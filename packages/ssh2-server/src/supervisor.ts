@@ -262,7 +262,7 @@ export class ProcessSupervisor {
 
   /**
    * Stops the session of one supervised process: SIGHUP, then SIGKILL after `killGrace`, and resolves with the
-   * processes signalled once they are gone. Resolves at once, with none, for a child this supervisor does not
+   * processes that went, once they are gone. Resolves at once, with none, for a child this supervisor does not
    * track.
    */
   stop(child: SupervisedProcess): Promise<StoppedProcess[]> {
@@ -273,7 +273,7 @@ export class ProcessSupervisor {
   }
 
   /**
-   * Closes the supervisor and stops every session it tracks, together; resolves with the processes it signalled
+   * Closes the supervisor and stops every session it tracks, together; resolves with the processes that went
    * once all are gone. Idempotent; processes tracked later are stopped as they arrive.
    */
   async stopAll(): Promise<StoppedProcess[]> {
