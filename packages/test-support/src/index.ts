@@ -55,6 +55,7 @@ export {
   startProxy,
 } from "./proxy.ts";
 export { pendingCleanups, registerCleanup, stopAll } from "./registry.ts";
+export { type PeerRun, type RunPeerOptions, runPeer } from "./run_peer.ts";
 export { type SshClientOptions, startSshClient } from "./ssh_client.ts";
 export { type Sshd, type SshdOptions, startSshd } from "./sshd.ts";
 export { makeTempDir, type TempDir } from "./tmp.ts";
