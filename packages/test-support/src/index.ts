@@ -24,7 +24,7 @@ export {
   rootsDir,
 } from "./generations.ts";
 export { generateDropbearHostKey, generateKey, type KeyPair, toDropbearKey, writeAuthorizedKeys } from "./keys.ts";
-export { findBinary, type Peer, skipUnlessPeers } from "./peers.ts";
+export { findBinary, type Peer, skipUnlessGeneration, skipUnlessPeers, spawnPeer } from "./peers.ts";
 export {
   childrenOf,
   descendantsOf,
