@@ -64,7 +64,7 @@ function assertNothingLeft(generation: string, pids: readonly number[], namespac
   assert.equal(mounts.includes(rootsDir()), false, `the host's mount table shows ${rootsDir()} after ${generation}`);
 }
 
-const escape = (text: string): string => text.replaceAll(".", "\\.");
+const literal = (text: string): string => text.replaceAll(".", "\\.");
 
 for (const generation of GENERATIONS) {
   const { opensshVersion, dropbearVersion } = PEERS[generation];
@@ -76,7 +76,7 @@ for (const generation of GENERATIONS) {
       assert.equal(sshd.generation, generation);
       const namespaces = PEERS[generation].host ? [] : [mountNamespace(sshd.pid) as string];
       if (!PEERS[generation].host) assert.notEqual(namespaces[0], mountNamespace(process.pid));
-      assert.match(await banner(sshd.port), new RegExp(`^SSH-2\\.0-OpenSSH_${escape(opensshVersion)}[ \\r]`));
+      assert.match(await banner(sshd.port), new RegExp(`^SSH-2\\.0-OpenSSH_${literal(opensshVersion)}[ \\r]`));
       const ssh = startSshClient({
         generation,
         port: sshd.port,
@@ -87,8 +87,8 @@ for (const generation of GENERATIONS) {
       });
       const [, ppid] = await ssh.waitForOutput(/^ppid=(\d+)$/m, 10_000);
       // ssh -vvv names its own version, then the server's, as the banner said.
-      assert.match(ssh.output, new RegExp(`Local version string SSH-2\\.0-OpenSSH_${escape(opensshVersion)}\\b`));
-      assert.match(ssh.output, new RegExp(`remote software version OpenSSH_${escape(opensshVersion)}\\b`));
+      assert.match(ssh.output, new RegExp(`Local version string SSH-2\\.0-OpenSSH_${literal(opensshVersion)}\\b`));
+      assert.match(ssh.output, new RegExp(`remote software version OpenSSH_${literal(opensshVersion)}\\b`));
       assert.deepEqual(sshd.connectionPids(), [Number(ppid)]);
       const pids = [...sshd.allPids(), ssh.pid];
       if (!PEERS[generation].host) namespaces.push(mountNamespace(ssh.pid) as string);
@@ -104,12 +104,12 @@ for (const generation of GENERATIONS) {
       for (const peer of ["dropbear", "dbclient"] as const) {
         const version = spawnPeer(generation, peer, ["-V"]);
         await version.exited;
-        assert.match(version.output, new RegExp(`Dropbear (?:\\w+ )?v${escape(dropbearVersion)}\\b`), `${peer} -V`);
+        assert.match(version.output, new RegExp(`Dropbear (?:\\w+ )?v${literal(dropbearVersion)}\\b`), `${peer} -V`);
       }
       const dropbear = await startDropbear({ generation });
       assert.equal(dropbear.generation, generation);
       const namespaces = PEERS[generation].host ? [] : [mountNamespace(dropbear.pid) as string];
-      assert.match(await banner(dropbear.port), new RegExp(`^SSH-2\\.0-dropbear_${escape(dropbearVersion)}\\b`));
+      assert.match(await banner(dropbear.port), new RegExp(`^SSH-2\\.0-dropbear_${literal(dropbearVersion)}\\b`));
       const db = startDbclient({
         generation,
         port: dropbear.port,
