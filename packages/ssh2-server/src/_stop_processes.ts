@@ -97,53 +97,62 @@ export async function stopProcesses(
   const { clock, grace } = environment;
   const first = await environment.table.list();
   if (first === undefined) return stopGroups(targets, environment);
-  const seen = new Map<number, Seen>();
+  /** By PID and start time: a PID reused within the run is another process. */
+  const seen = new Map<string, Seen>();
+  const key = (stat: { readonly pid: number; readonly startTime: number }): string => `${stat.pid}/${stat.startTime}`;
   let signal: "SIGHUP" | "SIGKILL" = "SIGHUP";
   const reach = (live: readonly ProcessStat[]): void => {
     // Every command line first: once the first SIGHUP is out, a shell may take its jobs with it.
-    const commands = live.map((stat) =>
-      seen.get(stat.pid)?.startTime === stat.startTime ? undefined : environment.table.commandOf(stat.pid),
-    );
+    const commands = live.map((stat) => (seen.has(key(stat)) ? undefined : environment.table.commandOf(stat.pid)));
     for (const [index, stat] of live.entries()) {
-      let entry = seen.get(stat.pid);
-      if (entry !== undefined && entry.startTime !== stat.startTime) entry = undefined; // reused within the run
+      const entry = seen.get(key(stat));
       if (entry !== undefined && entry.signal === signal) continue;
       const command = entry?.command ?? commands[index] ?? `[${stat.comm}]`;
-      // Not sent when it is gone already: a shell that got its SIGHUP first may have passed it on to its jobs.
-      // It was the session's when the table was read, and it went in this phase: it is reported all the same.
-      sendChecked(stat, signal, environment);
+      const delivered = sendChecked(stat, signal, environment);
       if (entry === undefined) {
-        entry = { pid: stat.pid, startTime: stat.startTime, command, signal };
-        seen.set(stat.pid, entry);
+        // Recorded even when it is gone already: a shell that got its SIGHUP first may have passed it on to its
+        // jobs. It was the session's when the table was read, and it went in this phase.
+        seen.set(key(stat), { pid: stat.pid, startTime: stat.startTime, command, signal });
+      } else if (delivered) {
+        entry.signal = signal;
       }
-      entry.signal = signal;
     }
   };
   let live = members(first, targets, environment.self);
   reach(live);
   let deadline = clock.now() + grace;
   while (live.length > 0) {
-    const wait = Math.min(POLL, Math.max(0, deadline - clock.now()));
-    await sleep(environment.timers, wait);
-    live = members((await environment.table.list()) ?? [], targets, environment.self);
-    if (live.length === 0) break;
+    await sleep(environment.timers, Math.min(POLL, Math.max(0, deadline - clock.now())));
     if (clock.now() >= deadline) {
-      if (signal === "SIGKILL") break; // bounded: report what was signalled
+      if (signal === "SIGKILL") break; // bounded: report what was seen
       signal = "SIGKILL";
       deadline = clock.now() + AFTER_KILL;
+      // At once, without waiting for another read of the whole table: each one known and still running.
+      for (const entry of seen.values()) {
+        if (sendChecked(entry, signal, environment)) entry.signal = signal;
+      }
     }
+    live = members((await environment.table.list()) ?? [], targets, environment.self);
     reach(live);
   }
   return [...seen.values()].map(({ pid, command, signal }) => ({ pid, command, signal }));
 }
 
-/** Reads the process again and signals it only if it is the one seen (same start time), and still running. */
-function sendChecked(stat: ProcessStat, signal: "SIGHUP" | "SIGKILL", environment: StopEnvironment): void {
-  const now = environment.table.read(stat.pid);
-  if (now === undefined || now.startTime !== stat.startTime || now.state === "Z" || now.state === "X") return;
-  if (!environment.signal(stat.pid, signal)) return;
+/**
+ * Reads the process again and signals it only if it is the one seen (same start time) and still running; whether
+ * the signal went out.
+ */
+function sendChecked(
+  seen: { readonly pid: number; readonly startTime: number },
+  signal: "SIGHUP" | "SIGKILL",
+  environment: StopEnvironment,
+): boolean {
+  const now = environment.table.read(seen.pid);
+  if (now === undefined || now.startTime !== seen.startTime || now.state === "Z" || now.state === "X") return false;
+  if (!environment.signal(seen.pid, signal)) return false;
   // A stopped process acts on SIGHUP only once continued.
-  if (signal === "SIGHUP" && (now.state === "T" || now.state === "t")) environment.signal(stat.pid, "SIGCONT");
+  if (signal === "SIGHUP" && (now.state === "T" || now.state === "t")) environment.signal(seen.pid, "SIGCONT");
+  return true;
 }
 
 /** Without a process table: each target's process group as a whole, as `kill(-pgrp, …)` reaches it. */
