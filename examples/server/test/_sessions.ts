@@ -82,6 +82,8 @@ export function killSurvivors(members: readonly Member[]): void {
 export interface ClientRequest {
   /** The remote command; none asks for a shell. */
   readonly command?: string;
+  /** Ask for this subsystem instead (`-s`). */
+  readonly subsystem?: string;
   /**
    * Run the client on a terminal of its own (node-pty) and ask for a pty (`ssh -t`, `dbclient -t`, which needs a
    * terminal on its standard input); `input` is typed into it, and the terminal stays open.
@@ -114,8 +116,9 @@ export const CLIENTS: readonly {
         ...["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes"],
         ...["-o", "IdentitiesOnly=yes", "-o", "LogLevel=ERROR"],
         ...(request.pty === true ? ["-t"] : ["-T"]),
+        ...(request.subsystem === undefined ? [] : ["-s"]),
         `${user}@127.0.0.1`,
-        ...(request.command === undefined ? [] : [request.command]),
+        ...remote(request),
       ]),
   },
   {
@@ -125,11 +128,18 @@ export const CLIENTS: readonly {
       startClient(dir, "dbclient", request, [
         ...["-y", "-y", "-i", toDropbearKey(server.clientKey), "-p", String(server.port)],
         ...(request.pty === true ? ["-t"] : ["-T"]),
+        ...(request.subsystem === undefined ? [] : ["-s"]),
         `${user}@127.0.0.1`,
-        ...(request.command === undefined ? [] : [request.command]),
+        ...remote(request),
       ]),
   },
 ];
+
+/** The last arguments: the subsystem's name, or the command. */
+function remote(request: ClientRequest): string[] {
+  if (request.subsystem !== undefined) return [request.subsystem];
+  return request.command === undefined ? [] : [request.command];
+}
 
 let inputs = 0;
 

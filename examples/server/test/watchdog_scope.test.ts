@@ -7,8 +7,9 @@
  * processes that went; a normal close ends the whole session too.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { after, describe, it } from "node:test";
-import { makeTempDir, stopAll, waitUntil } from "@tsalive/test-support";
+import { makeTempDir, stopAll, type TempDir, waitUntil } from "@tsalive/test-support";
 import { startTsaliveSshd, type TsaliveSshd } from "./_server.ts";
 import {
   CLIENTS,
@@ -34,11 +35,16 @@ const LOGIN_SHELL = "/bin/bash -l";
  * Every connection answers ClientAlive probes each second, so only a frozen one is silent long enough for the
  * 2 s watchdog (the count is high: ClientAlive itself never ends a connection here).
  */
-async function startServer(): Promise<TsaliveSshd> {
-  return startTsaliveSshd(["ClientAliveInterval 1", "ClientAliveCountMax 100"], [`WatchdogTimeout ${WATCHDOG / 1000}`]);
+async function startServer(dir: TempDir): Promise<TsaliveSshd> {
+  const script = dir.join("subsystem.sh");
+  writeFileSync(script, "sleep 6012 &\nexec sleep 6013\n");
+  return startTsaliveSshd(
+    ["ClientAliveInterval 1", "ClientAliveCountMax 100", `Subsystem wdtest /bin/sh ${script}`],
+    [`WatchdogTimeout ${WATCHDOG / 1000}`],
+  );
 }
 
-const SESSION_LINE = /session: (?:shell|command "[^"]*") (?:in a pty|over pipes), session ([0-9]+)\n/g;
+const SESSION_LINE = /session: (?:shell|command "[^"]*"|subsystem \S+) (?:in a pty|over pipes), session ([0-9]+)\n/g;
 
 /** The session id of the `index`-th session tsalive-sshd started (its leader's PID). */
 async function sessionId(server: TsaliveSshd, index: number): Promise<number> {
@@ -128,14 +134,20 @@ const SCENARIOS: readonly Scenario[] = [
     runs: [LOGIN_SHELL, "sleep 6007"],
     killed: ["sleep 6007"],
   },
+  {
+    name: "a subsystem's processes (`Subsystem wdtest /bin/sh SCRIPT`)",
+    request: { subsystem: "wdtest" },
+    runs: ["sleep 6012", "sleep 6013"],
+    killed: [],
+  },
 ];
 
 describe("tsalive-sshd's watchdog stops the whole session, and only it", () => {
   for (const client of CLIENTS) {
     for (const scenario of SCENARIOS) {
       it(`${client.name}: ${scenario.name}`, { skip: client.skip }, async () => {
-        const server = await startServer();
         const dir = makeTempDir("tsalive-watchdog-scope-");
+        const server = await startServer(dir);
         let members: Member[] = [];
         let peer: RunningClient | undefined;
         try {
@@ -167,8 +179,8 @@ describe("tsalive-sshd's watchdog stops the whole session, and only it", () => {
     it(`${client.name}: another connection's session survives, a setsid escapee too; a normal close ends its session`, {
       skip: client.skip,
     }, async () => {
-      const server = await startServer();
       const dir = makeTempDir("tsalive-watchdog-scope-");
+      const server = await startServer(dir);
       let silent: Member[] = [];
       let other: Member[] = [];
       let escapee: Member[] = [];
