@@ -61,7 +61,8 @@ export interface ConnectionLivenessEvents {
   heartbeat: undefined;
   /**
    * tsalive is ending the connection (ClientAlive, Watchdog or UnusedConnectionTimeout). For the watchdog the
-   * processes are stopped next, then the socket is destroyed; otherwise the socket is destroyed at once.
+   * processes are stopped next (the `watchdog` event names them), then the socket is destroyed; otherwise the
+   * socket is destroyed at once.
    */
   timeout: ServerTimeoutError;
   /** ChannelTimeout closed a channel. */
@@ -86,7 +87,7 @@ export interface ConnectionLivenessStats {
   readonly authenticated: boolean;
   /** Channels open now (tracked when `unusedConnectionTimeout` or `channelTimeout` is set, else `undefined`). */
   readonly openChannels: number | undefined;
-  /** Processes the supervisor tracks now. */
+  /** Sessions the supervisor tracks now (a leader running, or processes left of its session). */
   readonly processes: number;
   /** Want-reply channel requests answered by tsalive because ssh2 would not have. */
   readonly answeredRequests: number;
