@@ -31,8 +31,14 @@ class World {
   readonly signals: { at: number; target: number; signal: string }[] = [];
   /** `read()` answers for these PIDs as if another process had taken the number. */
   readonly reusedOnRead = new Set<number>();
+  /** How long a read of the whole table takes, on the test clock (reading /proc is slow on a busy machine). */
+  listDelay = 0;
   readonly table: ProcessTable = {
-    list: () => Promise.resolve([...this.processes.values()].map((process) => ({ ...process }))),
+    list: () => {
+      const snapshot = [...this.processes.values()].map((process) => ({ ...process }));
+      if (this.listDelay === 0) return Promise.resolve(snapshot);
+      return new Promise((resolve) => this.clock.setTimeout(() => resolve(snapshot), this.listDelay));
+    },
     read: (pid) => {
       const process = this.processes.get(pid);
       if (process === undefined) return undefined;
@@ -159,6 +165,21 @@ describe("stopProcesses", () => {
       { pid: 203, command: "sleep 203", signal: "SIGKILL" },
     ]);
     assert.deepEqual([...world.processes.keys()], [SELF, 300, 400], "the server, the other session, the escapee");
+  });
+
+  it("SIGKILLs the known survivors the moment the grace ends, however long a read of the table takes", async () => {
+    const world = new World();
+    world.listDelay = 15;
+    world.add(200, { session: 200 }, "ignore");
+    const run = settled(stopProcesses([leader(200, world)], world.environment(1000)));
+    await advance(world.clock, 15);
+    assert.deepEqual(world.sentTo(200), ["SIGHUP@15"], "the first read comes before the first signal");
+    await advance(world.clock, 999);
+    assert.deepEqual(world.sentTo(200), ["SIGHUP@15"]);
+    await advance(world.clock, 1);
+    assert.deepEqual(world.sentTo(200), ["SIGHUP@15", "SIGKILL@1015"]);
+    await advance(world.clock, 15);
+    assert.equal(run.done, true);
   });
 
   it("resolves as soon as the last process is gone, without waiting for the grace", async () => {
