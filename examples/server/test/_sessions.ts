@@ -5,9 +5,13 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import {
   findBinary,
+  type Generation,
   registerCleanup,
+  skipUnlessGeneration,
   skipUnlessPeers,
   spawnProcess,
+  startDbclient,
+  startSshClient,
   type TempDir,
   toDropbearKey,
   waitUntil,
@@ -101,12 +105,15 @@ export interface RunningClient {
   stop(grace?: number): Promise<unknown>;
 }
 
-/** OpenSSH's `ssh` and Dropbear's `dbclient`, each with its skip reason. */
-export const CLIENTS: readonly {
-  readonly name: "ssh" | "dbclient";
+/** A real client, with its skip reason. */
+export interface Client {
+  readonly name: string;
   readonly skip: string | false;
   start(server: TsaliveSshd, user: string, dir: TempDir, request: ClientRequest): RunningClient;
-}[] = [
+}
+
+/** The host's OpenSSH `ssh` and Dropbear `dbclient`. */
+export const CLIENTS: readonly Client[] = [
   {
     name: "ssh",
     skip: skipUnlessPeers("ssh"),
@@ -134,6 +141,53 @@ export const CLIENTS: readonly {
       ]),
   },
 ];
+
+/**
+ * The newer generations' `ssh` and `dbclient` (Debian roots, through test-support's launchers): sessions without a
+ * pty and without input.
+ */
+export const NEWER_CLIENTS: readonly Client[] = (["trixie", "forky"] as const satisfies readonly Generation[]).flatMap(
+  (generation): Client[] => {
+    const check = (request: ClientRequest): void => {
+      if (request.pty === true || request.input !== undefined) throw new Error("no terminal for a root generation");
+    };
+    const args = (request: ClientRequest): string[] => ["-T", ...(request.subsystem === undefined ? [] : ["-s"])];
+    return [
+      {
+        name: `${generation} ssh`,
+        skip: skipUnlessGeneration(generation, "ssh"),
+        start: (server, user, _dir, request) => {
+          check(request);
+          const [command] = remote(request);
+          return startSshClient({
+            generation,
+            port: server.port,
+            user,
+            identity: server.clientKey.privatePath,
+            args: args(request),
+            ...(command !== undefined && { command }),
+          });
+        },
+      },
+      {
+        name: `${generation} dbclient`,
+        skip: skipUnlessGeneration(generation, "dbclient"),
+        start: (server, user, _dir, request) => {
+          check(request);
+          const [command] = remote(request);
+          return startDbclient({
+            generation,
+            port: server.port,
+            user,
+            identity: toDropbearKey(server.clientKey),
+            args: args(request),
+            ...(command !== undefined && { command }),
+          });
+        },
+      },
+    ];
+  },
+);
 
 /** The last arguments: the subsystem's name, or the command. */
 function remote(request: ClientRequest): string[] {

@@ -1,10 +1,11 @@
 /**
  * Integration (real OpenSSH `ssh` and Dropbear `dbclient`, frozen with SIGSTOP; reads `/proc`): tsalive-sshd's
  * watchdog stops every process of the silent session, and only those: a group whose leader exited, each job of a
- * pty shell (job control gives each its own process group), a reparented subshell, a job that ignores SIGHUP, a
- * stopped job and `nohup` (both need the SIGKILL after the grace), while another connection's processes survive,
+ * pty shell (job control gives each its own process group), a reparented subshell, a job that ignores SIGHUP and
+ * `nohup` (both need the SIGKILL after the grace), a stopped job, a subsystem, while another connection's survive,
  * and a process that made a session of its own (setsid) escapes, as under sshd. The log line names exactly the
- * processes that went; a normal close ends the whole session too.
+ * processes that went; a normal close ends the whole session too. Sessions without a pty run with the newer
+ * generations' clients (trixie, forky) as well.
  */
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
@@ -13,9 +14,11 @@ import { makeTempDir, stopAll, type TempDir, waitUntil } from "@tsalive/test-sup
 import { startTsaliveSshd, type TsaliveSshd } from "./_server.ts";
 import {
   CLIENTS,
+  type Client,
   type ClientRequest,
   killSurvivors,
   type Member,
+  NEWER_CLIENTS,
   processes,
   type RunningClient,
   sessionMembers,
@@ -142,38 +145,48 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
+/** Logs in, waits until the session runs what it should, freezes the client and checks the watchdog's report. */
+async function checkScenario(client: Client, scenario: Scenario): Promise<void> {
+  const dir = makeTempDir("tsalive-watchdog-scope-");
+  const server = await startServer(dir);
+  let members: Member[] = [];
+  let peer: RunningClient | undefined;
+  try {
+    peer = client.start(server, user, dir, scenario.request);
+    const id = await sessionId(server, 0);
+    members = await settled(id, scenario.runs);
+    const stopped = scenario.stopped ?? [];
+    await waitUntil(
+      () => sessionMembers(id).filter((m) => m.state === "T" && stopped.includes(m.args)).length === stopped.length,
+      { timeout: 5000, what: `${stopped.join(", ")} to be stopped` },
+    );
+    peer.freeze();
+    const report = await watchdogReport(server);
+    assert.deepEqual(report.stopped, expected(members, scenario.killed));
+    assert.match(report.escape, /setsid/);
+    const left = members.filter(stillRunning);
+    assert.deepEqual(left, [], "every process of the session is gone when the line is logged");
+  } finally {
+    peer?.thaw();
+    await peer?.stop(500);
+    await server.stop();
+    killSurvivors(members);
+    dir.remove();
+  }
+}
+
+describe("the newer generations' clients: sessions without a pty", () => {
+  for (const client of NEWER_CLIENTS) {
+    for (const scenario of SCENARIOS.filter((s) => s.request.pty !== true)) {
+      it(`${client.name}: ${scenario.name}`, { skip: client.skip }, () => checkScenario(client, scenario));
+    }
+  }
+});
+
 describe("tsalive-sshd's watchdog stops the whole session, and only it", () => {
   for (const client of CLIENTS) {
     for (const scenario of SCENARIOS) {
-      it(`${client.name}: ${scenario.name}`, { skip: client.skip }, async () => {
-        const dir = makeTempDir("tsalive-watchdog-scope-");
-        const server = await startServer(dir);
-        let members: Member[] = [];
-        let peer: RunningClient | undefined;
-        try {
-          peer = client.start(server, user, dir, scenario.request);
-          const id = await sessionId(server, 0);
-          members = await settled(id, scenario.runs);
-          const stopped = scenario.stopped ?? [];
-          await waitUntil(
-            () =>
-              sessionMembers(id).filter((m) => m.state === "T" && stopped.includes(m.args)).length === stopped.length,
-            { timeout: 5000, what: `${stopped.join(", ")} to be stopped` },
-          );
-          peer.freeze();
-          const report = await watchdogReport(server);
-          assert.deepEqual(report.stopped, expected(members, scenario.killed));
-          assert.match(report.escape, /setsid/);
-          const left = members.filter(stillRunning);
-          assert.deepEqual(left, [], "every process of the session is gone when the line is logged");
-        } finally {
-          peer?.thaw();
-          await peer?.stop(500);
-          await server.stop();
-          killSurvivors(members);
-          dir.remove();
-        }
-      });
+      it(`${client.name}: ${scenario.name}`, { skip: client.skip }, () => checkScenario(client, scenario));
     }
 
     it(`${client.name}: another connection's session survives, a setsid escapee too; a normal close ends its session`, {
