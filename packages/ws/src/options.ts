@@ -1,0 +1,105 @@
+import {
+  type Clock,
+  type HeartbeatOptions,
+  type MonitorOptions,
+  type ProbeOptions,
+  resolveOptions,
+  type Timers,
+  type WatchdogOptions,
+} from "@tsalive/core";
+
+/**
+ * The mechanisms both entries run, in the shape of `@tsalive/core`'s `MonitorOptions`. Each one left out (or
+ * `undefined`) is off.
+ *
+ * @example
+ * ```ts
+ * import type { LivenessOptions } from "@tsalive/ws/browser";
+ * // a probe after 5 s of silence, give up after 2 unanswered: dead at last inbound + 15 s
+ * const options: LivenessOptions = { probe: { interval: 5_000, countMax: 2 }, heartbeat: { interval: 2_000 } };
+ * ```
+ */
+export interface LivenessOptions {
+  /**
+   * Probe after `interval` ms with nothing received, every `interval` ms while the silence lasts, and end the
+   * socket at last-inbound + (countMax + 1) · interval; or, with `replyTimeout`, when nothing arrives within
+   * `replyTimeout` of the first probe.
+   */
+  readonly probe?: ProbeOptions | undefined;
+  /**
+   * Send a heartbeat after `interval` ms with nothing sent: an unsolicited pong frame (Node, RFC 6455 §5.5.3) or
+   * `{"tsalive":"beat"}`. It lets the other end hear from this one while this one only receives, such as during
+   * a long download whose pings would wait behind the data.
+   */
+  readonly heartbeat?: HeartbeatOptions | undefined;
+  /** End the socket after `timeout` ms with nothing received; no probe is sent. */
+  readonly watchdog?: WatchdogOptions | undefined;
+  /** Monotonic clock; `performance.now()` by default. */
+  readonly clock?: Clock | undefined;
+  /** Timers; core's shared timers by default. */
+  readonly timers?: Timers | undefined;
+}
+
+/**
+ * What {@linkcode attach} does to a `ws` WebSocket.
+ *
+ * @example
+ * ```ts
+ * import type { WsOptions } from "@tsalive/ws";
+ * // a server probing browser pages with app-level messages, which a frozen tab cannot answer
+ * const options: WsOptions = { probe: { interval: 10_000, countMax: 2 }, probeWith: "message" };
+ * ```
+ */
+export interface WsOptions extends LivenessOptions {
+  /**
+   * How probes and heartbeats go out. `"ping"` (default): ping frames, answered by the peer's WebSocket stack,
+   * and unsolicited pong frames. `"message"`: the app-level messages of the `@tsalive/ws/browser` convention,
+   * answered by the peer's tsalive: use it towards a browser, whose network stack answers ping frames even while
+   * the page is frozen.
+   */
+  readonly probeWith?: "ping" | "message" | undefined;
+  /**
+   * Whether to answer the peer's app-level pings and hide every control message from the socket's `message`
+   * listeners. Default `true`; with `false` they reach the application like any text message.
+   */
+  readonly answerMessages?: boolean | undefined;
+}
+
+/** Each options object is checked once, however many sockets share it. */
+const checked = new WeakMap<object, MonitorOptions | undefined>();
+
+/**
+ * Checks `options` and returns the core options of the monitor, or `undefined` when no mechanism is on.
+ *
+ * @throws {RangeError} naming the option and the value received.
+ */
+export function monitorOptionsOf(options: WsOptions, prefix: string): MonitorOptions | undefined {
+  if (typeof options !== "object" || options === null) {
+    throw new RangeError(`${prefix}: options must be an object, received ${String(options)}`);
+  }
+  if (checked.has(options)) return checked.get(options);
+  const { probe, heartbeat, watchdog, clock, timers, probeWith, answerMessages } = options;
+  if (probeWith !== undefined && probeWith !== "ping" && probeWith !== "message") {
+    throw new RangeError(`${prefix}: "probeWith" must be "ping" or "message", received ${show(probeWith)}`);
+  }
+  if (answerMessages !== undefined && typeof answerMessages !== "boolean") {
+    throw new RangeError(`${prefix}: "answerMessages" must be a boolean, received ${show(answerMessages)}`);
+  }
+  let result: MonitorOptions | undefined;
+  if (probe !== undefined || heartbeat !== undefined || watchdog !== undefined) {
+    result = {
+      ...(probe !== undefined && { probe }),
+      ...(heartbeat !== undefined && { heartbeat }),
+      ...(watchdog !== undefined && { watchdog }),
+      ...(clock !== undefined && { clock }),
+      ...(timers !== undefined && { timers }),
+    };
+    resolveOptions(result); // a bad interval fails at attach(), not when the socket opens
+  }
+  checked.set(options, result);
+  return result;
+}
+
+function show(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
