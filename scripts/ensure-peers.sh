@@ -2,6 +2,17 @@
 # Installs the real SSH peers the integration tests run against (Debian's OpenSSH and Dropbear) when missing.
 # Under CI=true a missing peer is an error, never a skip.
 set -euo pipefail
+# @tsalive/ws's browser tests drive Debian's Chromium through playwright-core, which never downloads a browser.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "ensure-peers: missing /usr/bin/chromium; installing chromium" >&2
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null; } ||
+      { echo "ensure-peers: cannot install chromium" >&2; [ "${CI:-}" != true ] || exit 1; }
+  elif [ "${CI:-}" = true ]; then
+    echo "ensure-peers: cannot install chromium (need root and apt-get); CI does not skip browser tests" >&2
+    exit 1
+  fi
+fi
 need=()
 for bin in /usr/bin/ssh /usr/sbin/sshd /usr/bin/ssh-keygen /usr/sbin/dropbear /usr/bin/dbclient /usr/bin/dropbearkey; do
   [ -x "$bin" ] || need+=("$bin")
