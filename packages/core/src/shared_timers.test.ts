@@ -76,10 +76,7 @@ describe("createSharedTimers", () => {
     const timers = createSharedTimers({ clock: time, timers: time });
     const deaths: number[] = [];
     const monitors = [1000, 700, 300].map((interval) => {
-      const monitor = new LivenessMonitor(
-        { sendProbe() {} },
-        { probe: { interval, countMax: 2 }, clock: time, timers },
-      );
+      const monitor = new LivenessMonitor({ sendProbe() {} }, { probe: { interval, countMax: 2 }, time: timers });
       monitor.on("expire", () => deaths.push(time.now()));
       monitor.start();
       return monitor;

@@ -20,7 +20,7 @@ export interface SharedTimersOptions {
 /**
  * Timers that multiplex any number of pending timeouts onto one underlying timer, ordered in a binary heap.
  *
- * Pass the same instance to many monitors (`new LivenessMonitor(t, { timers: shared, ... })`) when one process
+ * Pass the same instance to many monitors as their `time` (`new LivenessMonitor(t, { time: shared, ... })`) when one process
  * watches tens of thousands of connections: each pending timeout then costs a small heap entry instead of a
  * runtime timer object. Callbacks due at the same instant fire in the order they were set, like the globals.
  *
@@ -30,7 +30,7 @@ export interface SharedTimersOptions {
  *
  * const timers = createSharedTimers();
  * const monitors = Array.from({ length: 3 }, () =>
- *   new LivenessMonitor({ sendProbe() {} }, { probe: { interval: 15_000 }, timers }),
+ *   new LivenessMonitor({ sendProbe() {} }, { probe: { interval: 15_000 }, time: timers }),
  * );
  * for (const monitor of monitors) monitor.start();
  * timers.size; // 3 pending timeouts, 1 runtime timer
@@ -47,7 +47,7 @@ const SLICE = 5;
 let processTimers: SharedTimers | undefined;
 
 /**
- * The process-wide {@linkcode SharedTimers} that monitors use when given no `timers`: one runtime timer, unref'd,
+ * The process-wide {@linkcode SharedTimers} that monitors use when given no `time`: one runtime timer, unref'd,
  * for every monitor of the process. Created on first use.
  */
 export function defaultTimers(): SharedTimers {
@@ -56,7 +56,7 @@ export function defaultTimers(): SharedTimers {
 }
 
 /** The {@linkcode Timers} returned by {@linkcode createSharedTimers}. */
-export class SharedTimers implements Timers {
+export class SharedTimers implements Clock, Timers {
   readonly #clock: Clock;
   readonly #timers: Timers;
   readonly #heap: Entry[] = [];
@@ -68,6 +68,11 @@ export class SharedTimers implements Timers {
   constructor(clock: Clock, timers: Timers) {
     this.#clock = clock;
     this.#timers = timers;
+  }
+
+  /** The reading of the clock the deadlines are kept on, so that one instance can be a monitor's `time`. */
+  now(): number {
+    return this.#clock.now();
   }
 
   /** How many timeouts are pending. */
