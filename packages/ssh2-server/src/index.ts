@@ -6,6 +6,7 @@
  * @module
  */
 
+export type { Refusal } from "./_refuse.ts";
 export {
   attach,
   attachConnection,
