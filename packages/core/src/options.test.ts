@@ -233,7 +233,7 @@ describe("time, clock and timers are checked when they come in", () => {
 
   it("SharedTimers and systemTime are a time", () => {
     const time = new TestClock();
-    const shared = createSharedTimers({ clock: time, timers: time });
+    const shared = createSharedTimers({ time });
     const monitor = new LivenessMonitor(transport, { watchdog: { timeout: 1000 }, time: shared });
     monitor.start();
     time.advance(1000);

@@ -1,4 +1,5 @@
 import { type Clock, MAX_TIMER_DELAY, systemClock, systemTimers, type TimerHandle, type Timers } from "./clock.ts";
+import { resolveTime } from "./options.ts";
 
 interface Entry {
   due: number;
@@ -11,10 +12,23 @@ interface Entry {
 
 /** Options of {@linkcode createSharedTimers}. */
 export interface SharedTimersOptions {
-  /** Clock the deadlines are read from; {@linkcode systemClock} by default. */
-  readonly clock?: Clock;
-  /** The one underlying timer comes from here; {@linkcode systemTimers} (unref'd) by default. */
-  readonly timers?: Timers;
+  /**
+   * The clock the deadlines are read from and the timers the one underlying timer comes from, as one object (a
+   * `TestClock` in tests); by default {@linkcode systemClock} and {@linkcode systemTimers} (unref'd).
+   */
+  readonly time?: (Clock & Timers) | null | undefined;
+  /**
+   * Clock the deadlines are read from.
+   *
+   * @deprecated Pass `time` instead; removed in the next minor version.
+   */
+  readonly clock?: Clock | null | undefined;
+  /**
+   * Where the one underlying timer comes from.
+   *
+   * @deprecated Pass `time` instead; removed in the next minor version.
+   */
+  readonly timers?: Timers | null | undefined;
 }
 
 /**
@@ -38,7 +52,8 @@ export interface SharedTimersOptions {
  * ```
  */
 export function createSharedTimers(options: SharedTimersOptions = {}): SharedTimers {
-  return new SharedTimers(options.clock ?? systemClock, options.timers ?? systemTimers);
+  const { clock, timers } = resolveTime(options ?? {}, "Cannot create shared timers");
+  return new SharedTimers(clock ?? systemClock, timers ?? systemTimers);
 }
 
 /** Milliseconds of callbacks one turn may run before the rest of the due timeouts yield to I/O. */
