@@ -4,6 +4,7 @@ import { TestClock } from "@tsalive/core/testing";
 import fc from "fast-check";
 import { Client } from "ssh2";
 import { attach, type ClientOptions } from "./index.ts";
+import { resolveClientOptions } from "./options.ts";
 
 /** Options as a user might type them, past the type checker. */
 function loose(options: unknown): ClientOptions {
@@ -88,6 +89,11 @@ describe("attach() options", () => {
       liveness.detach();
     }
     attach(new Client(), null).detach();
+    // The monitor each connection gets: no heartbeat at all, rather than one re-armed at 0 ms.
+    assert.deepEqual(resolveClientOptions({ probe: { interval: 1000 }, heartbeat: null }).monitor, {
+      probe: { interval: 1000 },
+    });
+    assert.equal(resolveClientOptions({ probe: null, heartbeat: null }).monitor, undefined);
   });
 
   it("takes one time, a TestClock", () => {
