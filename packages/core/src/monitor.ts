@@ -62,9 +62,11 @@ interface RttLog {
 let fire: (monitor: LivenessMonitor) => void;
 
 /** Servers give thousands of monitors one options object: validate it once and share the result. */
-const resolvedCache = new WeakMap<MonitorOptions, ResolvedOptions & TimeOf>();
+const resolvedCache = new WeakMap<MonitorOptions, Resolved>();
 
-interface TimeOf {
+/** What one options object resolves to, shared by every monitor given it (a monitor holds no copy). */
+interface Resolved {
+  readonly options: ResolvedOptions;
   readonly clock: Clock;
   readonly timers: Timers;
 }
@@ -137,7 +139,7 @@ export class LivenessMonitor {
     if (resolved === undefined) {
       const time = resolveTime(input);
       resolved = {
-        ...resolveOptions(input),
+        options: resolveOptions(input),
         clock: time.clock ?? systemClock,
         timers: time.timers ?? defaultTimers(),
       };
@@ -146,8 +148,7 @@ export class LivenessMonitor {
     this.#transport = transport;
     this.#clock = resolved.clock;
     this.#timers = resolved.timers;
-    const { probe, heartbeat, watchdog, idle } = resolved;
-    this.#options = checkTransport(transport, { probe, heartbeat, watchdog, idle });
+    this.#options = checkTransport(transport, resolved.options);
   }
 
   /** Current state; see {@linkcode MonitorState}. */
