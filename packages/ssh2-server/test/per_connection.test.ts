@@ -3,10 +3,17 @@
  * loopback): the function is asked at the accept, without a user, and again once the client authenticated.
  */
 import assert from "node:assert/strict";
+import type { AddressInfo } from "node:net";
 import { after, describe, it } from "node:test";
-import { stopAll } from "@tsalive/test-support";
+import { generateKey, makeTempDir, stopAll } from "@tsalive/test-support";
 import ssh2 from "ssh2";
-import type { ConnectionInfo, Refusal, ServerOptions } from "../src/index.ts";
+import {
+  attachConnection,
+  type ConnectionInfo,
+  type Refusal,
+  type ServerOptions,
+  SSH2_KEEPALIVE_OFF,
+} from "../src/index.ts";
 import { sleep } from "./_clients.ts";
 import { startTestServer, type TestServer } from "./_server.ts";
 
@@ -16,7 +23,10 @@ after(stopAll);
  * A login attempt: `"ready"` when the client logs in and the connection stays up for 300 ms, `"refused"` when it
  * closes or fails first (a refusal after authentication closes it right after the client's `ready`).
  */
-function attempt(test: TestServer, username: string): Promise<"ready" | "refused"> {
+function attempt(
+  test: Pick<TestServer, "port"> & { readonly key: { readonly privateKey: string | Buffer } },
+  username: string,
+): Promise<"ready" | "refused"> {
   return new Promise((resolve) => {
     const client = new ssh2.Client();
     client.on("error", () => resolve("refused"));
@@ -126,6 +136,38 @@ describe("options per connection (Match)", () => {
     } finally {
       console.warn = warn;
       await test.close();
+    }
+  });
+
+  it("attachConnection(): a function failing after authentication refuses that connection and logs why", async () => {
+    const dir = makeTempDir("tsalive-ssh2-server-");
+    const hostKey = generateKey(dir.join("host_key"), "tsalive-test-host");
+    const clientKey = generateKey(dir.join("client_key"), "tsalive-test-client");
+    const server = new ssh2.Server({ hostKeys: [hostKey.privateKey], ...SSH2_KEEPALIVE_OFF }, (connection) => {
+      connection.on("error", () => {});
+      attachConnection(connection, (info) => {
+        if (info.user === "bad") throw new Error("no such group");
+        return {};
+      });
+      connection.on("authentication", (ctx) => ctx.accept());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const logged: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string) => logged.push(line);
+    try {
+      const test = { port: (server.address() as AddressInfo).port, key: clientKey };
+      assert.equal(await attempt(test, "bad"), "refused");
+      assert.equal(await attempt(test, "good"), "ready");
+      assert.equal(logged.length, 1);
+      assert.match(
+        logged[0] ?? "",
+        /^tsalive: refusing connection from user bad 127\.0\.0\.1 port \d+ after authentication: the options function threw: Error: no such group$/,
+      );
+    } finally {
+      console.warn = warn;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      dir.remove();
     }
   });
 });
