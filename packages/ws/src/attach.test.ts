@@ -32,7 +32,7 @@ class FakeWs extends EventEmitter {
   }
 }
 
-const timeOf = (time: TestClock) => ({ clock: time, timers: time });
+const timeOf = (time: TestClock) => ({ time });
 
 describe("attach (ws, Node)", () => {
   it("probes with ping frames and terminates at exactly last inbound byte + (countMax + 1) · interval", () => {
@@ -196,6 +196,11 @@ describe("attach (ws, Node)", () => {
       message: 'Cannot attach to WebSocket: "probeWith" must be "ping" or "message", received "pong"',
     });
     assert.throws(() => attach(new FakeWs() as never, { probe: { interval: -1 } }), RangeError);
+    assert.throws(() => attach(new FakeWs() as never, { probe: { interval: 50 } }), /at least 100/);
+    assert.throws(() => attach(new FakeWs() as never, { keepaliveInterval: 1000 } as never), RangeError);
+    assert.throws(() => attach(new FakeWs() as never, { idle: { timeout: 1000 } } as never), {
+      message: 'Cannot attach to WebSocket: "idle" is not supported on WebSocket, received {"timeout":1000}',
+    });
     const closed = new FakeWs();
     closed.readyState = 3;
     assert.throws(() => attach(closed as never), /already closing or closed/);

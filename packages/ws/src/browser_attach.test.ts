@@ -21,7 +21,7 @@ class FakeSocket extends EventTarget {
   }
 }
 
-const timeOf = (time: TestClock) => ({ clock: time, timers: time });
+const timeOf = (time: TestClock) => ({ time });
 
 describe("attach (standard WebSocket)", () => {
   it("pings with messages and closes with 4000 at exactly last inbound message + (countMax + 1) · interval", () => {

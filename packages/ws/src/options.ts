@@ -1,5 +1,6 @@
 import {
   type Clock,
+  formatValue,
   type HeartbeatOptions,
   type MonitorOptions,
   type ProbeOptions,
@@ -9,8 +10,9 @@ import {
 } from "@tsalive/core";
 
 /**
- * The mechanisms both entries run, in the shape of `@tsalive/core`'s `MonitorOptions`. Each one left out (or
- * `undefined`) is off.
+ * The mechanisms both entries run, in the shape of `@tsalive/core`'s `MonitorOptions`. Each one left out,
+ * `undefined` or `null` is off. Times are in milliseconds and at least 100 ms unless `allowFastIntervals`; an
+ * unknown key or a value of the wrong kind throws a `RangeError` at `attach()`.
  *
  * @example
  * ```ts
@@ -25,19 +27,19 @@ export interface LivenessOptions {
    * socket at last-inbound + (countMax + 1) · interval; or, with `replyTimeout`, when nothing arrives within
    * `replyTimeout` of the first probe.
    */
-  readonly probe?: ProbeOptions | undefined;
+  readonly probe?: ProbeOptions | null | undefined;
   /**
    * Send a heartbeat after `interval` ms with nothing sent: an unsolicited pong frame (Node, RFC 6455 §5.5.3) or
    * `{"tsalive":"beat"}`. It lets the other end hear from this one while this one only receives, such as during
    * a long download whose pings would wait behind the data.
    */
-  readonly heartbeat?: HeartbeatOptions | undefined;
+  readonly heartbeat?: HeartbeatOptions | null | undefined;
   /** End the socket after `timeout` ms with nothing received; no probe is sent. */
-  readonly watchdog?: WatchdogOptions | undefined;
-  /** Monotonic clock; `performance.now()` by default. */
-  readonly clock?: Clock | undefined;
-  /** Timers; core's shared timers by default. */
-  readonly timers?: Timers | undefined;
+  readonly watchdog?: WatchdogOptions | null | undefined;
+  /** Clock and timers as one object (a `TestClock` in tests); `performance.now()` and core's shared timers by default. */
+  readonly time?: (Clock & Timers) | null | undefined;
+  /** Lets intervals and timeouts be shorter than 100 ms: for tests on real time only (see `@tsalive/core`). */
+  readonly allowFastIntervals?: boolean | null | undefined;
 }
 
 /**
@@ -57,49 +59,46 @@ export interface WsOptions extends LivenessOptions {
    * answered by the peer's tsalive: use it towards a browser, whose network stack answers ping frames even while
    * the page is frozen.
    */
-  readonly probeWith?: "ping" | "message" | undefined;
+  readonly probeWith?: "ping" | "message" | null | undefined;
   /**
    * Whether to answer the peer's app-level pings and hide every control message from the socket's `message`
    * listeners. Default `true`; with `false` they reach the application like any text message.
    */
-  readonly answerMessages?: boolean | undefined;
+  readonly answerMessages?: boolean | null | undefined;
 }
 
 /** Each options object is checked once, however many sockets share it. */
 const checked = new WeakMap<object, MonitorOptions | undefined>();
 
 /**
- * Checks `options` and returns the core options of the monitor, or `undefined` when no mechanism is on.
+ * Checks `options`, core's share included, and returns the core options of the monitor, or `undefined` when no
+ * mechanism is on.
  *
  * @throws {RangeError} naming the option and the value received.
  */
 export function monitorOptionsOf(options: WsOptions, prefix: string): MonitorOptions | undefined {
   if (typeof options !== "object" || options === null) {
-    throw new RangeError(`${prefix}: options must be an object, received ${String(options)}`);
+    throw new RangeError(`${prefix}: options must be an object, received ${formatValue(options)}`);
   }
   if (checked.has(options)) return checked.get(options);
-  const { probe, heartbeat, watchdog, clock, timers, probeWith, answerMessages } = options;
-  if (probeWith !== undefined && probeWith !== "ping" && probeWith !== "message") {
-    throw new RangeError(`${prefix}: "probeWith" must be "ping" or "message", received ${show(probeWith)}`);
+  const { probeWith, answerMessages, ...core } = options;
+  if (probeWith != null && probeWith !== "ping" && probeWith !== "message") {
+    throw new RangeError(`${prefix}: "probeWith" must be "ping" or "message", received ${formatValue(probeWith)}`);
   }
-  if (answerMessages !== undefined && typeof answerMessages !== "boolean") {
-    throw new RangeError(`${prefix}: "answerMessages" must be a boolean, received ${show(answerMessages)}`);
+  if (answerMessages != null && typeof answerMessages !== "boolean") {
+    throw new RangeError(`${prefix}: "answerMessages" must be a boolean, received ${formatValue(answerMessages)}`);
   }
-  let result: MonitorOptions | undefined;
-  if (probe !== undefined || heartbeat !== undefined || watchdog !== undefined) {
-    result = {
-      ...(probe !== undefined && { probe }),
-      ...(heartbeat !== undefined && { heartbeat }),
-      ...(watchdog !== undefined && { watchdog }),
-      ...(clock !== undefined && { clock }),
-      ...(timers !== undefined && { timers }),
-    };
-    resolveOptions(result); // a bad interval fails at attach(), not when the socket opens
+  const resolved = resolveOptions(core, { prefix });
+  if (resolved.idle !== undefined) {
+    // Every inbound byte is activity here, pings and pongs included: an idle timeout could never tell them apart.
+    throw new RangeError(
+      `${prefix}: "idle" is not supported on WebSocket, received ${formatValue((core as MonitorOptions).idle)}`,
+    );
   }
+  const result =
+    resolved.probe === undefined && resolved.heartbeat === undefined && resolved.watchdog === undefined
+      ? undefined
+      : core;
   checked.set(options, result);
   return result;
-}
-
-function show(value: unknown): string {
-  return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
