@@ -38,8 +38,12 @@ const PREFIX = "Cannot attach to WebSocket";
 /** ws's readyState values. */
 const OPEN = 1;
 const CLOSING = 2;
-/** The payload of our ping frames: a pong echoing it answers a probe; any other pong is only activity. */
-const PROBE_PAYLOAD = new TextEncoder().encode("tsalive");
+/**
+ * The payload of our heartbeat pongs, so that the peer's tsalive never takes one for the answer to its ping. Our
+ * pings carry none: `ws` sends an empty frame in one write and a frame with a payload in two (cork + writev),
+ * which cost a third more CPU at 10,000 idle sockets.
+ */
+const HEARTBEAT_PAYLOAD = new TextEncoder().encode("tsalive");
 
 const attached = new WeakMap<object, WsLiveness>();
 
@@ -70,6 +74,8 @@ export class WsLiveness {
   #activity: "bytes" | "frames" | undefined;
   #error: WsTimeoutError | undefined;
   #answered = 0;
+  /** Ping frames sent and not yet answered by an empty pong. */
+  #outstanding = 0;
   #detached = false;
 
   /** Same as {@linkcode attach}. */
@@ -83,7 +89,10 @@ export class WsLiveness {
     this.#answer = options.answerMessages ?? true;
     if (monitorOptions !== undefined) {
       const monitor = new LivenessMonitor(this.#transport(), monitorOptions);
-      monitor.on("probe", (payload) => this.#events.emit("probe", payload));
+      monitor.on("probe", (payload) => {
+        if (!this.#probeWithMessages) this.#outstanding++;
+        this.#events.emit("probe", payload);
+      });
       monitor.on("reply", (payload) => this.#events.emit("reply", payload));
       monitor.on("heartbeat", () => this.#events.emit("heartbeat", undefined));
       monitor.on("expire", (error) => this.#expire(WsTimeoutError.from(error)));
@@ -155,11 +164,11 @@ export class WsLiveness {
     }
     return {
       sendProbe: () => {
-        if (socket.readyState === OPEN) socket.ping(PROBE_PAYLOAD);
+        if (socket.readyState === OPEN) socket.ping();
       },
       // RFC 6455 §5.5.3: "A Pong frame MAY be sent unsolicited. This serves as a unidirectional heartbeat."
       sendHeartbeat: () => {
-        if (socket.readyState === OPEN) socket.pong();
+        if (socket.readyState === OPEN) socket.pong(HEARTBEAT_PAYLOAD);
       },
     };
   }
@@ -207,7 +216,12 @@ export class WsLiveness {
     const monitor = this.#monitor;
     if (this.#activity === "frames") monitor?.markInbound();
     if (event === "pong") {
-      if (isProbePayload(data)) monitor?.markReply();
+      // The answer to our empty ping is an empty pong (RFC 6455 §5.5.3: it echoes the ping's data); a pong with
+      // data, such as a tsalive peer's heartbeat, or with no ping of ours out, is activity only.
+      if (this.#outstanding > 0 && isEmpty(data)) {
+        this.#outstanding--;
+        monitor?.markReply();
+      }
       return false;
     }
     if (event !== "message" || isBinary || !(this.#answer || this.#probeWithMessages)) return false;
@@ -293,10 +307,8 @@ function checkSocket(socket: WebSocket): void {
   }
 }
 
-function isProbePayload(data: unknown): boolean {
-  if (!(data instanceof Uint8Array) || data.length !== PROBE_PAYLOAD.length) return false;
-  for (let i = 0; i < data.length; i++) if (data[i] !== PROBE_PAYLOAD[i]) return false;
-  return true;
+function isEmpty(data: unknown): boolean {
+  return data === undefined || (data instanceof Uint8Array && data.length === 0);
 }
 
 const decoder = new TextDecoder();
