@@ -45,7 +45,18 @@ export interface BrowserLivenessStats {
   readonly monitor: MonitorStats | undefined;
 }
 
-/** The close code of a timeout: 4000–4999 are the application's (RFC 6455 §7.4.2). */
+/**
+ * The close code of a timeout: 4000–4999 are the application's (RFC 6455 §7.4.2). The reason is the error's
+ * `code`, such as `ALIVE_TIMEOUT`.
+ *
+ * @example
+ * ```ts no-run
+ * import { TIMEOUT_CLOSE_CODE } from "@tsalive/ws/browser";
+ * socket.addEventListener("close", (event) => {
+ *   if (event.code === TIMEOUT_CLOSE_CODE) reconnect();
+ * });
+ * ```
+ */
 export const TIMEOUT_CLOSE_CODE = 4000;
 
 const PREFIX = "Cannot attach to WebSocket";

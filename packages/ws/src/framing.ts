@@ -36,8 +36,15 @@ const HEAD = '{"tsalive":"';
 const LENGTH = PING_MESSAGE.length;
 
 /**
- * Which control message `data` is, or `undefined` for application data. A string compare on a 18-character
- * candidate: cheap enough to run on every message.
+ * Which control message `data` is, or `undefined` for application data. A length check, then a string compare
+ * on an 18-character candidate: cheap enough to run on every message.
+ *
+ * @example
+ * ```ts
+ * import { controlMessageOf } from "@tsalive/ws/browser";
+ * controlMessageOf('{"tsalive":"pong"}'); // "pong"
+ * controlMessageOf(new Uint8Array(18)); // undefined: binary data is always the application's
+ * ```
  */
 export function controlMessageOf(data: unknown): ControlMessage | undefined {
   if (typeof data !== "string" || data.length !== LENGTH || !data.startsWith(HEAD)) return undefined;
