@@ -90,6 +90,17 @@ for (const generation of GENERATIONS) {
       assert.match(ssh.output, new RegExp(`Local version string SSH-2\\.0-OpenSSH_${literal(opensshVersion)}\\b`));
       assert.match(ssh.output, new RegExp(`remote software version OpenSSH_${literal(opensshVersion)}\\b`));
       assert.deepEqual(sshd.connectionPids(), [Number(ppid)]);
+      // A session with a pty works too (the root sees the host's /dev/pts).
+      const tty = startSshClient({
+        generation,
+        port: sshd.port,
+        user: sshd.user,
+        identity: sshd.clientKey.privatePath,
+        command: "tty",
+        args: ["-tt"],
+      });
+      assert.equal((await tty.exited).code, 0, tty.output);
+      assert.match(tty.output, /^\/dev\/pts\/\d+\r?$/m);
       const pids = [...sshd.allPids(), ssh.pid];
       if (!PEERS[generation].host) namespaces.push(mountNamespace(ssh.pid) as string);
       // The server first, while the session runs: a command outlives a client that leaves (no pty, no SIGHUP).
