@@ -32,7 +32,15 @@ export interface ServerKind {
   /** `OpenSSH sshd 10.0p2`, `Dropbear 2025.89`. */
   readonly name: string;
   readonly skip: string | false;
-  start(config?: readonly string[]): Promise<Peer>;
+  start(options?: StartOptions): Promise<Peer>;
+}
+
+/** How {@linkcode ServerKind.start} configures the server; each kind takes its own and ignores the other's. */
+export interface StartOptions {
+  /** sshd_config lines, e.g. `["ClientAliveInterval 1"]`. */
+  readonly sshdConfig?: readonly string[];
+  /** Dropbear arguments, e.g. `["-K", "1"]` (keepalive every second). */
+  readonly dropbearArgs?: readonly string[];
 }
 
 /** The servers of one peer generation: its sshd and its Dropbear. */
@@ -43,16 +51,16 @@ export function serversOf(generation: Generation): readonly ServerKind[] {
       kind: "sshd",
       name: `OpenSSH sshd ${opensshVersion}`,
       skip: skipUnlessGeneration(generation, "sshd"),
-      async start(config = []) {
-        return fromSshd(await startSshd({ generation, config }));
+      async start(options = {}) {
+        return fromSshd(await startSshd({ generation, config: options.sshdConfig ?? [] }));
       },
     },
     {
       kind: "dropbear",
       name: `Dropbear ${dropbearVersion}`,
       skip: skipUnlessGeneration(generation, "dropbear"),
-      async start() {
-        return fromDropbear(await startDropbear({ generation }));
+      async start(options = {}) {
+        return fromDropbear(await startDropbear({ generation, args: options.dropbearArgs ?? [] }));
       },
     },
   ];

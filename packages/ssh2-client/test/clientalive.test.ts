@@ -1,15 +1,17 @@
 /**
- * OpenSSH's ClientAlive against an idle tsalive client (integration, real sshd over loopback, real time): sshd
- * with `ClientAliveInterval 1` probes by channel request while a channel is open and by global request otherwise,
- * and disconnects after `ClientAliveCountMax` unanswered probes. An idle client with an open shell, and one whose
- * exec has finished, both stay connected through at least ten probes. Against the sshd of every peer generation
- * (sshd 9.2-9.4 probe every ≈ 2·I, so this takes about 20 s there, 10 s on 10.x; the two clients run side by side).
+ * A server's probes against an idle tsalive client (integration, real servers over loopback, real time): sshd with
+ * `ClientAliveInterval 1` probes by channel request while a channel is open and by global request otherwise, and
+ * disconnects after `ClientAliveCountMax` unanswered probes; Dropbear with `-K 1` does the same on a channel it has
+ * not seen EOF on, and gives up after three unanswered seconds. An idle client with an open shell, and one whose
+ * exec has finished, both stay connected through at least ten probes. Against the sshd and Dropbear of every peer
+ * generation, the generations side by side (sshd 9.2-9.4 probe every ≈ 2·I, so 9.2 takes about 20 s, 10.x 10 s;
+ * the two clients run side by side too).
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { GENERATIONS, stopAll, waitUntil } from "@tsalive/test-support";
 import type { Client } from "ssh2";
-import { type Attached, connect, type ServerKind, serversOf } from "./_peers.ts";
+import { type Attached, connect, type ServerKind, type StartOptions, serversOf } from "./_peers.ts";
 
 after(stopAll);
 
@@ -40,10 +42,17 @@ function run(client: Client, command: string): Promise<void> {
   });
 }
 
-function suite(sshd: ServerKind): void {
-  describe(`ClientAlive of ${sshd.name} against an idle tsalive client`, { skip: sshd.skip }, () => {
+/** What makes each kind of server probe its clients every second. */
+const PROBING: Record<ServerKind["kind"], { readonly label: string; readonly options: StartOptions }> = {
+  sshd: { label: "ClientAliveInterval 1", options: { sshdConfig: ["ClientAliveInterval 1", "ClientAliveCountMax 2"] } },
+  dropbear: { label: "-K 1", options: { dropbearArgs: ["-K", "1"] } },
+};
+
+function suite(kind: ServerKind): void {
+  const probing = PROBING[kind.kind];
+  describe(`${kind.name} with ${probing.label} against an idle tsalive client`, { skip: kind.skip }, () => {
     it(`stays connected for ${PROBES} probes with an open shell and after a finished exec`, async (t) => {
-      const server = await sshd.start(["ClientAliveInterval 1", "ClientAliveCountMax 2"]);
+      const server = await kind.start(probing.options);
       const withShell = probeCounter();
       const afterExec = probeCounter();
       // tsalive's own ServerAlive is on but slower than sshd's probes, which count as traffic for it.
@@ -83,8 +92,10 @@ function suite(sshd: ServerKind): void {
   });
 }
 
-for (const generation of GENERATIONS) {
-  describe(generation, () => {
-    for (const server of serversOf(generation)) if (server.kind === "sshd") suite(server);
-  });
-}
+describe("servers probing an idle tsalive client", { concurrency: GENERATIONS.length }, () => {
+  for (const generation of GENERATIONS) {
+    describe(generation, () => {
+      for (const kind of serversOf(generation)) suite(kind);
+    });
+  }
+});
