@@ -6,7 +6,7 @@ import { endOfOptions, type KeyOptions, parseKeyOptions } from "./auth_options.t
 import { fingerprint } from "./fingerprint.ts";
 import type { Log } from "./log.ts";
 import { matchHostAndIp } from "./patterns.ts";
-import type { Account } from "./users.ts";
+import { type Account, accountFileLines, SYSTEM_ACCOUNT_FILES } from "./users.ts";
 
 /** The most tsalive-sshd reads of one authorized_keys file; a longer one is refused and logged (sshd has no cap). */
 export const MAX_AUTHORIZED_KEYS_BYTES = 1 << 20;
@@ -95,7 +95,39 @@ async function readableByUser(path: string, st: Stats, request: KeyRequest): Pro
   return permits(st, account, gids, 4);
 }
 
-/** misc.c safe_path: the file and every directory up to the home (or `/`) owned by root or the user, not group/world-writable. */
+/**
+ * Debian's sshd (user-group-modes.patch, `secure_permissions`): owned by root or the user, not world-writable, and
+ * group-writable only when that group's one member is the owner (a user private group, as useradd makes them).
+ */
+async function securePermissions(st: { uid: number; gid: number; mode: number }, account: Account): Promise<boolean> {
+  if (st.uid !== 0 && st.uid !== account.uid) return false;
+  if ((st.mode & 0o002) !== 0) return false;
+  if ((st.mode & 0o020) === 0) return true;
+  const group = (await accountFileLines(SYSTEM_ACCOUNT_FILES.group))
+    .map((line) => line.split(":"))
+    .find((f) => f[2] === String(st.gid) && f[0] !== "");
+  if (group === undefined) return false;
+  let members = 0;
+  const passwd = (await accountFileLines(SYSTEM_ACCOUNT_FILES.passwd)).map((line) => line.split(":"));
+  for (const f of passwd) {
+    if (f[3] === String(st.gid)) {
+      members++;
+      if (f[2] !== String(account.uid)) return false;
+    }
+  }
+  const owner = passwd.find((f) => f[2] === String(st.uid))?.[0];
+  if (owner === undefined) return false;
+  const listed = (group[3] ?? "").split(",").filter((m) => m !== "");
+  if (listed.length > 0) {
+    members++;
+    if (listed[0] !== owner || listed.length > 1) return false;
+  }
+  return members > 0;
+}
+
+/**
+ * misc.c safe_path: the file and every directory up to the home (or `/`) pass {@linkcode securePermissions}.
+ */
 async function safePath(file: string, st: Stats, account: Account): Promise<string | undefined> {
   let real: string;
   try {
@@ -104,14 +136,13 @@ async function safePath(file: string, st: Stats, account: Account): Promise<stri
     return `realpath ${file} failed: ${strerror(error)}`;
   }
   const home = await realpath(account.home).catch(() => undefined);
-  const owned = (s: { uid: number; mode: number }) => (s.uid === 0 || s.uid === account.uid) && (s.mode & 0o22) === 0;
   if (!st.isFile()) return `${real} is not a regular file`;
-  if (!owned(st)) return `bad ownership or modes for file ${real}`;
+  if (!(await securePermissions(st, account))) return `bad ownership or modes for file ${real}`;
   let dir = real;
   for (;;) {
     dir = dirname(dir);
     const d = await stat(dir).catch(() => undefined);
-    if (d === undefined || !owned(d)) return `bad ownership or modes for directory ${dir}`;
+    if (d === undefined || !(await securePermissions(d, account))) return `bad ownership or modes for directory ${dir}`;
     if (home !== undefined && home === dir) break;
     if (dir === "/" || dir === ".") break;
   }

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server as NetServer, type Socket, connect as tcpConnect } from "node:net";
+import { join } from "node:path";
 import { type ResolvedServerConfig, serverMonitorOptions, serverTimeouts } from "@tsalive/config";
 import {
   attach,
@@ -29,7 +30,7 @@ import {
   unhonouredKeywords,
 } from "./server_config.ts";
 import { serveSession } from "./session.ts";
-import { applySessionRules } from "./session_policy.ts";
+import { applySessionRules, readEnvironmentFile } from "./session_policy.ts";
 import { StartupsThrottle } from "./startups.ts";
 import { type Account, accountGroups, lookupAccount } from "./users.ts";
 
@@ -285,7 +286,9 @@ function serveConnection(
   // (ssh2's Connection#setNoDelay is public; @types/ssh2 1.15 does not declare it.)
   (connection as Connection & { setNoDelay?(noDelay: boolean): void }).setNoDelay?.(true);
   const auth: AuthState = { attempts: 0, failures: 0, user: undefined };
-  let authenticated: { user: UserState; key: KeyOptions } | undefined;
+  let authenticated:
+    | { user: UserState; key: KeyOptions; environmentFile: readonly (readonly [string, string])[] }
+    | undefined;
   let closed = false;
   const matchConnection = (user: string) => ({
     user,
@@ -359,8 +362,18 @@ function serveConnection(
     if (account.uid === 0 && !rootAllowed(user.policy.permitRootLogin, found.options, remote, log)) {
       return fail(failed);
     }
+    // Read now, not when a session starts: by then the command must be started without waiting.
+    const permit = user.policy.permitUserEnvironment;
+    const environmentFile =
+      permit === false
+        ? []
+        : await readEnvironmentFile(
+            join(account.home, ".ssh", "environment"),
+            typeof permit === "string" ? permit : undefined,
+          );
+    if (closed) return;
     log.info(`Accepted publickey for ${user.name} from ${info.ip} port ${info.port} ssh2: ${fp}`);
-    authenticated = { user, key: found.options };
+    authenticated = { user, key: found.options, environmentFile };
     context.accept();
   };
   connection.on("error", (error) => log.debug(`connection error from ${info.ip} port ${info.port}: ${error.message}`));
@@ -375,7 +388,7 @@ function serveConnection(
     if (authenticated === undefined || handle === undefined || authenticated.user.account === undefined) {
       return connection.end();
     }
-    const { user, key } = authenticated;
+    const { user, key, environmentFile } = authenticated;
     const account = authenticated.user.account;
     const { policy } = user;
     const address = { addr: info.ip, port: info.port, laddr: where?.laddr ?? "", lport: where?.lport ?? 0 };
@@ -399,7 +412,8 @@ function serveConnection(
       session.once("close", () => {
         sessions--;
       });
-      const rules = { policy, key, account, log, from: `${account.name} from ${info.ip} port ${info.port}`, id: ids++ };
+      const from = `${account.name} from ${info.ip} port ${info.port}`;
+      const rules = { policy, key, account, log, from, id: ids++, environmentFile };
       serveSession(applySessionRules(session, rules), context);
     });
     connection.on("tcpip", (acceptChannel, rejectChannel, request) => {

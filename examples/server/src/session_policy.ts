@@ -1,6 +1,5 @@
 import { EventEmitter } from "node:events";
 import { open } from "node:fs/promises";
-import { join } from "node:path";
 import { matchPattern, matchPatternList } from "@tsalive/config";
 import type { Session } from "ssh2";
 import type { KeyOptions } from "./auth_options.ts";
@@ -18,6 +17,8 @@ export interface SessionRules {
   readonly from: string;
   /** The channel's id, for `Starting session … id N`. */
   readonly id: number;
+  /** ~/.ssh/environment, read at authentication when PermitUserEnvironment allows it ({@linkcode readEnvironmentFile}). */
+  readonly environmentFile: readonly (readonly [string, string])[];
 }
 
 /** sshd's limit on the env requests of one session (session.c: more than 128 are ignored). */
@@ -42,7 +43,7 @@ type Reject = (() => void) | undefined;
  * ~/.ssh/environment as session.c `read_environment_file` reads it (PermitUserEnvironment): `NAME=value` lines,
  * blank and `#` lines skipped, names outside the allowlist skipped; read without blocking, regular files only.
  */
-async function readEnvironmentFile(path: string, allowlist: string | undefined): Promise<[string, string][]> {
+export async function readEnvironmentFile(path: string, allowlist: string | undefined): Promise<[string, string][]> {
   const entries: [string, string][] = [];
   let text: string;
   try {
@@ -74,7 +75,7 @@ async function readEnvironmentFile(path: string, allowlist: string | undefined):
  * ~/.ssh/environment when PermitUserEnvironment allows them, then SetEnv; each may replace USER, HOME, PATH or
  * SHELL as in sshd, but never the SSH_* variables sshd sets last.
  */
-async function serverEnvironment(rules: SessionRules): Promise<[string, string][]> {
+function serverEnvironment(rules: SessionRules): [string, string][] {
   const { policy, key, account } = rules;
   const env: [string, string][] = [["MAIL", `/var/mail/${account.name}`]];
   if (process.env.TZ !== undefined) env.push(["TZ", process.env.TZ]);
@@ -86,7 +87,7 @@ async function serverEnvironment(rules: SessionRules): Promise<[string, string][
       if (allowlist === undefined || matchPatternList(name, allowlist, false) === 1)
         env.push([name, entry.slice(eq + 1)]);
     }
-    env.push(...(await readEnvironmentFile(join(account.home, ".ssh", "environment"), allowlist)));
+    env.push(...rules.environmentFile.map(([name, value]): [string, string] => [name, value]));
   }
   for (const entry of policy.setEnv) {
     const eq = entry.indexOf("=");
@@ -110,11 +111,6 @@ export function applySessionRules(session: Session, rules: SessionRules): Sessio
   const view = new EventEmitter();
   let envCount = 0;
   let pty = false;
-  let prepared: [string, string][] | undefined;
-  const preparing = serverEnvironment(rules).then((env) => {
-    prepared = env;
-    return env;
-  });
   const emitEnv = (name: string, value: string) => {
     view.emit(
       "env",
@@ -173,13 +169,8 @@ export function applySessionRules(session: Session, rules: SessionRules): Sessio
       if (run === undefined) view.emit("shell", accept, reject);
       else view.emit("exec", accept, reject, { command: run });
     };
-    // Synchronously when the environment is ready (it is read when the channel opens): ssh2 refuses a late
-    // accept once the client's EOF, often in the same batch of packets, has been processed.
-    if (prepared !== undefined) return go(prepared);
-    preparing.then(go, (error: unknown) => {
-      log.error(`session: ${(error as Error).message}`);
-      reject?.();
-    });
+    // Synchronously: ssh2 refuses a late accept once the client's EOF, often in the same batch of packets, is in.
+    go(serverEnvironment(rules));
   };
   session.on("shell", (accept: Accept, reject: Reject) => start(undefined, accept, reject));
   session.on("exec", (accept: Accept, reject: Reject, info: { command: string }) =>

@@ -18,7 +18,8 @@ export interface AccountFiles {
 
 export const SYSTEM_ACCOUNT_FILES: AccountFiles = { passwd: "/etc/passwd", group: "/etc/group", shadow: "/etc/shadow" };
 
-async function lines(path: string): Promise<string[]> {
+/** The lines of an account file (/etc/passwd, /etc/group, /etc/shadow), read without blocking; none when unreadable. */
+export async function accountFileLines(path: string): Promise<string[]> {
   try {
     return (await readFile(path, "utf8")).split("\n");
   } catch {
@@ -40,7 +41,7 @@ export async function lookupAccount(
   name: string,
   files: AccountFiles = SYSTEM_ACCOUNT_FILES,
 ): Promise<Account | undefined> {
-  for (const line of await lines(files.passwd)) {
+  for (const line of await accountFileLines(files.passwd)) {
     const [user, , uid, gid, , home, shell] = line.split(":");
     if (user === name && uid !== undefined && gid !== undefined) {
       return { name, uid: Number(uid), gid: Number(gid), home: home || "/", shell: shell || "/bin/sh" };
@@ -56,7 +57,7 @@ export async function accountGroups(
 ): Promise<{ names: string[]; gids: number[] }> {
   const names: string[] = [];
   const gids: number[] = [];
-  for (const line of await lines(files.group)) {
+  for (const line of await accountFileLines(files.group)) {
     const [name, , gid, members] = line.split(":");
     if (name === undefined || gid === undefined || name === "") continue;
     if (Number(gid) === account.gid || (members ?? "").split(",").includes(account.name)) {
@@ -78,7 +79,7 @@ export async function accountLock(
   files: AccountFiles = SYSTEM_ACCOUNT_FILES,
   now: number = Date.now(),
 ): Promise<"expired" | "locked" | undefined> {
-  for (const line of await lines(files.shadow)) {
+  for (const line of await accountFileLines(files.shadow)) {
     const fields = line.split(":");
     if (fields[0] !== account.name) continue;
     const expire = fields[7] ?? "";
