@@ -17,7 +17,7 @@ import { hpdelim2, type KeyOptions } from "./auth_options.ts";
 import { authorizedKeysPaths, blobType, findAuthorizedKey } from "./authorized_keys.ts";
 import { fingerprint } from "./fingerprint.ts";
 import type { Log } from "./log.ts";
-import { type AccessPolicy, accessPolicy, maxStartups, refusedKeywords } from "./policy.ts";
+import { type AccessPolicy, accessPolicy, type MaxStartups, maxStartups, refusedKeywords } from "./policy.ts";
 import { listenAddresses } from "./print_config.ts";
 import { membersOfGroups } from "./process_groups.ts";
 import {
@@ -59,12 +59,14 @@ class ConfigState {
     readonly source: ServerConfigSource,
     readonly log: Log,
   ) {
-    this.read();
-    this.throttle = new StartupsThrottle(maxStartups(this.global), log);
+    this.throttle = new StartupsThrottle(this.read(), log);
   }
 
-  /** Reads every file into a fresh snapshot and checks it; throws without changing anything when it is refused. */
-  read(): void {
+  /**
+   * Reads every file into a fresh snapshot and checks it; throws without changing anything when it is refused.
+   * Returns the MaxStartups it read.
+   */
+  read(): MaxStartups {
     const snapshot = configSnapshot();
     const global = loadServerConfig(this.source, undefined, snapshot);
     const refused = refusedKeywords(global, everyDirective(this.source, snapshot, global.resolution.files));
@@ -75,7 +77,12 @@ class ConfigState {
           .join("\n"),
       );
     }
-    const startups = maxStartups(global);
+    let startups: MaxStartups;
+    try {
+      startups = maxStartups(global);
+    } catch (error) {
+      throw new StartupRefused((error as Error).message);
+    }
     for (const key of ["maxauthtries", "maxsessions", "requiredrsasize"]) {
       for (const a of global.resolution.settings.get(key)?.assignments ?? []) {
         if (!/^[0-9]+$/.test(a.args[0] ?? "")) throw new StartupRefused(`${a.keyword}: integer value invalid.`);
@@ -83,7 +90,12 @@ class ConfigState {
     }
     this.snapshot = snapshot;
     this.global = global;
-    if (this.throttle !== undefined) this.throttle.spec = startups;
+    return startups;
+  }
+
+  /** SIGHUP: the files read again; MaxStartups applies to the next accept. */
+  reload(): void {
+    this.throttle.spec = this.read();
   }
 
   /** The configuration for a connection, Match evaluated over the snapshot (no file is read again). */
@@ -158,7 +170,7 @@ export async function startServer(source: ServerConfigSource, log: Log): Promise
     reload: () => {
       log.info("Received SIGHUP; restarting.");
       try {
-        state.read();
+        state.reload();
         log.debug(`configuration read from ${state.global.resolution.files.join(", ")}`);
       } catch (error) {
         log.error(`${(error as Error).message}\nkeeping the configuration read before`);

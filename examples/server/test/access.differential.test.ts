@@ -165,7 +165,7 @@ const CASES: readonly Case[] = [
   {
     name: "environment= is ignored without PermitUserEnvironment",
     keys: withOptions('environment="FOO=from-key"'),
-    command: "echo x${FOO}x",
+    command: 'echo x"$FOO"x',
     expect: "accept",
     stdout: "xx\n",
   },
@@ -181,7 +181,7 @@ const CASES: readonly Case[] = [
     name: "PermitUserEnvironment with a pattern list",
     config: () => ["PermitUserEnvironment FOO*"],
     keys: withOptions('environment="FOO1=a",environment="BAR=b"'),
-    command: "echo x${FOO1}x${BAR}x",
+    command: 'echo x"$FOO1"x"$BAR"x',
     expect: "accept",
     stdout: "xaxx\n",
   },
@@ -204,7 +204,7 @@ const CASES: readonly Case[] = [
   {
     name: "a variable AcceptEnv does not list is refused",
     args: () => ["-o", "SendEnv=LC_TEST"],
-    command: "echo x${LC_TEST}x",
+    command: 'echo x"$LC_TEST"x',
     env: { LC_TEST: "sent" },
     expect: "accept",
     stdout: "xx\n",
