@@ -52,7 +52,8 @@ interface Case {
   readonly config?: (w: World) => string[];
   /** ann's authorized_keys (default: her key, plain). */
   readonly keys?: (w: World) => string;
-  readonly user?: "ann" | "bob" | "root";
+  /** Who logs in: ann (default), bob, or a name as given (root, an unknown user). */
+  readonly user?: "ann" | "bob" | "root" | "nobody-such";
   readonly identities?: (w: World) => KeyPair[];
   /** ssh options before the destination. */
   readonly args?: (w: World) => string[];
@@ -60,6 +61,8 @@ interface Case {
   readonly command?: string | null;
   readonly env?: Record<string, string>;
   readonly prepare?: (w: World) => void;
+  /** Undoes what `prepare` changed outside the homes (an account's shell or password). */
+  readonly cleanup?: (w: World) => void;
   readonly expect: "accept" | "deny";
   /** Exact stdout both must print. */
   readonly stdout?: string;
@@ -389,6 +392,40 @@ const CASES: readonly Case[] = [
   },
   { name: "a user without keys", user: "bob", expect: "deny" },
   {
+    name: "an unknown user",
+    user: "nobody-such",
+    expect: "deny",
+    logs: () => [re("Invalid user nobody-such from 127.0.0.1 port PORT")],
+  },
+  {
+    name: "a locked account (! in /etc/shadow)",
+    user: "bob",
+    prepare: (w) => {
+      w.bob.writeAuthorizedKeys(plain(w));
+      usermod(w.bob.name, ["-p", "!*"]);
+    },
+    cleanup: (w) => usermod(w.bob.name, ["-p", "*"]),
+    expect: "deny",
+    logs: (w) => [re(`User ${w.bob.name} not allowed because account is locked`)],
+  },
+  {
+    name: "a shell that does not exist",
+    user: "bob",
+    prepare: (w) => {
+      w.bob.writeAuthorizedKeys(plain(w));
+      usermod(w.bob.name, ["-s", "/nonexistent/shell"]);
+    },
+    cleanup: (w) => usermod(w.bob.name, ["-s", "/bin/sh"]),
+    expect: "deny",
+    logs: (w) => [re(`User ${w.bob.name} not allowed because shell /nonexistent/shell does not exist`)],
+  },
+  {
+    name: "a key that is not authorized: Failed publickey",
+    identities: (w) => [w.other[0] as KeyPair],
+    expect: "deny",
+    logs: (w) => [re(`Failed publickey for ${w.ann.name} from 127.0.0.1 port PORT ssh2: ED25519 SHA256:`)],
+  },
+  {
     name: "MaxAuthTries 2 with two wrong keys first",
     config: () => ["MaxAuthTries 2"],
     identities: (w) => [...w.other, w.key],
@@ -489,6 +526,11 @@ const CASES: readonly Case[] = [
   },
 ];
 
+function usermod(name: string, args: readonly string[]): void {
+  const result = spawnSync("usermod", [...args, name], { encoding: "utf8", timeout: 10_000 });
+  if (result.status !== 0) throw new Error(`usermod ${args.join(" ")} ${name}: ${result.stderr}`);
+}
+
 function mkfifo(path: string): void {
   spawnSync("mkfifo", [path], { timeout: 5000 });
 }
@@ -499,7 +541,7 @@ function outcome(result: SshResult, c: Case): "accept" | "deny" {
 }
 
 async function attempt(server: RunningPeer, c: Case): Promise<SshResult> {
-  const user = c.user === "root" ? "root" : c.user === "bob" ? world.bob.name : world.ann.name;
+  const user = c.user === "bob" ? world.bob.name : c.user === undefined ? world.ann.name : c.user;
   const identities = c.identities?.(world) ?? [world.key];
   const command = c.command === null ? undefined : (c.command ?? "echo ok");
   return runSsh(server.port, user, identities, c.args?.(world) ?? [], command, {
@@ -538,6 +580,7 @@ describe("access rules: the real sshd and tsalive-sshd decide alike", { skip }, 
   for (const c of CASES) {
     it(c.name, async () => {
       world.ann.writeAuthorizedKeys((c.keys ?? plain)(world));
+      world.bob.writeAuthorizedKeys("");
       chownSync(world.ann.home, world.ann.uid, world.ann.gid);
       chmodSync(world.ann.home, 0o755);
       writeFileSync(`${world.keysDir}/root`, `${world.key.publicKey}\n`);
@@ -568,6 +611,7 @@ describe("access rules: the real sshd and tsalive-sshd decide alike", { skip }, 
         }
       } finally {
         await pair?.stop();
+        c.cleanup?.(world);
       }
     });
   }
