@@ -302,6 +302,18 @@ const CASES: readonly Case[] = [
       re(`User '${w.ann.name}' authorized keys '${w.ann.home}/.ssh/authorized_keys' is not a regular file`),
     ],
   },
+  {
+    name: "authorized_keys the user cannot read (sshd opens it as the user)",
+    config: () => ["StrictModes no"],
+    prepare: (w) => {
+      chownSync(`${w.ann.home}/.ssh/authorized_keys`, 0, 0);
+      chmodSync(`${w.ann.home}/.ssh/authorized_keys`, 0o600);
+    },
+    expect: "deny",
+    logs: (w) => [
+      re(`Could not open user '${w.ann.name}' authorized keys '${w.ann.home}/.ssh/authorized_keys': Permission denied`),
+    ],
+  },
   { name: "AuthorizedKeysFile none", config: () => ["AuthorizedKeysFile none"], expect: "deny" },
   {
     name: "AuthorizedKeysFile none, then a real one",
