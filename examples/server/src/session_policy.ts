@@ -127,7 +127,11 @@ export function applySessionRules(session: Session, rules: SessionRules): Sessio
     }
     pty = true;
     if (view.listenerCount("pty") === 0) return reject?.();
-    view.emit("pty", accept, reject, info);
+    // SetEnv or environment= TERM comes after the pty's TERM in sshd's do_setup_env, so it wins there too.
+    const term = serverEnvironment(rules)
+      .filter(([name]) => name === "TERM")
+      .at(-1);
+    view.emit("pty", accept, reject, term === undefined ? info : { ...(info as object), term: term[1] });
   });
   session.on("env", (accept: Accept, reject: Reject, info: { key: string; val: string }) => {
     if (envCount > MAX_ENV) {

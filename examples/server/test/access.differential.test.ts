@@ -9,7 +9,16 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { generateKey, type KeyPair, makeTempDir, skipUnlessPeers, stopAll, type TempDir } from "@tsalive/test-support";
+import {
+  generateKey,
+  type KeyPair,
+  makeTempDir,
+  skipUnlessPeers,
+  stopAll,
+  type TempDir,
+  withTimeout,
+} from "@tsalive/test-support";
+import { loadPty } from "../src/pty.ts";
 import {
   createGroup,
   createUser,
@@ -218,6 +227,14 @@ const CASES: readonly Case[] = [
     command: "echo $FOO $PATH",
     expect: "accept",
     stdout: "set /opt/y:/usr/bin:/bin\n",
+  },
+  {
+    name: "SetEnv TERM wins over the pty's TERM",
+    config: () => ["SetEnv TERM=set-by-admin"],
+    args: () => ["-tt"],
+    command: "echo $TERM",
+    expect: "accept",
+    stdout: "set-by-admin\r\n",
   },
   {
     name: "ForceCommand, which wins over command=",
@@ -590,7 +607,8 @@ describe("access rules: the real sshd and tsalive-sshd decide alike", { skip }, 
   });
 
   for (const c of CASES) {
-    it(c.name, async () => {
+    const pty = c.args?.({} as World).includes("-tt") === true && c.expect === "accept";
+    it(c.name, { skip: pty && !("spawn" in loadPty()) ? "node-pty is not built here" : false }, async () => {
       world.ann.writeAuthorizedKeys((c.keys ?? plain)(world));
       world.bob.writeAuthorizedKeys("");
       chownSync(world.ann.home, world.ann.uid, world.ann.gid);
@@ -637,7 +655,8 @@ describe("access rules: the real sshd and tsalive-sshd decide alike", { skip }, 
         const socket = connect(server.port, "127.0.0.1");
         socket.on("error", () => undefined);
         held.push(socket);
-        await new Promise((resolve) => socket.once("data", resolve)); // its banner: it is being served
+        // Its banner: it is being served (and counted) now.
+        await withTimeout(new Promise((resolve) => socket.once("data", resolve)), 10_000, `${server.name}'s banner`);
         const result = await runSsh(server.port, world.ann.name, [world.key], [], "echo ok");
         assert.notEqual(result.status, 0, `${server.name} let a second connection in: ${JSON.stringify(result)}`);
         assert.ok(
