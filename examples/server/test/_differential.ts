@@ -7,7 +7,10 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } 
 import { createServer, type Server } from "node:net";
 import {
   freePort,
+  type Generation,
   type KeyPair,
+  PEERS,
+  peerCommand,
   registerCleanup,
   type Spawned,
   spawnProcess,
@@ -114,9 +117,15 @@ function peer(name: RunningPeer["name"], port: number, child: Spawned, log: () =
 /**
  * Writes `lines` (after a common head: 127.0.0.1, the host key, no PID file, LogLevel DEBUG1 so sshd logs what
  * tsalive-sshd logs with -d, UsePAM no) to DIR/sshd_config and starts both servers on it, each on its own port
- * (`-p`). Both are stopped by `stop()` or `stopAll()`.
+ * (`-p`); `generation` picks the sshd (a newer one runs in its Debian root, which sees /tmp at the same path).
+ * Both are stopped by `stop()` or `stopAll()`.
  */
-export async function startPair(dir: TempDir, hostKey: KeyPair, lines: readonly string[]): Promise<Pair> {
+export async function startPair(
+  dir: TempDir,
+  hostKey: KeyPair,
+  lines: readonly string[],
+  generation: Generation = "bookworm",
+): Promise<Pair> {
   const globals = lines.filter((_, i) => !lines.slice(0, i + 1).some((m) => /^Match /i.test(m)));
   const configFile = dir.join("sshd_config");
   writeFileSync(
@@ -136,7 +145,11 @@ export async function startPair(dir: TempDir, hostKey: KeyPair, lines: readonly 
   const sshdLog = dir.join(`sshd-${Date.now()}.log`);
   writeFileSync(sshdLog, "");
   const sshdPort = await freePort();
-  const sshd = spawnProcess(SSHD, ["-D", "-f", configFile, "-E", sshdLog, "-p", String(sshdPort)], { name: "sshd" });
+  const argv = [SSHD, "-D", "-f", configFile, "-E", sshdLog, "-p", String(sshdPort)];
+  // sshd 9.8+ would penalise the refused attempts of the next cases; -o keeps the shared file 9.2's.
+  if (PEERS[generation].openssh !== "9.2") argv.push("-o", "PerSourcePenalties=no");
+  const [command, ...args] = peerCommand(generation, argv);
+  const sshd = spawnProcess(command, args, { name: "sshd" });
   const tsalive = spawnProcess(process.execPath, [...RUN, "-D", "-d", "-f", configFile, "-p", "0"], {
     name: "tsalive-sshd",
   });

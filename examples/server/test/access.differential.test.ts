@@ -10,9 +10,12 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, symlinkSync, unlinkSync,
 import { connect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import {
+  type Generation,
   generateKey,
   type KeyPair,
   makeTempDir,
+  PEERS,
+  skipUnlessGeneration,
   skipUnlessPeers,
   stopAll,
   type TempDir,
@@ -569,81 +572,89 @@ function outcome(result: SshResult, c: Case): "accept" | "deny" {
   return result.status === 0 ? "accept" : "deny";
 }
 
-async function attempt(server: RunningPeer, c: Case): Promise<SshResult> {
-  const user = c.user === "bob" ? world.bob.name : c.user === undefined ? world.ann.name : c.user;
-  const identities = c.identities?.(world) ?? [world.key];
+async function attempt(server: RunningPeer, c: Case, w: World): Promise<SshResult> {
+  const user = c.user === "bob" ? w.bob.name : c.user === undefined ? w.ann.name : c.user;
+  const identities = c.identities?.(w) ?? [w.key];
   const command = c.command === null ? undefined : (c.command ?? "echo ok");
-  return runSsh(server.port, user, identities, c.args?.(world) ?? [], command, {
+  return runSsh(server.port, user, identities, c.args?.(w) ?? [], command, {
     ...(c.env !== undefined && { env: { ...process.env, ...c.env } }),
   });
 }
 
-describe("access rules: the real sshd and tsalive-sshd decide alike", { skip }, () => {
-  before(() => {
-    const dir = makeTempDir(`tsalive-access-`);
-    // Users must reach their homes inside it (sshd opens authorized_keys as the user).
-    chmodSync(dir.path, 0o755);
-    const group = `${tag}g`;
-    createGroup(group);
-    const ann = createUser(`${tag}ann`, dir.join("ann"), [group]);
-    const bob = createUser(`${tag}bob`, dir.join("bob"), [group]);
-    const keysDir = dir.join("keys");
-    mkdirSync(keysDir, { mode: 0o755 });
-    world = {
-      dir,
-      hostKey: generateKey(dir.join("host_key")),
-      ann,
-      bob,
-      group,
-      groupId: Number(spawnSync("getent", ["group", group], { encoding: "utf8" }).stdout.split(":")[2]),
-      key: generateKey(dir.join("ann_key")),
-      other: [generateKey(dir.join("other1")), generateKey(dir.join("other2"))],
-      pong: 0,
-      keysDir,
-    };
-  });
-  before(async () => {
-    world.pong = (await startPongServer()).port;
-  });
+/** Runs one case against the pair: the same outcome, output and log lines from both, or the assertion says which. */
+async function runCase(c: Case, w: World, generation: Generation): Promise<void> {
+  w.ann.writeAuthorizedKeys((c.keys ?? plain)(w));
+  chownSync(w.ann.home, w.ann.uid, w.ann.gid);
+  chmodSync(w.ann.home, 0o755);
+  w.bob.writeAuthorizedKeys("");
+  writeFileSync(`${w.keysDir}/root`, `${w.key.publicKey}\n`);
+  c.prepare?.(w);
+  let pair: Pair | undefined;
+  try {
+    pair = await startPair(w.dir, w.hostKey, c.config?.(w) ?? [], generation);
+    const real = await attempt(pair.sshd, c, w);
+    const ours = await attempt(pair.tsalive, c, w);
+    const detail = () =>
+      `sshd: ${JSON.stringify(real)}\n${pair?.sshd.log()}\ntsalive-sshd: ${JSON.stringify(ours)}\n${pair?.tsalive.log()}`;
+    assert.equal(outcome(real, c), c.expect, `sshd did not ${c.expect}\n${detail()}`);
+    assert.equal(outcome(ours, c), c.expect, `tsalive-sshd did not ${c.expect}\n${detail()}`);
+    const stdout = c.name.startsWith("AcceptEnv lets")
+      ? `sent /usr/local/bin:/usr/bin:/bin:/usr/games ${w.ann.home} /bin/sh ${w.ann.name} ${w.ann.name}\n`
+      : c.stdout;
+    if (stdout !== undefined) {
+      assert.equal(real.stdout, stdout, `sshd's output\n${detail()}`);
+      assert.equal(ours.stdout, stdout, `tsalive-sshd's output\n${detail()}`);
+    }
+    if (c.stderr !== undefined) {
+      assert.equal(real.stderr, c.stderr, `sshd's stderr\n${detail()}`);
+      assert.equal(ours.stderr, c.stderr, `tsalive-sshd's stderr\n${detail()}`);
+    }
+    for (const pattern of c.logs?.(w) ?? []) {
+      assert.ok(await pair.sshd.waitForLog(pattern), `sshd's log lacks ${pattern}\n${detail()}`);
+      assert.ok(await pair.tsalive.waitForLog(pattern), `tsalive-sshd's log lacks ${pattern}\n${detail()}`);
+    }
+  } finally {
+    await pair?.stop();
+    c.cleanup?.(w);
+  }
+}
 
+// The world every suite below shares: throwaway users, keys and the pong server, made once.
+before(() => {
+  if (skip) return;
+  const dir = makeTempDir(`tsalive-access-`);
+  // Users must reach their homes inside it (sshd opens authorized_keys as the user).
+  chmodSync(dir.path, 0o755);
+  const group = `${tag}g`;
+  createGroup(group);
+  const ann = createUser(`${tag}ann`, dir.join("ann"), [group]);
+  const bob = createUser(`${tag}bob`, dir.join("bob"), [group]);
+  const keysDir = dir.join("keys");
+  mkdirSync(keysDir, { mode: 0o755 });
+  world = {
+    dir,
+    hostKey: generateKey(dir.join("host_key")),
+    ann,
+    bob,
+    group,
+    groupId: Number(spawnSync("getent", ["group", group], { encoding: "utf8" }).stdout.split(":")[2]),
+    key: generateKey(dir.join("ann_key")),
+    other: [generateKey(dir.join("other1")), generateKey(dir.join("other2"))],
+    pong: 0,
+    keysDir,
+  };
+});
+before(async () => {
+  if (skip) return;
+  world.pong = (await startPongServer()).port;
+});
+
+describe("access rules: the real sshd and tsalive-sshd decide alike", { skip }, () => {
   for (const c of CASES) {
     const pty = c.args?.({} as World).includes("-tt") === true && c.expect === "accept";
-    it(c.name, { skip: pty && !("spawn" in loadPty()) ? "node-pty is not built here" : false }, async () => {
-      world.ann.writeAuthorizedKeys((c.keys ?? plain)(world));
-      world.bob.writeAuthorizedKeys("");
-      chownSync(world.ann.home, world.ann.uid, world.ann.gid);
-      chmodSync(world.ann.home, 0o755);
-      writeFileSync(`${world.keysDir}/root`, `${world.key.publicKey}\n`);
-      c.prepare?.(world);
-      let pair: Pair | undefined;
-      try {
-        pair = await startPair(world.dir, world.hostKey, c.config?.(world) ?? []);
-        const real = await attempt(pair.sshd, c);
-        const ours = await attempt(pair.tsalive, c);
-        const detail = () =>
-          `sshd: ${JSON.stringify(real)}\n${pair?.sshd.log()}\ntsalive-sshd: ${JSON.stringify(ours)}\n${pair?.tsalive.log()}`;
-        assert.equal(outcome(real, c), c.expect, `sshd did not ${c.expect}\n${detail()}`);
-        assert.equal(outcome(ours, c), c.expect, `tsalive-sshd did not ${c.expect}\n${detail()}`);
-        const stdout = c.name.startsWith("AcceptEnv lets")
-          ? `sent /usr/local/bin:/usr/bin:/bin:/usr/games ${world.ann.home} /bin/sh ${world.ann.name} ${world.ann.name}\n`
-          : c.stdout;
-        if (stdout !== undefined) {
-          assert.equal(real.stdout, stdout, `sshd's output\n${detail()}`);
-          assert.equal(ours.stdout, stdout, `tsalive-sshd's output\n${detail()}`);
-        }
-        if (c.stderr !== undefined) {
-          assert.equal(real.stderr, c.stderr, `sshd's stderr\n${detail()}`);
-          assert.equal(ours.stderr, c.stderr, `tsalive-sshd's stderr\n${detail()}`);
-        }
-        for (const pattern of c.logs?.(world) ?? []) {
-          assert.ok(await pair.sshd.waitForLog(pattern), `sshd's log lacks ${pattern}\n${detail()}`);
-          assert.ok(await pair.tsalive.waitForLog(pattern), `tsalive-sshd's log lacks ${pattern}\n${detail()}`);
-        }
-      } finally {
-        await pair?.stop();
-        c.cleanup?.(world);
-      }
-    });
+    it(c.name, { skip: pty && !("spawn" in loadPty()) ? "node-pty is not built here" : false }, () =>
+      runCase(c, world, "bookworm"),
+    );
   }
 
   it("MaxStartups 1: a second unauthenticated connection is dropped, in sshd's words", async () => {
@@ -732,3 +743,69 @@ describe("access rules: the real sshd and tsalive-sshd decide alike", { skip }, 
     }
   });
 });
+
+/**
+ * The cases that need no throwaway user (the Debian roots of newer OpenSSH have their own /etc/passwd, with root
+ * in it), run as root against OpenSSH 10.x: tsalive-sshd follows 9.2, and these rules did not change since.
+ */
+const ROOT_CASES = new Set([
+  "a plain key logs in",
+  "from= that does not match the address",
+  "command= replaces the client's command, SSH_ORIGINAL_COMMAND has it",
+  "an unknown option refuses the line",
+  "a cert-authority line is not a plain key",
+  "expiry-time in the past",
+  // Not "SetEnv … PATH": bash (root's shell) sources ~/.bashrc under sshd, and the host's /root/.bashrc is not the
+  // root's, so PATH differs for a reason that is neither server's.
+  "ForceCommand, which wins over command=",
+  "AuthorizedKeysFile none",
+  "PermitRootLogin yes",
+  "PermitRootLogin prohibit-password",
+  "PermitRootLogin no",
+  "PermitRootLogin forced-commands-only without command=",
+  "MaxAuthTries 2 with two wrong keys first",
+  "MaxAuthTries 3 with two wrong keys first",
+  "MaxSessions 0",
+  "-W (direct-tcpip) is allowed by default",
+  "AllowTcpForwarding no refuses -W",
+  "DisableForwarding yes refuses -W",
+  "no-port-forwarding refuses -W",
+  "permitopen= to another port refuses -W",
+  "PermitOpen none refuses -W",
+]);
+
+for (const generation of ["trixie"] as const) {
+  describe(`access rules as root: OpenSSH ${PEERS[generation].opensshVersion} and tsalive-sshd decide alike`, {
+    skip: skip || skipUnlessGeneration(generation, "sshd"),
+  }, () => {
+    let rootWorld: World;
+    before(() => {
+      // root's keys in DIR/roothome/.ssh/authorized_keys (AuthorizedKeysFile names it; /root is never touched).
+      const home = world.dir.join("roothome");
+      mkdirSync(home, { recursive: true, mode: 0o755 });
+      const root: TestUser = {
+        name: "root",
+        uid: 0,
+        gid: 0,
+        home,
+        writeAuthorizedKeys(text) {
+          mkdirSync(`${home}/.ssh`, { recursive: true, mode: 0o700 });
+          writeFileSync(`${home}/.ssh/authorized_keys`, text, { mode: 0o600 });
+        },
+      };
+      rootWorld = { ...world, ann: root };
+    });
+    for (const c of CASES.filter((k) => ROOT_CASES.has(k.name))) {
+      const asRoot: Case = {
+        ...c,
+        user: "root",
+        config: (w) => [
+          ...(c.config?.(w) ?? []),
+          `AuthorizedKeysFile ${w.ann.home}/.ssh/authorized_keys`,
+          "StrictModes no",
+        ],
+      };
+      it(c.name, () => runCase(asRoot, rootWorld, generation));
+    }
+  });
+}
