@@ -774,7 +774,16 @@ const ROOT_CASES = new Set([
   "PermitOpen none refuses -W",
 ]);
 
-for (const generation of ["trixie"] as const) {
+/**
+ * Where a newer sshd decides differently from 9.2 (tsalive-sshd follows 9.2): 10.6 lets a client in with
+ * MaxAuthTries 2 after two refused key probes, which 9.2 and 10.0 count as failures.
+ */
+const CHANGED_SINCE: Record<"trixie" | "forky", readonly string[]> = {
+  trixie: [],
+  forky: ["MaxAuthTries 2 with two wrong keys first"],
+};
+
+for (const generation of ["trixie", "forky"] as const) {
   describe(`access rules as root: OpenSSH ${PEERS[generation].opensshVersion} and tsalive-sshd decide alike`, {
     skip: skip || skipUnlessGeneration(generation, "sshd"),
   }, () => {
@@ -795,7 +804,7 @@ for (const generation of ["trixie"] as const) {
       };
       rootWorld = { ...world, ann: root };
     });
-    for (const c of CASES.filter((k) => ROOT_CASES.has(k.name))) {
+    for (const c of CASES.filter((k) => ROOT_CASES.has(k.name) && !CHANGED_SINCE[generation].includes(k.name))) {
       const asRoot: Case = {
         ...c,
         user: "root",
