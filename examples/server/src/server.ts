@@ -19,7 +19,6 @@ import { fingerprint } from "./fingerprint.ts";
 import type { Log } from "./log.ts";
 import { type AccessPolicy, accessPolicy, type MaxStartups, maxStartups, refusedKeywords } from "./policy.ts";
 import { listenAddresses } from "./print_config.ts";
-import { membersOfGroups } from "./process_groups.ts";
 import {
   type ConfigSnapshot,
   configSnapshot,
@@ -32,6 +31,8 @@ import {
 import { serveSession } from "./session.ts";
 import { applySessionRules, readEnvironmentFile } from "./session_policy.ts";
 import { StartupsThrottle } from "./startups.ts";
+import { describeStopped } from "./stopped.ts";
+import { subsystemsOf } from "./subsystems.ts";
 import { type Account, accountGroups, lookupAccount } from "./users.ts";
 
 /** A running tsalive-sshd. */
@@ -53,6 +54,8 @@ export class StartupRefused extends Error {
 class ConfigState {
   snapshot: ConfigSnapshot = configSnapshot();
   global!: ResolvedServerConfig;
+  /** The `Subsystem` lines (global only in sshd), by name. */
+  subsystems: ReadonlyMap<string, string> = new Map();
   readonly throttle: StartupsThrottle;
 
   constructor(
@@ -90,6 +93,7 @@ class ConfigState {
     }
     this.snapshot = snapshot;
     this.global = global;
+    this.subsystems = subsystemsOf(global);
     return startups;
   }
 
@@ -109,7 +113,7 @@ class ConfigState {
 
 /**
  * Starts the server: host keys, one listener per ListenAddress × Port, public-key authentication against
- * AuthorizedKeysFile with sshd's access rules, sessions (exec, shell, pty) and direct-tcpip forwarding, with
+ * AuthorizedKeysFile with sshd's access rules, sessions (exec, shell, pty, Subsystem) and direct-tcpip forwarding, with
  * tsalive's ClientAlive, Heartbeat, Watchdog, UnusedConnectionTimeout and ChannelTimeout attached, Match
  * evaluated per connection over the configuration read at start (and again on {@linkcode RunningServer.reload}).
  *
@@ -252,14 +256,15 @@ function observe(liveness: ServerLiveness, log: Log): void {
   liveness.on("channel-timeout", ({ connection, payload }) => {
     log.info(`channel ${payload.channel}: ${payload.label} timeout for ${formatPeer(connection.stats().info)}`);
   });
-  liveness.on("timeout", ({ connection, payload }) => {
-    // Reported before the watchdog stops the processes: this is what it is about to kill.
-    const groups = connection.supervisor.pids;
-    log.info(payload.message);
-    if (payload.code === "WATCHDOG_EXPIRED" && groups.length > 0) {
-      const members = membersOfGroups(groups);
-      const named = members.map((m) => `${m.pid} (${m.command})`).join(", ");
-      log.info(`Watchdog: stopping process groups ${groups.join(", ")}: ${named || "already gone"}`);
+  liveness.on("timeout", ({ payload }) => log.info(payload.message));
+  // Once the watchdog's processes are gone (and before the socket is destroyed): what it stopped.
+  liveness.on("watchdog", ({ connection, payload }) => {
+    log.info(describeStopped("Watchdog", formatPeer(connection.stats().info), payload.stopped));
+  });
+  // Everything the connection's teardown stopped (the watchdog's processes too).
+  liveness.on("close", ({ connection, payload }) => {
+    if (payload.stopped.length > 0) {
+      log.debug(describeStopped("Close", formatPeer(connection.stats().info), payload.stopped));
     }
   });
 }
@@ -410,6 +415,7 @@ function serveConnection(
       log,
       peer: formatPeer({ user: account.name, ...peer }),
       remote: address,
+      subsystems: state.subsystems,
     };
     let sessions = 0;
     let ids = 0;
@@ -425,7 +431,7 @@ function serveConnection(
         sessions--;
       });
       const from = `${account.name} from ${info.ip} port ${info.port}`;
-      const rules = { policy, key, account, log, from, id: ids++, environmentFile };
+      const rules = { policy, key, account, log, from, id: ids++, environmentFile, subsystems: state.subsystems };
       serveSession(applySessionRules(session, rules), context);
     });
     connection.on("tcpip", (acceptChannel, rejectChannel, request) => {

@@ -159,6 +159,7 @@ const HONOURED = new Set([
   "unusedconnectiontimeout",
   "channeltimeout",
   "tcpkeepalive",
+  "subsystem",
   "heartbeat",
   "watchdogtimeout",
   "match",

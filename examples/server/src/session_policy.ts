@@ -17,6 +17,8 @@ export interface SessionRules {
   readonly from: string;
   /** The channel's id, for `Starting session … id N`. */
   readonly id: number;
+  /** The configuration's `Subsystem` lines by name (a forced command replaces what a found one would run). */
+  readonly subsystems: ReadonlyMap<string, string>;
   /** ~/.ssh/environment, read at authentication when PermitUserEnvironment allows it ({@linkcode readEnvironmentFile}). */
   readonly environmentFile: readonly (readonly [string, string])[];
 }
@@ -100,7 +102,8 @@ function serverEnvironment(rules: SessionRules): [string, string][] {
  * A view of an ssh2 session that applies sshd's per-session rules before the session code sees a request:
  * - `pty-req` is refused when the key says `no-pty`/`restrict` or PermitTTY is no;
  * - `env` is accepted only for names AcceptEnv lists, and never reaches the variables sshd sets after it;
- * - `exec` and `shell` run ForceCommand, else the key's `command=`, with SSH_ORIGINAL_COMMAND;
+ * - `exec`, `shell` and a configured `subsystem` run ForceCommand, else the key's `command=`, with
+ *   SSH_ORIGINAL_COMMAND;
  * - the server's own environment (SetEnv, `environment=` with PermitUserEnvironment) is handed over as env
  *   requests just before the command starts, so it lands where sshd puts it.
  *
@@ -177,10 +180,26 @@ export function applySessionRules(session: Session, rules: SessionRules): Sessio
     go(serverEnvironment(rules));
   };
   session.on("shell", (accept: Accept, reject: Reject) => start(undefined, accept, reject));
+  // session.c session_subsystem_req: a configured subsystem goes through do_exec, where a forced command wins.
+  session.on("subsystem", (accept: Accept, reject: Reject, info: { name: string }) => {
+    if (policy.forceCommand === undefined && key.forceCommand === undefined) {
+      if (view.listenerCount("subsystem") === 0) return reject?.();
+      view.emit("subsystem", accept, reject, info);
+      return;
+    }
+    const command = rules.subsystems.get(info.name);
+    if (command === undefined) {
+      log.info(
+        `subsystem request for ${info.name.slice(0, 100)} by user ${rules.account.name} failed, subsystem not found`,
+      );
+      return reject?.();
+    }
+    start(command, accept, reject);
+  });
   session.on("exec", (accept: Accept, reject: Reject, info: { command: string }) =>
     start(info.command, accept, reject),
   );
-  const filtered = new Set(["pty", "env", "shell", "exec"]);
+  const filtered = new Set(["pty", "env", "shell", "exec", "subsystem"]);
   // Every other event (window-change, subsystem, signal, close, …) passes straight through.
   return new Proxy(session, {
     get(target, property, receiver) {
