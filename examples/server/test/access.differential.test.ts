@@ -253,6 +253,14 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    name: "ForceCommand replaces what a configured Subsystem runs",
+    config: () => ["Subsystem sftp /usr/lib/openssh/sftp-server", "ForceCommand echo forced $SSH_ORIGINAL_COMMAND"],
+    args: () => ["-s"],
+    command: "sftp",
+    expect: "accept",
+    stdout: "forced /usr/lib/openssh/sftp-server\n",
+  },
+  {
     name: "ForceCommand in Match User",
     config: (w) => [`Match User ${w.ann.name}`, "  ForceCommand echo matched"],
     expect: "accept",
