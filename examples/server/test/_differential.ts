@@ -19,6 +19,29 @@ import {
 } from "@tsalive/test-support";
 import { RUN } from "./_server.ts";
 
+/** Removals of the users and groups this process created, newest first, for a signal that ends it early. */
+const accounts: (() => void)[] = [];
+let signalHooked = false;
+
+/**
+ * A test run stopped by SIGINT or SIGTERM never reaches `exit` hooks: the accounts would outlive it. Remove them
+ * first, then end as the signal would have.
+ */
+function removeAccountsOnSignal(remove: () => void): void {
+  accounts.unshift(remove);
+  if (signalHooked) return;
+  signalHooked = true;
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
+    process.once(signal, () => {
+      for (const undo of accounts) undo();
+      process.exit(code);
+    });
+  }
+}
+
 /** A throwaway local user: created with useradd, a home under the test's temp dir, removed at the end. */
 export interface TestUser {
   readonly name: string;
@@ -37,10 +60,14 @@ export function createUser(name: string, home: string, groups: readonly string[]
   const args = ["-M", "-d", home, "-s", "/bin/sh", "-p", "*", ...(groups.length > 0 ? ["-G", groups.join(",")] : [])];
   const made = spawnSync("useradd", [...args, name], { encoding: "utf8", timeout: 10_000 });
   if (made.status !== 0) throw new Error(`useradd ${name}: ${made.stderr}`);
+  let removed = false;
   const remove = () => {
+    if (removed) return;
+    removed = true;
     spawnSync("userdel", [name], { timeout: 10_000 });
   };
   registerCleanup(`user ${name}`, async () => remove(), remove);
+  removeAccountsOnSignal(remove);
   const id = (flag: string) => Number(spawnSync("id", [flag, name], { encoding: "utf8" }).stdout.trim());
   const uid = id("-u");
   const gid = id("-g");
@@ -69,10 +96,14 @@ export function createUser(name: string, home: string, groups: readonly string[]
 export function createGroup(name: string): void {
   const made = spawnSync("groupadd", [name], { encoding: "utf8", timeout: 10_000 });
   if (made.status !== 0) throw new Error(`groupadd ${name}: ${made.stderr}`);
+  let removed = false;
   const remove = () => {
+    if (removed) return;
+    removed = true;
     spawnSync("groupdel", [name], { timeout: 10_000 });
   };
   registerCleanup(`group ${name}`, async () => remove(), remove);
+  removeAccountsOnSignal(remove);
 }
 
 /** One server of a pair. */
