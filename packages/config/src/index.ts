@@ -14,9 +14,12 @@ export {
   CLIENT_KEYWORDS,
   type ClientKeyword,
   type ClientKeywordKind,
+  clientKeywords,
 } from "./client/keywords.ts";
 export { percentExpand } from "./client/percent.ts";
+export { type FormatClientConfigOptions, formatClientConfig } from "./client/print.ts";
 export {
+  type ClientArgument,
   type ClientResolution,
   type ClientSetting,
   type ConfigInput,

@@ -1,16 +1,19 @@
 /**
  * Seeded random differential test: configurations assembled from the tokens that matter to OpenSSH's grammar
- * (keywords, separators, quotes, comments, patterns, Match criteria, time values) are resolved by the real
- * `ssh -G` and by resolveClientConfig, which must agree exactly as in differential.test.ts. Fixed seed, so a
- * failure reproduces; set TSALIVE_FUZZ_RUNS and TSALIVE_FUZZ_SEED to explore more. Integration test: needs
- * /usr/bin/ssh.
+ * (keywords, separators, quotes, comments, patterns, Match criteria, time values, the keywords later releases
+ * added) are resolved by the real `ssh -G` of every supported release and by readClientConfig +
+ * formatClientConfig, which must agree exactly as in differential.versions.test.ts: the same verdict and messages,
+ * the WHOLE output. Fixed seed, so a failure reproduces; set TSALIVE_FUZZ_RUNS and TSALIVE_FUZZ_SEED to explore
+ * more. The oracle runs once per release for all configurations. Integration test: needs the Debian roots.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import fc from "fast-check";
-import { compareWithSsh, haveSsh } from "./_ssh.ts";
+import { OPENSSH_VERSIONS } from "../src/index.ts";
+import { compareOutputs } from "./_compare.ts";
+import { haveOracle, sshG } from "./_oracle.ts";
 
 const keywords = [
   "Host",
@@ -35,6 +38,10 @@ const keywords = [
   "CanonicalizeHostname",
   "AddressFamily",
   "StrictHostKeyChecking",
+  "Tag",
+  "ObscureKeystrokeTiming",
+  "ChannelTimeout",
+  "RefuseConnection",
   "Bogus",
 ];
 const words = [
@@ -44,6 +51,7 @@ const words = [
   ...["0", "1", "15", "1h", "5x", "-1", "+5", "007", "0x1", "2147483647", "2147483648", "2222", "65536", "ssh"],
   ...["a@b:22", "x,y", "~/.ssh/k", "inc", "%h", "%h.ex", "%%", "%z", "%", "Heartbeat", '"q v"', "'s'", "a\\ b"],
   ...['w"e"b', "#c", "#", "=", '"', "'"],
+  ...["tagged", "tagged=t", "t", '""', "host=db", "user=me", "version", "OpenSSH_10*", "interval:40", "session=5m"],
 ];
 const keyword = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom(...keywords) },
@@ -63,29 +71,48 @@ const line = fc
 const config = fc.array(line, { minLength: 1, maxLength: 8 }).map((lines) => `${lines.join("\n")}\n`);
 const host = fc.constantFrom("web", "db", "Web", "me@web", "10.0.0.1");
 
-test("random configurations: ssh -G and tsalive agree", { skip: haveSsh ? false : "no /usr/bin/ssh" }, () => {
-  const root = mkdtempSync(join(tmpdir(), "tsalive-fuzz-"));
-  try {
-    mkdirSync(join(root, "home", ".ssh"), { recursive: true, mode: 0o700 });
-    writeFileSync(join(root, "home", ".ssh", "inc"), "Port 2345\nMatch host db\n  User incd\n");
-    let run = 0;
-    fc.assert(
-      fc.property(config, host, (text, destination) => {
-        writeFileSync(join(root, "config"), text);
-        compareWithSsh({
-          label: `run ${run++} ${JSON.stringify(text)}`,
-          root,
-          host: destination,
-          options: [],
-          exec: false,
-        });
-      }),
-      {
-        seed: Number(process.env.TSALIVE_FUZZ_SEED ?? 20261123),
-        numRuns: Number(process.env.TSALIVE_FUZZ_RUNS ?? 150),
-      },
-    );
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+const runs = Number(process.env.TSALIVE_FUZZ_RUNS ?? 150);
+const seed = Number(process.env.TSALIVE_FUZZ_SEED ?? 20261123);
+const cases = fc.sample(fc.tuple(config, host), { numRuns: runs, seed });
+const base = mkdtempSync("/tmp/tsalive-fuzz-");
+after(() => rmSync(base, { recursive: true, force: true }));
+const roots = cases.map(([text], i) => {
+  const root = join(base, String(i));
+  mkdirSync(join(root, "home", ".ssh"), { recursive: true, mode: 0o700 });
+  writeFileSync(join(root, "home", ".ssh", "inc"), "Port 2345\nMatch host db\n  User incd\n", { mode: 0o600 });
+  writeFileSync(join(root, "config"), text, { mode: 0o600 });
+  return root;
 });
+const passwd = userInfo();
+
+for (const version of OPENSSH_VERSIONS) {
+  test(`random configurations: ssh -G ${version} and tsalive agree`, {
+    skip: haveOracle(version) ? false : "no oracle",
+  }, () => {
+    const results = sshG(
+      version,
+      cases.map(([, destination], i) => ({
+        config: join(roots[i] as string, "config"),
+        host: destination,
+        options: [],
+        home: join(roots[i] as string, "home"),
+        cwd: roots[i] as string,
+      })),
+    );
+    cases.forEach(([text, destination], i) => {
+      compareOutputs({
+        label: `${version} run ${i} ${JSON.stringify(text)} ${destination}`,
+        version,
+        real: results[i] as (typeof results)[number],
+        host: destination,
+        root: roots[i] as string,
+        options: [],
+        args: [],
+        exec: false,
+        home: passwd.homedir,
+        localUser: passwd.username,
+        localHostname: hostname(),
+      });
+    });
+  });
+}

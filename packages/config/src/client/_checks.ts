@@ -1,3 +1,4 @@
+import type { OpenSshVersion } from "../openssh_version.ts";
 import { convtime } from "../time.ts";
 
 /**
@@ -5,7 +6,10 @@ import { convtime } from "../time.ts";
  * OpenSSH's message tail when ssh rejects it, else undefined. Keywords without an entry take any value
  * (algorithm lists and paths are checked by ssh against its build, which tsalive does not reproduce).
  */
-export const WORD_CHECKS: ReadonlyMap<string, (arg: string) => string | undefined> = new Map([
+export const WORD_CHECKS: ReadonlyMap<string, (arg: string, openssh: OpenSshVersion) => string | undefined> = new Map<
+  string,
+  (arg: string, openssh: OpenSshVersion) => string | undefined
+>([
   [
     "loglevel",
     (arg: string) =>
@@ -26,8 +30,8 @@ export const WORD_CHECKS: ReadonlyMap<string, (arg: string) => string | undefine
   ],
   [
     "controlpersist",
-    (arg: string) =>
-      ["yes", "true", "no", "false"].includes(arg) || convtime(arg) !== undefined
+    (arg: string, openssh: OpenSshVersion) =>
+      ["yes", "true", "no", "false"].includes(arg) || convtime(arg, openssh) !== undefined
         ? undefined
         : "Bad ControlPersist argument.",
   ],
