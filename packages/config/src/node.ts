@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { homedir, hostname, userInfo } from "node:os";
+import { homedir, hostname, networkInterfaces, userInfo } from "node:os";
 import type { ConfigFileSystem } from "./fs.ts";
 
 function errorCode(error: unknown): string | undefined {
@@ -81,8 +81,24 @@ export function nodeUser(): { name: string; home: string } {
 }
 
 /**
+ * The addresses of the local interfaces, for `Match localnetwork` (ssh's getifaddrs).
+ *
+ * @example
+ * ```ts
+ * import { nodeLocalAddresses } from "@tsalive/config/node";
+ * nodeLocalAddresses().includes("127.0.0.1"); // true on most machines
+ * ```
+ */
+export function nodeLocalAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((entries) =>
+    (entries ?? []).map((entry) => entry.address.replace(/%.*$/, "")),
+  );
+}
+
+/**
  * What `ssh` itself would use on this machine: the real file system, the current user, uid, home, host name and
- * working directory. Spread it into `resolveClientConfig`; `Match exec` stays off unless you add `exec: nodeExec`.
+ * working directory, `$HOME` and the environment (for `Include`), the interface addresses. Spread it into
+ * `resolveClientConfig`; `Match exec` stays off unless you add `exec: nodeExec`.
  *
  * @example
  * ```ts
@@ -99,6 +115,8 @@ export function nodeDefaults(): {
   uid: number | undefined;
   localHostname: string;
   cwd: string;
+  environment: Readonly<Record<string, string | undefined>>;
+  localAddresses: readonly string[];
 } {
   const { name, home } = nodeUser();
   return {
@@ -108,5 +126,7 @@ export function nodeDefaults(): {
     uid: process.getuid?.(),
     localHostname: hostname(),
     cwd: process.cwd(),
+    environment: { ...process.env },
+    localAddresses: nodeLocalAddresses(),
   };
 }

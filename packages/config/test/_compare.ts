@@ -13,7 +13,7 @@ import {
   type OpenSshVersion,
   readClientConfig,
 } from "../src/index.ts";
-import { nodeExec, nodeFileSystem } from "../src/node.ts";
+import { nodeExec, nodeFileSystem, nodeLocalAddresses } from "../src/node.ts";
 import { GENERATION_OF, type OracleResult } from "./_oracle.ts";
 
 /** How OpenSSH's log prints a message (strnvis VIS_SAFE|VIS_OCTAL): `\\` doubled, control bytes as `\ooo`. */
@@ -88,6 +88,7 @@ export function compareOutputs(c: OutputComparison): void {
       localUser: c.localUser,
       home: c.home,
       environment: { HOME: `${c.root}/home` },
+      localAddresses: nodeLocalAddresses(),
       localHostname: c.localHostname,
       uid: process.getuid?.() ?? 0,
       cwd: c.root,

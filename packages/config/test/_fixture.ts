@@ -9,7 +9,7 @@
  *   @expect error|ok          what OpenSSH does for every host (checked against ssh too, so a fixture cannot lie)
  *   @expect-10.0 error|ok     what one release does, where releases differ (overrides @expect for it)
  *   @versions 10.0 10.6       the releases the fixture applies to (default: all)
- *   @arg -l                   a command-line argument before the destination (repeatable, in order)
+ *   @arg -l NAME              a command-line option and its value (-l, -p, -i, -o), repeatable, in order
  *   --- config                the -F file; other paths are relative to the temp root, home/ is HOME
  *
  * `${ROOT}` in any text is replaced by the temp root, so absolute Include paths work.
@@ -57,7 +57,7 @@ export function readFixture(path: string, name: string): ClientFixture {
     else if (directive === "@expect") expect = value === "error" ? "error" : "ok";
     else if (directive?.startsWith("@expect-")) expectFor.set(directive.slice(8), value === "error" ? "error" : "ok");
     else if (directive === "@versions") versions.push(...rest);
-    else if (directive === "@arg") args.push(value);
+    else if (directive === "@arg") args.push(rest[0] ?? "", rest.slice(1).join(" "));
   }
   if (hosts.length === 0) throw new Error(`${name}: no @host`);
   const files = new Map<string, string>();

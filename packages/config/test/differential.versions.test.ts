@@ -98,3 +98,46 @@ for (const version of OPENSSH_VERSIONS) {
     });
   }
 }
+
+// ssh's regress sshcfgparse "reparse minimal config", rewritten: ssh -G's own output, read back as a config file,
+// must print the same again, by ssh and by tsalive. That reads every keyword ssh prints, with its default value.
+for (const version of OPENSSH_VERSIONS) {
+  test(`ssh -G ${version} output read back as a config`, { skip: haveOracle(version) ? false : "no oracle" }, () => {
+    const root = join(base, `reparse-${version}`);
+    mkdirSync(join(root, "home", ".ssh"), { recursive: true, mode: 0o700 });
+    const job = (config: string): OracleJob => ({
+      config,
+      host: "h",
+      options: [],
+      home: join(root, "home"),
+      cwd: root,
+    });
+    writeFileSync(join(root, "empty"), "", { mode: 0o600 });
+    writeFileSync(
+      join(root, "rich"),
+      "Host h\n  User u\n  Port 2222\n  ServerAliveInterval 15\n  IPQoS af21 cs1\n  RekeyLimit 1G 1h\n  LocalForward 8080 localhost:80\n  SendEnv LANG LC_*\n  SetEnv A=b\n  ControlPersist 10m\n  AddKeysToAgent confirm 30\n  ProxyJump u@j:23\n",
+      { mode: 0o600 },
+    );
+    for (const name of ["empty", "rich"]) {
+      const [first] = sshG(version, [job(join(root, name))]);
+      assert.equal(first?.status, 0, first?.stderr);
+      writeFileSync(join(root, "config"), first?.stdout ?? "", { mode: 0o600 });
+      const [second] = sshG(version, [job(join(root, "config"))]);
+      assert.ok(second);
+      compareOutputs({
+        label: `${version} reparse ${name}`,
+        version,
+        real: second,
+        expect: "ok",
+        host: "h",
+        root,
+        options: [],
+        args: [],
+        exec: false,
+        home: passwd.homedir,
+        localUser: passwd.username,
+        localHostname: hostname(),
+      });
+    }
+  });
+}

@@ -2,8 +2,8 @@
  * Every keyword each supported OpenSSH release's ssh knows (readconf.c `keywords[]`), with how its value is read,
  * as Debian builds it: 9.2 and 10.0 with GSSAPI and Debian's GSSAPI key-exchange patch (`GSSAPIKeyExchange`, …),
  * 10.6 without GSSAPI (its `GSSAPIAuthentication` is an `Unsupported option`, the key-exchange keywords are bad
- * options). Debian's `ProtocolKeepAlives` and `SetupTimeOut` (other names of ServerAliveInterval and
- * ConnectTimeout) are accepted by all three.
+ * options). Debian's `ProtocolKeepAlives` (another name of ServerAliveInterval) and `SetupTimeOut` (ignored by the
+ * 9.2 package, another name of ConnectTimeout from 10.0, as `ssh -G` shows) are accepted by all three.
  *
  * @module
  */
@@ -83,7 +83,7 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
   ["AFSTokenPassing", "unsupported"],
   ["KerberosAuthentication", "unsupported"],
   ["ProtocolKeepAlives", "time"],
-  ["SetupTimeOut", "time"],
+  ["SetupTimeOut", "ignore"],
   ["KerberosTGTPassing", "unsupported"],
   ["RSAAuthentication", "unsupported"],
   ["RhostsRSAAuthentication", "unsupported"],
@@ -112,7 +112,7 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
   ["IdentityFile2", "special", "acc"],
   ["IdentitiesOnly", "flag"],
   ["CertificateFile", "word", "acc"],
-  ["AddKeysToAgent", "list"],
+  ["AddKeysToAgent", "special"],
   ["IdentityAgent", "word"],
   ["HostName", "special"],
   ["HostKeyAlias", "string"],
@@ -169,7 +169,7 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
   ["RemoteCommand", "command"],
   ["VisualHostKey", "flag"],
   ["KexAlgorithms", "word"],
-  ["IPQoS", "list"],
+  ["IPQoS", "special"],
   ["RequestTTY", "choice", "requesttty"],
   ["SessionType", "choice", "sessiontype"],
   ["StdinNull", "flag"],
@@ -269,7 +269,11 @@ export function clientKeywords(version: OpenSshVersion): ReadonlyMap<string, Cli
             : row,
       )
     : [...rows, ...debianGssapi];
-  table = buildTable([...base, ...added]);
+  // Debian's SetupTimeOut: ignored by the 9.2 package, ConnectTimeout from 10.0.
+  const debian = opensshAtLeast(version, "10.0")
+    ? base.map((row): (typeof rows)[number] => (row[0] === "SetupTimeOut" ? [row[0], "time"] : row))
+    : base;
+  table = buildTable([...debian, ...added]);
   tables.set(version, table);
   return table;
 }

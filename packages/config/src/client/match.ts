@@ -124,7 +124,8 @@ export function evaluateMatchArgs(args: readonly string[], context: MatchContext
         matched = matchPatternList(context.localUser, patterns, false) === 1;
         break;
       case "localnetwork": {
-        if (addrMatchList(undefined, patterns) === -2) fail(`Invalid network entry "${patterns}"`);
+        const problem = cidrListProblem(patterns);
+        if (problem !== undefined) fail(problem);
         matched = (context.localAddresses ?? []).some((address) => addrMatchList(address, patterns) === 1);
         break;
       }
@@ -162,6 +163,30 @@ export function evaluateMatchArgs(args: readonly string[], context: MatchContext
   }
   if (attributes === 0) fail("One or more attributes required for Match");
   return { result, rest: 0 };
+}
+
+/** addrmatch.c addr_match_cidr_list's checks of the list itself, with its messages; undefined when valid. */
+function cidrListProblem(list: string): string | undefined {
+  for (const entry of list.split(",")) {
+    const shown = entry.slice(0, 100);
+    // strsep has cut the list at its first comma by then, so ssh shows only the first entry.
+    if (entry === "") return `addr_match_cidr_list: empty entry in list "${(list.split(",")[0] ?? "").slice(0, 100)}"`;
+    if (entry.length > 46 + 3) return `addr_match_cidr_list: list entry "${shown}" too long`;
+    const invalid = !/^[0-9a-fA-F.:/]*$/.test(entry);
+    const prefix = invalid ? `addr_match_cidr_list: list entry "${shown}" contains invalid characters\n` : "";
+    const [address = "", length] = entry.split("/", 2);
+    if (!parseable(address) || (length !== undefined && !/^[0-9]+$/.test(length))) {
+      return `${prefix}Invalid network entry "${shown}"`;
+    }
+    if (addrMatchList(undefined, entry) === -2) return `${prefix}Inconsistent mask length for network "${shown}"`;
+    if (invalid) return `${prefix}Invalid network entry "${shown}"`;
+  }
+  return undefined;
+}
+
+/** Whether `entry` parses as a plain address (addr_pton). */
+function parseable(entry: string): boolean {
+  return addrMatchList(entry, "0.0.0.0/0,::/0") === 1;
 }
 
 function runExec(command: string, context: MatchContext): boolean {

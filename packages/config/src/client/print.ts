@@ -1,7 +1,9 @@
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { asciiLower } from "../parse.ts";
+import { matchPatternList } from "../pattern.ts";
 import { convtime } from "../time.ts";
 import { ALGORITHM_DEFAULTS } from "./_defaults.ts";
+import { formatIpqos } from "./_ipqos.ts";
 import { formatProxyJump } from "./jump.ts";
 import { percentExpand } from "./percent.ts";
 import type { ClientResolution } from "./resolve.ts";
@@ -160,14 +162,14 @@ function layout(version: OpenSshVersion): Line[] {
     ["oneline", "logverbose", "none"],
     ...(v10 ? [["oneline", "channeltimeout", "none"] as const] : []),
     ["oneline", "permitremoteopen", "any"],
-    ["fmt", "addkeystoagent", "yesnoaskconfirm", "false"],
+    ["special", "addkeystoagent"],
     ["special", "forwardagent"],
     ["special", "connecttimeout"],
     ["string", "tunneldevice", "any:any"],
     ["oneline", v106 ? "canonicalizepermittedcnames" : "canonicalizePermittedcnames", "none"],
     ["special", "controlpersist"],
     ["special", "escapechar"],
-    ["string", "ipqos", ALGORITHM_DEFAULTS[version].ipqos],
+    ["special", "ipqos"],
     ["special", "rekeylimit"],
     ["string", "streamlocalbindmask", "0177"],
     ["special", "syslogfacility"],
@@ -377,11 +379,20 @@ export function formatClientConfig(resolution: ClientResolution, options: Format
         const word = arg(key);
         if (word === undefined) return put(key, "~");
         if (word === "none") return put(key, "none");
-        if (word.length === 2 && word[0] === "^") {
-          const code = (word.charCodeAt(1) & 31) as number;
-          return put(key, `^${String.fromCharCode(code + 64)}`);
-        }
-        return put(key, word);
+        const code = word.length === 2 && word[0] === "^" ? word.charCodeAt(1) & 31 : word.charCodeAt(0);
+        return put(key, visChar(code));
+      }
+      case "addkeystoagent": {
+        const [state = "0", lifespan = "0"] = (first(key)?.value ?? "0 0").split(" ");
+        const word = ["false", "true", "ask", "confirm"][Number(state)] ?? "false";
+        if (Number(lifespan) <= 0) return put(key, word);
+        return put(key, `${state === "3" ? "confirm " : ""}${lifespan}`);
+      }
+      case "ipqos": {
+        const a = first(key);
+        if (a === undefined) return put(key, ALGORITHM_DEFAULTS[version].ipqos ?? "");
+        const [interactive = "0", bulk = interactive] = a.value.split(" ");
+        return put(key, `${formatIpqos(Number(interactive), version)} ${formatIpqos(Number(bulk), version)}`);
       }
       case "rekeylimit": {
         const a = first(key);
@@ -410,8 +421,19 @@ function algorithms(value: string | undefined, fallback: string): string {
   const given = value.slice(1).split(",");
   if (value.startsWith("+")) return [...defaults, ...given.filter((g) => !defaults.includes(g))].join(",");
   if (value.startsWith("^")) return [...given, ...defaults.filter((d) => !given.includes(d))].join(",");
-  if (value.startsWith("-")) return defaults.filter((d) => !given.includes(d)).join(",");
+  if (value.startsWith("-")) return defaults.filter((d) => matchPatternList(d, given.join(","), false) !== 1).join(",");
   return value;
+}
+
+/** vis(3) of one byte with VIS_WHITE, as dump_client_config prints EscapeChar. */
+function visChar(code: number): string {
+  const meta = code >= 0x80 ? "M-" : "";
+  const c = code & 0x7f;
+  if (c === 0x20) return meta ? `\\M-\\040` : "\\040";
+  if (c < 0x20) return `\\${meta}^${String.fromCharCode(c + 64)}`;
+  if (c === 0x7f) return `\\${meta}^?`;
+  if (c === 0x5c && !meta) return "\\\\";
+  return meta ? `\\M-${String.fromCharCode(c)}` : String.fromCharCode(c);
 }
 
 /** scan_scaled: a size with an optional K, M or G suffix. */

@@ -9,6 +9,7 @@ import { convtime } from "../time.ts";
 import { a2port, integerValue, parseServices, SERVICE_PORTS } from "../values.ts";
 import { numericHost } from "./_address.ts";
 import { WORD_CHECKS, WORD_MISSING } from "./_checks.ts";
+import { parseIpqos } from "./_ipqos.ts";
 import { parseProxyJump } from "./jump.ts";
 import {
   CLIENT_ALIASES,
@@ -740,6 +741,39 @@ class ClientResolver {
         if (active && !this.first(key)) this.record(key, row, assignment);
         return undefined;
       }
+      case "addkeystoagent": {
+        // readconf.c: yes|no|ask|confirm, "confirm TIME", or a TIME alone (yes, with that lifespan).
+        const states: Record<string, number> = { true: 1, false: 0, yes: 1, no: 0, ask: 2, confirm: 3 };
+        if (arg === undefined || arg === "") return new BadLine(`${at}: missing argument.\n${at}: unsupported option`);
+        let state = states[asciiLower(arg)];
+        const arg2 = args[1];
+        let lifespan = 0;
+        if (state === 3 && arg2 !== undefined) {
+          const seconds = convtime(arg2, this.version);
+          if (seconds === undefined) return new BadLine(`${at}: invalid time value.`);
+          lifespan = seconds;
+        } else if (state === undefined && arg2 === undefined) {
+          const seconds = convtime(arg, this.version);
+          if (seconds === undefined) return new BadLine(`${at}: unsupported option`);
+          state = 1;
+          lifespan = seconds;
+        } else if (state === undefined || arg2 !== undefined) return new BadLine(`${at}: unsupported option`);
+        if (active && !this.first(key)) this.record(key, row, { ...assignment, value: `${state} ${lifespan}` });
+        return args.length > 2 ? new BadLine(`${at}: keyword ${key} extra arguments at end of line`) : undefined;
+      }
+      case "ipqos": {
+        const values: number[] = [];
+        for (const word of args.slice(0, 2).length ? args.slice(0, 2) : ["(null)"]) {
+          const value = parseIpqos(word, this.version);
+          if (value === undefined) return new BadLine(`${at}: Bad IPQoS value: ${word}`);
+          values.push(value);
+        }
+        if (active && !this.first(key)) {
+          const [interactive = 0, bulk = interactive] = values;
+          this.record(key, row, { ...assignment, value: `${interactive} ${bulk}` });
+        }
+        return args.length > 2 ? new BadLine(`${at}: keyword ${key} extra arguments at end of line`) : undefined;
+      }
       case "refuseconnection": {
         if (arg === undefined || arg === "") return new BadLine(`${at}: Missing argument.`);
         if (active) return this.fatal(`${at}: RefuseConnection: ${arg}`, line);
@@ -839,22 +873,37 @@ class ClientResolver {
   }
 
   /** readconf.c expand_match_exec_or_include_path for an Include path: %-tokens, then `${VAR}`. */
-  expandInclude(arg: string, at: string, line: DirectiveLine): string {
+  expandInclude(arg: string, at: string, line: DirectiveLine): string | undefined {
     const context = this.matchContext(at, { kind: "file", file: this.stack[this.stack.length - 1], line: line.line });
     const jump = this.proxy?.kind === "jump" ? parseProxyJump(this.proxy.assignment.value, this.version) : undefined;
     const jumpHost = jump && !jump.none ? (jump.hops[jump.hops.length - 1]?.host ?? "") : "";
     const env = this.options.environment ?? { HOME: this.options.home };
-    let failed = false;
-    const dollar = arg.replace(/\$\{([^}]*)\}/g, (_match, name: string) => {
-      const value = name === "" ? undefined : env[name];
-      if (value === undefined) failed = true;
-      return value ?? "";
+    // vdollar_percent_expand: an unknown %-token is fatal; an unset variable skips the path with an error.
+    const percent = percentExpand(
+      arg.replace(/\$\{[^}]*\}/g, (v) => v.replaceAll("%", "%%")),
+      { ...execTokens(context), j: jumpHost },
+    );
+    if (percent.error !== undefined) {
+      const why = percent.error.replace(/^percent_expand: /, "");
+      this.fatal(`vdollar_percent_expand: ${why}\npercent_dollar_expand: failed`, line);
+    }
+    let missing: string | undefined;
+    const value = percent.value.replace(/\$\{([^}]*)\}/g, (_match, name: string) => {
+      const found = name === "" ? undefined : env[name];
+      if (found === undefined) missing ??= name;
+      return found ?? "";
     });
-    const percent = failed ? undefined : percentExpand(dollar, { ...execTokens(context), j: jumpHost });
-    // vdollar_percent_expand fails on an unset variable or an unknown token, and ssh exits.
-    if (failed || percent === undefined || percent.error !== undefined)
-      this.fatal("percent_dollar_expand: failed", line);
-    return percent.value;
+    if (missing !== undefined) {
+      const why = missing === "" ? "zero-length environment variable" : `env var \${${missing}} has no value`;
+      this.warnings.push({
+        file: this.stack[this.stack.length - 1],
+        line: line.line,
+        keyword: line.keyword,
+        message: `vdollar_percent_expand: ${why}\n${at}: Unable to expand user config file '${arg}'`,
+      });
+      return undefined;
+    }
+    return value;
   }
 
   include(
@@ -871,7 +920,9 @@ class ClientResolver {
       let arg = written;
       if (opensshAtLeast(this.version, "9.9")) {
         // 9.9: %-tokens and ${ENV} are expanded first.
-        arg = this.expandInclude(written, at, line);
+        const expanded = this.expandInclude(written, at, line);
+        if (expanded === undefined) continue;
+        arg = expanded;
       }
       if (arg.startsWith("~") && !flags.user) return new BadLine(`${at}: bad include path ${arg}.`);
       const path = arg.startsWith("/") || arg.startsWith("~") ? arg : `${flags.user ? "~/.ssh" : "/etc/ssh"}/${arg}`;
