@@ -36,8 +36,17 @@ export {
   type ConfigErrorCode,
   type ConfigIssue,
   displayName,
+  MAX_CONFIG_FILE_BYTES,
+  MAX_INCLUDE_MATCHES,
 } from "./errors.ts";
-export { type ConfigFileSystem, memoryFileSystem } from "./fs.ts";
+export {
+  type ConfigFileStat,
+  type ConfigFileSystem,
+  defaultFileSystem,
+  fileKind,
+  fileSystemFromNodeFs,
+  memoryFileSystem,
+} from "./fs.ts";
 export { expandIncludeGlob, fnmatch } from "./glob.ts";
 export {
   DEFAULT_OPENSSH_VERSION,

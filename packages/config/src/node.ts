@@ -7,15 +7,12 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir, hostname, networkInterfaces, userInfo } from "node:os";
-import type { ConfigFileSystem } from "./fs.ts";
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === "object" && error !== null ? (error as { code?: string }).code : undefined;
-}
+import { type ConfigFileSystem, fileSystemFromNodeFs } from "./fs.ts";
 
 /**
  * The real file system through `node:fs`, synchronously like OpenSSH. A missing file reads as `undefined`; a
- * directory reads as "" (fopen succeeds and getline reads nothing, as in ssh).
+ * directory reads as "" (fopen succeeds and getline reads nothing, as in ssh); `stat` gives owner, mode and size,
+ * which the resolvers check before reading.
  *
  * @example
  * ```ts
@@ -23,33 +20,7 @@ function errorCode(error: unknown): string | undefined {
  * nodeFileSystem.readFile("/nonexistent/ssh_config"); // undefined
  * ```
  */
-export const nodeFileSystem: ConfigFileSystem = {
-  readFile(path) {
-    try {
-      return readFileSync(path, "utf8");
-    } catch (error) {
-      const code = errorCode(error);
-      if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-      if (code === "EISDIR") return "";
-      throw error;
-    }
-  },
-  readDir(path) {
-    try {
-      return readdirSync(path);
-    } catch {
-      return undefined;
-    }
-  },
-  stat(path) {
-    try {
-      const { uid, mode } = statSync(path);
-      return { uid, mode };
-    } catch {
-      return undefined;
-    }
-  },
-};
+export const nodeFileSystem: ConfigFileSystem = fileSystemFromNodeFs({ readFileSync, readdirSync, statSync });
 
 /**
  * Runs a `Match exec` command the way ssh does: `/bin/sh -c COMMAND` with stdin and stdout closed to the command's

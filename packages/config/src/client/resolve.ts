@@ -1,6 +1,7 @@
+import { readConfigFile } from "../_read.ts";
 import { badOptionsError, ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import type { ConfigFileSystem } from "../fs.ts";
-import { memoryFileSystem } from "../fs.ts";
+import { defaultFileSystem } from "../fs.ts";
 import { expandIncludeGlob } from "../glob.ts";
 import { DEFAULT_OPENSSH_VERSION, type OpenSshVersion, opensshAtLeast, opensshVersion } from "../openssh_version.ts";
 import { asciiLower, type ConfigLine, type DirectiveLine, parseConfig, parseLine } from "../parse.ts";
@@ -77,7 +78,10 @@ export interface ResolveClientOptions {
   userConfig?: ConfigInput | null | undefined;
   /** The system config; default `/etc/ssh/ssh_config`; `null` for none. Ignored with `configFile`. */
   systemConfig?: ConfigInput | null | undefined;
-  /** Where paths are read from. Default: an empty file system (pass `nodeFileSystem` to read real files). */
+  /**
+   * Where paths are read from. Default: the runtime's real file system (`defaultFileSystem`); pass
+   * `memoryFileSystem` to resolve text you hold without touching the disk.
+   */
   fs?: ConfigFileSystem | undefined;
   /**
    * Runs a `Match exec` command (already %-expanded) and says whether it exited 0. Without it, reaching a
@@ -222,7 +226,7 @@ class ClientResolver {
   finalHostName: string | undefined;
 
   constructor(readonly options: ResolveClientOptions) {
-    this.fs = options.fs ?? memoryFileSystem({});
+    this.fs = options.fs ?? defaultFileSystem();
     this.version = options.openssh === undefined ? DEFAULT_OPENSSH_VERSION : opensshVersion(options.openssh);
     this.keywords = clientKeywords(this.version);
     this.strict = options.strict ?? options.extensionKeywords === "ignore-unknown";
@@ -464,27 +468,15 @@ class ClientResolver {
   }
 
   /**
-   * Reads a file as read_config_file_depth does: missing is `undefined`; another failure, or (with `checkPerm`) a
-   * file writable by group or others or owned by another user, is fatal.
+   * Reads a file as read_config_file_depth does, checked before reading (readConfigFile): missing is
+   * `undefined`; bad permissions (with `checkPerm`), a FIFO, a device, an over-large file or a read error throw.
    */
-  readFile(path: string, checkPerm: boolean): string | undefined {
-    let text: string | undefined;
-    try {
-      text = this.fs.readFile(path);
-    } catch (error) {
-      const message = `Can't open user config file ${path}: ${error instanceof Error ? error.message : String(error)}`;
-      throw new ConfigError("CONFIG_READ_FAILED", message, [{ file: path, line: 0, keyword: undefined, message }], {
-        cause: error,
-      });
-    }
-    if (text === undefined || !checkPerm) return text;
-    const stat = this.fs.stat?.(path);
-    const uid = this.options.uid;
-    if (stat && ((stat.uid !== 0 && uid !== undefined && stat.uid !== uid) || (stat.mode & 0o22) !== 0)) {
-      const message = `Bad owner or permissions on ${path}`;
-      throw new ConfigError("CONFIG_BAD_PERMISSIONS", message, [{ file: path, line: 0, keyword: undefined, message }]);
-    }
-    return text;
+  readFile(
+    path: string,
+    checkPerm: boolean,
+    at?: { text: string; file: string | undefined; line: number },
+  ): string | undefined {
+    return readConfigFile(this.fs, path, { checkPerm, uid: this.options.uid, at });
   }
 
   readInput(input: ConfigInput, flags: FileFlags, checkPerm = false): boolean {
@@ -928,7 +920,16 @@ class ClientResolver {
       const path = arg.startsWith("/") || arg.startsWith("~") ? arg : `${flags.user ? "~/.ssh" : "/etc/ssh"}/${arg}`;
       const outerActive = activeRef.active;
       const globHome = this.options.environment?.HOME ?? this.options.home;
-      for (const file of expandIncludeGlob(path, this.fs, globHome)) {
+      let files: string[];
+      try {
+        files = expandIncludeGlob(path, this.fs, globHome);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        const message = `${at}: ${error.message}`;
+        const file = this.stack[this.stack.length - 1];
+        throw new ConfigError(error.code, message, [{ file, line: line.line, keyword: line.keyword, message }]);
+      }
+      for (const file of files) {
         if (depth + 1 > READCONF_MAX_DEPTH || this.stack.includes(file)) {
           const chain = [...this.stack, file].join(" -> ");
           const message = `${at}: Too many recursive configuration includes (Include loop: ${chain})`;
@@ -936,7 +937,7 @@ class ClientResolver {
             { file: this.stack[this.stack.length - 1], line: line.line, keyword: line.keyword, message },
           ]);
         }
-        const text = this.readFile(file, true);
+        const text = this.readFile(file, true, { text: at, file: this.stack[this.stack.length - 1], line: line.line });
         if (text !== undefined) {
           this.readText(
             text,
