@@ -150,7 +150,7 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
   ["EnableSSHKeysign", "flag"],
   ["VerifyHostKeyDNS", "choice", "yesnoask"],
   ["NoHostAuthenticationForLocalhost", "flag"],
-  ["RekeyLimit", "list"],
+  ["RekeyLimit", "special"],
   ["ConnectTimeout", "time"],
   ["AddressFamily", "choice", "addressfamily"],
   ["ServerAliveInterval", "time"],

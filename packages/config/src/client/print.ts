@@ -1,10 +1,12 @@
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { asciiLower } from "../parse.ts";
-import { matchPatternList } from "../pattern.ts";
+import { matchPattern, matchPatternList } from "../pattern.ts";
 import { convtime } from "../time.ts";
+import { parseTunnelDevice } from "./_checks.ts";
 import { ALGORITHM_DEFAULTS } from "./_defaults.ts";
 import { formatIpqos } from "./_ipqos.ts";
-import { formatProxyJump } from "./jump.ts";
+import { sha1Hex } from "./_sha1.ts";
+import { formatProxyJump, parseProxyJump } from "./jump.ts";
 import { percentExpand } from "./percent.ts";
 import type { ClientResolution } from "./resolve.ts";
 import type { Assignment } from "./source.ts";
@@ -32,11 +34,12 @@ const MULTISTATE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
     ask: "ask",
     autoask: "autoask",
   },
+  // SSH_TUNMODE_DEFAULT is SSH_TUNMODE_POINTOPOINT, so yes prints as point-to-point.
   tunnel: {
     ethernet: "ethernet",
     "point-to-point": "point-to-point",
-    true: "true",
-    yes: "true",
+    true: "point-to-point",
+    yes: "point-to-point",
     false: "false",
     no: "false",
   },
@@ -47,7 +50,7 @@ const MULTISTATE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   flag: { true: "yes", yes: "yes", false: "no", no: "no" },
   tcpkeepalive: { true: "true", yes: "true", false: "false", no: "false", all: "all" },
   warnweakcrypto: { true: "yes", yes: "yes", false: "no", no: "no", "no-pq-kex": "no" },
-  fingerprint: { md5: "MD5", sha256: "SHA256" },
+  fingerprint: { md5: "MD5", sha1: "SHA1", sha256: "SHA256", sha384: "SHA384", sha512: "SHA512" },
 };
 
 type Line =
@@ -140,38 +143,38 @@ function layout(version: OpenSshVersion): Line[] {
     ["special", "remotecommand"],
     ["special", "loglevel"],
     alg("macs"),
-    ["string", "pkcs11provider"],
-    ["string", "securitykeyprovider", "internal"],
+    ["special", "pkcs11provider"],
+    ["special", "securitykeyprovider"],
     ["string", "preferredauthentications"],
     alg("pubkeyacceptedalgorithms"),
     ...(v106 ? [] : [["special", "revokedhostkeys"] as const]),
     ["string", "xauthlocation", "/usr/bin/xauth"],
     ["special", "knownhostscommand"],
     ...(v10 ? [["string", "tag"] as const, ["special", "versionaddendum"] as const] : []),
-    ["each", "dynamicforward"],
-    ["each", "localforward"],
-    ["each", "remoteforward"],
+    ["special", "dynamicforward"],
+    ["special", "localforward"],
+    ["special", "remoteforward"],
     ["special", "identityfile"],
     ["oneline", "canonicaldomains", "none"],
-    ["each", "certificatefile"],
+    ["special", "certificatefile"],
     ["oneline", "globalknownhostsfile", "/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2"],
     ["special", "userknownhostsfile"],
     ...(v106 ? [["special", "revokedhostkeys"] as const] : []),
-    ["each", "sendenv"],
-    ["each", "setenv"],
+    ["special", "sendenv"],
+    ["special", "setenv"],
     ["oneline", "logverbose", "none"],
     ...(v10 ? [["oneline", "channeltimeout", "none"] as const] : []),
     ["oneline", "permitremoteopen", "any"],
     ["special", "addkeystoagent"],
     ["special", "forwardagent"],
     ["special", "connecttimeout"],
-    ["string", "tunneldevice", "any:any"],
+    ["special", "tunneldevice"],
     ["oneline", v106 ? "canonicalizepermittedcnames" : "canonicalizePermittedcnames", "none"],
     ["special", "controlpersist"],
     ["special", "escapechar"],
     ["special", "ipqos"],
     ["special", "rekeylimit"],
-    ["string", "streamlocalbindmask", "0177"],
+    ["special", "streamlocalbindmask"],
     ["special", "syslogfacility"],
     ["special", "proxy"],
   ];
@@ -235,6 +238,18 @@ export function formatClientConfig(resolution: ClientResolution, options: Format
     i: String(o.uid ?? 0),
     k: arg("hostkeyalias") ?? resolution.originalHost,
   };
+  // ssh.c: User is expanded first, then %C hashes this host, the host, the port, the user and the jump host.
+  const userAssignment = first("user");
+  const remoteUser =
+    userAssignment && opensshAtLeast(version, "10.0") && userAssignment.source.kind !== "argument"
+      ? (percentExpand(user, tokens).value ?? user)
+      : user;
+  tokens.r = remoteUser;
+  const jump =
+    resolution.proxy?.kind === "jump" ? parseProxyJump(resolution.proxy.assignment.value, version) : undefined;
+  const jumpHost = jump && !jump.none ? (jump.hops[jump.hops.length - 1]?.host ?? "") : "";
+  tokens.C = sha1Hex(`${tokens.l}${resolution.hostName}${resolution.port}${remoteUser}${jumpHost}`);
+  tokens.j = jumpHost;
   const expand = (text: string): string => percentExpand(text, tokens).value ?? text;
   const out: string[] = [];
   const put = (key: string, value: string): undefined => {
@@ -292,12 +307,8 @@ export function formatClientConfig(resolution: ClientResolution, options: Format
     switch (key) {
       case "host":
         return put(key, resolution.originalHost);
-      case "user": {
-        const a = first("user");
-        const expanded =
-          a && opensshAtLeast(version, "10.0") && a.source.kind !== "argument" ? expand(a.args[0] ?? "") : user;
-        return put(key, expanded);
-      }
+      case "user":
+        return put(key, remoteUser);
       case "hostname":
         return put(key, resolution.hostName);
       case "port":
@@ -314,23 +325,86 @@ export function formatClientConfig(resolution: ClientResolution, options: Format
         const value = first(key)?.value ?? "20";
         return put(key, value === "20" ? "yes" : value === "0" ? "no" : value);
       }
+      case "pkcs11provider":
+      case "securitykeyprovider": {
+        // CLEAR_ON_NONE: `none` unsets these.
+        const word = arg(key) ?? (key === "securitykeyprovider" ? "internal" : undefined);
+        if (word !== undefined && word !== "none") put(key, word);
+        return;
+      }
+      case "dynamicforward":
+      case "localforward":
+      case "remoteforward": {
+        // add_local_forward/add_remote_forward skip a forwarding already there.
+        const seen = new Set<string>();
+        for (const a of resolution.settings.get(key)?.assignments ?? []) {
+          const forward = a.args.map((part) => forwardPart(part)).join(" ");
+          if (!seen.has(forward)) put(key, forward);
+          seen.add(forward);
+        }
+        return;
+      }
+      case "sendenv": {
+        // readconf.c: a `-pattern` removes what earlier lines added.
+        let names: string[] = [];
+        for (const a of resolution.settings.get(key)?.assignments ?? []) {
+          for (const name of a.args) {
+            if (name.startsWith("-")) names = names.filter((n) => !matchPattern(n, name.slice(1)));
+            else names.push(name);
+          }
+        }
+        for (const name of names) put(key, name);
+        return;
+      }
+      case "setenv": {
+        // readconf.c: only the first SetEnv line counts, and a name repeated in it is ignored.
+        const seen = new Set<string>();
+        for (const entry of first(key)?.args ?? []) {
+          const name = entry.split("=")[0] ?? "";
+          if (seen.has(name)) continue;
+          seen.add(name);
+          put(key, opensshAtLeast(version, "10.0") ? expand(entry) : entry);
+        }
+        return;
+      }
+      case "certificatefile": {
+        // add_certificate_file skips a path already registered.
+        const seen = new Set<string>();
+        for (const a of resolution.settings.get(key)?.assignments ?? []) {
+          const path = a.args[0] ?? "";
+          if (!seen.has(path)) put(key, path);
+          seen.add(path);
+        }
+        return;
+      }
+      case "tunneldevice": {
+        const device = parseTunnelDevice(arg(key) ?? "any");
+        return put(key, device === undefined ? "any:any" : `${device.local}:${device.remote}`);
+      }
+      case "streamlocalbindmask": {
+        const masks = resolution.settings.get(key)?.assignments;
+        const word = (opensshAtLeast(version, "10.5") ? masks?.[0] : masks?.at(-1))?.args[0];
+        const mask = word === undefined ? 0o177 : Number.parseInt(word.trim(), 8);
+        return put(key, `0${mask.toString(8)}`);
+      }
       case "controlpath":
       case "identityagent":
       case "revokedhostkeys": {
         const a = first(key);
-        if (a === undefined)
+        if (a === undefined || (key !== "identityagent" && asciiLower(a.args[0] ?? "") === "none")) {
           return key === "revokedhostkeys" && opensshAtLeast(version, "10.5") ? put(key, "none") : undefined;
+        }
         return put(key, a.args.map((p) => (asciiLower(p) === "none" ? p : expand(tilde(p)))).join(" "));
       }
       case "localcommand":
       case "knownhostscommand": {
-        const a = first(key);
-        if (a !== undefined) put(key, a.value.replace(/^[ \t\r\n=]+/, ""));
+        const command = first(key)?.value.replace(/^[ \t\r\n=]+/, "");
+        if (command !== undefined && command !== "none") put(key, command);
         return;
       }
       case "remotecommand": {
-        const a = first(key);
-        if (a !== undefined) put(key, expand(a.value.replace(/^[ \t\r\n=]+/, "")));
+        const command = first(key)?.value.replace(/^[ \t\r\n=]+/, "");
+        if (command !== undefined && command !== "none") put(key, expand(command));
         return;
       }
       case "versionaddendum": {
@@ -339,9 +413,10 @@ export function formatClientConfig(resolution: ClientResolution, options: Format
         return;
       }
       case "loglevel": {
-        const word = arg(key);
-        const level = word === undefined ? "INFO" : LOG_LEVELS.find((l) => l === word.toUpperCase());
-        return put(key, level === "DEBUG" ? "DEBUG1" : (level ?? "INFO"));
+        // log_level_name: the first name of the level (DEBUG1 is DEBUG), and QUIET prints as SILENT.
+        const word = arg(key)?.toUpperCase() ?? "INFO";
+        const level = LOG_LEVELS.find((l) => l === word) ?? "INFO";
+        return put(key, level === "DEBUG1" ? "DEBUG" : level === "QUIET" ? "SILENT" : level);
       }
       case "syslogfacility": {
         const word = arg(key);
@@ -372,8 +447,9 @@ export function formatClientConfig(resolution: ClientResolution, options: Format
         if (word === undefined) return put(key, "no");
         const state = MULTISTATE.flag?.[asciiLower(word)];
         if (state !== undefined) return put(key, state);
+        // dump_client_config prints the flag when the timeout is 0, and ControlPersist 0 means yes.
         const seconds = convtime(word, version);
-        return put(key, seconds === 0 ? "no" : String(seconds ?? word));
+        return put(key, seconds === 0 ? "yes" : String(seconds ?? word));
       }
       case "escapechar": {
         const word = arg(key);
@@ -395,12 +471,11 @@ export function formatClientConfig(resolution: ClientResolution, options: Format
         return put(key, `${formatIpqos(Number(interactive), version)} ${formatIpqos(Number(bulk), version)}`);
       }
       case "rekeylimit": {
-        const a = first(key);
-        if (a === undefined) return put(key, "0 0");
-        const [size = "default", interval = "none"] = a.args;
-        const bytes = asciiLower(size) === "default" ? "0" : String(scaled(size) ?? size);
-        const seconds = asciiLower(interval) === "none" ? "0" : String(convtime(interval, version) ?? interval);
-        return put(key, `${bytes} ${seconds}`);
+        // The limit and the interval are each first-wins on their own.
+        const all = resolution.settings.get(key)?.assignments ?? [];
+        const bytes = all[0]?.value.split(" ")[0] ?? "0";
+        const interval = all.map((a) => a.value.split(" ")[1]).find((v) => v !== undefined && v !== "") ?? "0";
+        return put(key, `${bytes} ${interval}`);
       }
       case "proxy": {
         const proxy = resolution.proxy;
@@ -425,6 +500,15 @@ function algorithms(value: string | undefined, fallback: string): string {
   return value;
 }
 
+/** dump_cfg_forwards: `[host]:port` for a host and port, the port alone, or a Unix socket path. */
+function forwardPart(part: string): string {
+  if (part.includes("/") && !/^\[/.test(part)) return part;
+  const bracket = /^\[([^\]]*)\]:(.*)$/.exec(part);
+  if (bracket) return `[${bracket[1]}]:${bracket[2]}`;
+  const colon = part.lastIndexOf(":");
+  return colon === -1 ? part : `[${part.slice(0, colon)}]:${part.slice(colon + 1)}`;
+}
+
 /** vis(3) of one byte with VIS_WHITE, as dump_client_config prints EscapeChar. */
 function visChar(code: number): string {
   const meta = code >= 0x80 ? "M-" : "";
@@ -434,12 +518,4 @@ function visChar(code: number): string {
   if (c === 0x7f) return `\\${meta}^?`;
   if (c === 0x5c && !meta) return "\\\\";
   return meta ? `\\M-${String.fromCharCode(c)}` : String.fromCharCode(c);
-}
-
-/** scan_scaled: a size with an optional K, M or G suffix. */
-function scaled(text: string): number | undefined {
-  const match = /^([0-9]+)([KMG]?)$/i.exec(text);
-  if (!match) return undefined;
-  const unit = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(match[2] ?? "").toUpperCase()] ?? 1;
-  return Number(match[1]) * unit;
 }

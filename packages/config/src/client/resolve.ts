@@ -183,6 +183,17 @@ class BadLine {
   constructor(readonly message: string) {}
 }
 
+/** misc.c scan_scaled: digits, an optional fraction, an optional unit B K M G T P E (any case); bytes. */
+function scanScaled(text: string): number | undefined {
+  const match = /^([0-9]+)(?:\.([0-9]+))?([BKMGTPE]?)$/i.exec(text);
+  if (!match) return undefined;
+  const power = "BKMGTPE".indexOf((match[3] || "B").toUpperCase());
+  const whole = Number(match[1]) * 1024 ** power;
+  const fraction = match[2] ? Math.floor(Number(`0.${match[2]}`) * 1024 ** power) : 0;
+  if (match[2] && power === 0) return undefined;
+  return whole + fraction;
+}
+
 /** ssh.c valid_hostname (Debian 9.2's security update, 9.6 and later): no shell metacharacters, no leading `-`. */
 function validHostname(host: string): boolean {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: iscntrl is what ssh refuses
@@ -396,6 +407,9 @@ class ClientResolver {
       this.matchHost = host;
       this.readFiles();
     }
+    // ssh.c, after reading the files (before -G prints anything).
+    const attempts = this.first("connectionattempts");
+    if (attempts && Number(attempts.args[0]) <= 0) this.fatalArgument("Invalid number of ConnectionAttempts");
     this.checkJumpLoop(host);
     return {
       originalHost: this.originalHost,
@@ -619,7 +633,12 @@ class ClientResolver {
         }
         const problem = WORD_CHECKS.get(key)?.(arg, this.version);
         if (problem !== undefined) return new BadLine(`${at}: ${problem}`);
-        store();
+        // readconf.c sets SyslogFacility without looking at the block (first value wins), and before 10.6 also
+        // StreamLocalBindMask (last value wins), active or not: ssh -G shows it.
+        const unconditional =
+          key === "syslogfacility" || (key === "streamlocalbindmask" && !opensshAtLeast(this.version, "10.5"));
+        if (unconditional) this.record(key, row, assignment);
+        else store();
         return extra();
       }
       case "command":
@@ -751,6 +770,26 @@ class ClientResolver {
           lifespan = seconds;
         } else if (state === undefined || arg2 !== undefined) return new BadLine(`${at}: unsupported option`);
         if (active && !this.first(key)) this.record(key, row, { ...assignment, value: `${state} ${lifespan}` });
+        return args.length > 2 ? new BadLine(`${at}: keyword ${key} extra arguments at end of line`) : undefined;
+      }
+      case "rekeylimit": {
+        if (arg === undefined || arg === "") return new BadLine(`${at}: Missing argument.`);
+        let bytes = 0;
+        if (arg !== "default") {
+          const scanned = scanScaled(arg);
+          if (scanned === undefined) return new BadLine(`${at}: Bad number '${arg}': Invalid argument`);
+          if (scanned !== 0 && scanned < 16) return new BadLine(`${at}: RekeyLimit too small`);
+          bytes = scanned;
+        }
+        let interval = "";
+        const time = args[1];
+        if (time !== undefined && time !== "none") {
+          if (time === "") return new BadLine(`${at}: missing time value.`);
+          const seconds = convtime(time, this.version);
+          if (seconds === undefined) return new BadLine(`${at}: invalid time value.`);
+          interval = String(seconds);
+        }
+        if (active) this.record(key, row, { ...assignment, value: `${bytes} ${interval}` });
         return args.length > 2 ? new BadLine(`${at}: keyword ${key} extra arguments at end of line`) : undefined;
       }
       case "ipqos": {
