@@ -277,6 +277,8 @@ class ClientResolver {
    * `fs`; without one, a few well-known names). Returns -1 where a2port does.
    */
   a2port(arg: string): number {
+    // A number needs no service table: /etc/services is read only for a name.
+    if (/^[0-9]+$/.test(arg)) return a2port(arg, SERVICE_PORTS);
     if (!this.services) {
       let text: string | undefined;
       try {
