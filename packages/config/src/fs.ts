@@ -23,7 +23,15 @@ export interface ConfigFileSystem {
   stat?(path: string): ConfigFileStat | undefined;
 }
 
-/** What {@linkcode ConfigFileSystem.stat} returns. */
+/**
+ * What {@linkcode ConfigFileSystem.stat} returns.
+ *
+ * @example
+ * ```ts
+ * import type { ConfigFileStat } from "@tsalive/config";
+ * const regular: ConfigFileStat = { uid: 1000, mode: 0o100600, size: 120 };
+ * ```
+ */
 export interface ConfigFileStat {
   readonly uid: number;
   /** `st_mode`: the permission bits, and the file type bits when known (0o100000 a regular file, …). */
@@ -71,6 +79,14 @@ function errorCode(error: unknown): string | undefined {
 /**
  * A {@linkcode ConfigFileSystem} over a `node:fs` module (Node, Deno, Bun): what `nodeFileSystem` is, built here
  * so the runtime-agnostic entry can use the runtime's file system when no `fs` is passed.
+ *
+ * @example
+ * ```ts
+ * import { readdirSync, readFileSync, statSync } from "node:fs";
+ * import { fileSystemFromNodeFs } from "@tsalive/config";
+ * const fs = fileSystemFromNodeFs({ readFileSync, readdirSync, statSync });
+ * fs.stat?.("/nonexistent"); // undefined
+ * ```
  */
 export function fileSystemFromNodeFs(fs: NodeFsModule): ConfigFileSystem {
   return {

@@ -183,7 +183,15 @@ function layout(version: OpenSshVersion): Line[] {
 const LOG_LEVELS = ["QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3"];
 const FACILITIES = ["DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0", "LOCAL1", "LOCAL2"];
 
-/** Options for {@linkcode formatClientConfig}. */
+/**
+ * Options for {@linkcode formatClientConfig}.
+ *
+ * @example
+ * ```ts
+ * import type { FormatClientConfigOptions } from "@tsalive/config";
+ * const exactlySsh: FormatClientConfigOptions = { extensions: false };
+ * ```
+ */
 export interface FormatClientConfigOptions {
   /**
    * Print tsalive's extension keywords (`heartbeat N`) after OpenSSH's lines when they are set. Default `true`;

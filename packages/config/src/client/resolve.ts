@@ -35,6 +35,14 @@ export type ConfigInput = string | ConfigText;
 /**
  * One command-line argument of ssh that feeds the configuration, in the order given: `-o` (one config line), `-l`,
  * `-p` and `-i`. ssh applies them in that order: the first `-l`/`-p`/`User`/`Port` wins.
+ *
+ * @example
+ * ```ts
+ * import { type ClientArgument, resolveClientConfig } from "@tsalive/config";
+ * // ssh -o User=o -l l host: the -o came first, so it wins
+ * const commandLine: ClientArgument[] = [{ kind: "option", text: "User=o" }, { kind: "user", user: "l" }];
+ * resolveClientConfig({ host: "h", localUser: "me", home: "/home/me", commandLine, configFile: "none" }).values.user; // "o"
+ * ```
  */
 export type ClientArgument =
   | { readonly kind: "option"; readonly text: string }
