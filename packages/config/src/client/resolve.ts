@@ -9,6 +9,7 @@ import { matchPattern, matchPatternList } from "../pattern.ts";
 import { convtime } from "../time.ts";
 import { a2port, integerValue, parseServices, SERVICE_PORTS } from "../values.ts";
 import { numericHost } from "./_address.ts";
+import { emptyAlgorithmLists } from "./_algorithms.ts";
 import { WORD_CHECKS, WORD_MISSING } from "./_checks.ts";
 import { parseIpqos } from "./_ipqos.ts";
 import { parseProxyJump } from "./jump.ts";
@@ -420,6 +421,9 @@ class ClientResolver {
     // ssh.c, after reading the files (before -G prints anything).
     const attempts = this.first("connectionattempts");
     if (attempts && Number(attempts.args[0]) <= 0) this.fatalArgument("Invalid number of ConnectionAttempts");
+    const empty = emptyAlgorithmLists(this.version, (key) => this.first(key)?.args[0]);
+    for (const message of empty.errors) this.warnings.push({ file: undefined, line: 0, keyword: undefined, message });
+    if (empty.fatal !== undefined) this.fatalArgument([...empty.errors, empty.fatal].join("\n"));
     this.checkJumpLoop(host);
     return {
       originalHost: this.originalHost,
