@@ -1,16 +1,13 @@
 /**
  * The browser entry in real headless Chromium (Debian's package, driven by playwright-core), against `ws`
- * servers over loopback (integration: real time). Each end probes with interval 300 ms, countMax 2: dead at
+ * servers in child processes over loopback (integration: real time). Each end probes with interval 300 ms, countMax 2: dead at
  * 900 ms after its last inbound message, from its own log, never early and at most 25 ms late.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { stopAll, waitUntil } from "@tsalive/test-support";
-import { type WebSocket, WebSocketServer } from "ws";
-import type { WsLiveness } from "../src/index.ts";
 import { type Browser, HAVE_CHROMIUM, launchBrowser, pageLog } from "./_browser.ts";
-import { assertBound, spawnPeer, waitForLog } from "./_harness.ts";
-import { type LogEntry, watch } from "./_watch.ts";
+import { assertBound, logOf, spawnPeer, waitForLog } from "./_harness.ts";
 
 const PROBE = { interval: 300, countMax: 2 };
 const BOUND = 900;
@@ -52,58 +49,47 @@ describe("browser entry in headless Chromium", { skip }, () => {
   });
 
   it("the server terminates a page frozen by the debugger at the bound, probing with messages", async (t) => {
-    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-    await new Promise<void>((resolve) => wss.once("listening", resolve));
-    const address = wss.address();
-    assert.ok(typeof address === "object" && address !== null);
-    const log: LogEntry[] = [];
-    const connected = new Promise<{ socket: WebSocket; liveness: WsLiveness }>((resolve) => {
-      wss.once("connection", (socket) => {
-        resolve({ socket, liveness: watch(socket, { probe: PROBE, probeWith: "message" }, (e) => log.push(e)) });
-      });
-    });
-    const page = await browser.open(`ws://127.0.0.1:${address.port}`, { probe: PROBE });
+    // The server runs in its own process, away from the CDP traffic this process handles for playwright.
+    const server = spawnPeer({ role: "server", options: { probe: PROBE, probeWith: "message" } });
+    const ready = await server.waitForOutput(/"event":"ready","at":[\d.]+,"port":(\d+)/);
+    const page = await browser.open(`ws://127.0.0.1:${ready[1]}`, { probe: PROBE });
     const cdp = await page.context().newCDPSession(page);
     try {
-      const { liveness } = await connected;
       await new Promise((resolve) => setTimeout(resolve, 700));
       await cdp.send("Debugger.enable");
       // Pauses at the next statement the page runs: the handler of the server's next ping, or its own timer.
       await cdp.send("Debugger.pause");
       await waitForLog(
-        () => log,
+        () => logOf(server),
         (entry) => entry.event === "timeout",
         "the server's timeout",
         5000,
       );
-      t.diagnostic(`server late by ${assertBound(log, BOUND, "server").toFixed(2)} ms`);
-      assert.equal(liveness.error?.code, "ALIVE_TIMEOUT");
+      t.diagnostic(`server late by ${assertBound(logOf(server), BOUND, "server").toFixed(2)} ms`);
+      assert.equal(logOf(server).find((entry) => entry.event === "timeout")?.code, "ALIVE_TIMEOUT");
     } finally {
       await cdp.send("Debugger.resume").catch(() => {});
       await page.close();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await server.stop();
     }
   });
 
   it("ping frames cannot see that freeze: Chromium's network stack answers them for the paused page", async () => {
-    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
-    await new Promise<void>((resolve) => wss.once("listening", resolve));
-    const address = wss.address();
-    assert.ok(typeof address === "object" && address !== null);
-    const log: LogEntry[] = [];
-    wss.once("connection", (socket) => watch(socket, { probe: PROBE }, (e) => log.push(e)));
-    const page = await browser.open(`ws://127.0.0.1:${address.port}`, {});
+    const server = spawnPeer({ role: "server", options: { probe: PROBE } });
+    const ready = await server.waitForOutput(/"event":"ready","at":[\d.]+,"port":(\d+)/);
+    const page = await browser.open(`ws://127.0.0.1:${ready[1]}`, {});
     const cdp = await page.context().newCDPSession(page);
     try {
       await cdp.send("Debugger.enable");
       await cdp.send("Debugger.pause");
       await new Promise((resolve) => setTimeout(resolve, 3 * BOUND));
+      const log = logOf(server);
       assert.ok(!log.some((entry) => entry.event === "timeout"), "ping frames were answered while paused");
       assert.ok(log.filter((entry) => entry.kind === "pong").length >= 3);
     } finally {
       await cdp.send("Debugger.resume").catch(() => {});
       await page.close();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await server.stop();
     }
   });
 });
