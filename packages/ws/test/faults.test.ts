@@ -2,7 +2,8 @@
  * Real `ws` sockets over loopback through the fault proxy (integration: real time, real TCP). The server runs
  * in this process, the client in a child process so that it can be frozen. Each end probes with
  * `interval` 300 ms and `countMax` 2: dead at exactly 900 ms after its last inbound frame, checked from each
- * end's own log of inbound frames, never early and at most 25 ms late.
+ * end's own log of inbound frames, never early and at most 25 ms late; then the reply-timeout mode, and the
+ * watchdog fed by the other end's heartbeats.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
@@ -165,6 +166,47 @@ describe("ws through the fault proxy", () => {
       }
       assert.equal(pair.server.liveness.stats().monitor?.state, "running");
     } finally {
+      await pair.close();
+    }
+  });
+
+  it("reply-timeout mode: a frozen client is terminated at last inbound + interval + replyTimeout", async (t) => {
+    const pair = await connectPair({ probe: { interval: 300, replyTimeout: 200 } }, OPTIONS);
+    try {
+      await settle();
+      pair.client.freeze();
+      await waitForLog(
+        () => pair.server.log,
+        (entry) => entry.event === "timeout",
+        "the server's timeout",
+        5000,
+      );
+      t.diagnostic(`server late by ${assertBound(pair.server.log, 500, "server").toFixed(2)} ms`);
+      assert.equal(pair.server.liveness.error?.code, "REPLY_TIMEOUT");
+    } finally {
+      pair.client.thaw();
+      await pair.close();
+    }
+  });
+
+  it("watchdog and heartbeat: the client's unsolicited pongs keep a watchdog server quiet until it freezes", async (t) => {
+    const pair = await connectPair({ watchdog: { timeout: 600 } }, { heartbeat: { interval: 200 } });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // more than two watchdog timeouts of heartbeats
+      assert.ok(!pair.server.log.some((entry) => entry.event === "timeout"), "heartbeats kept the watchdog quiet");
+      assert.ok(pair.server.log.filter((entry) => entry.kind === "pong").length >= 4, "heartbeats arrived as pongs");
+      assert.equal(pair.server.liveness.stats().monitor?.probesSent, 0);
+      pair.client.freeze();
+      await waitForLog(
+        () => pair.server.log,
+        (entry) => entry.event === "timeout",
+        "the server's timeout",
+        5000,
+      );
+      t.diagnostic(`server late by ${assertBound(pair.server.log, 600, "server").toFixed(2)} ms`);
+      assert.equal(pair.server.liveness.error?.code, "WATCHDOG_EXPIRED");
+    } finally {
+      pair.client.thaw();
       await pair.close();
     }
   });
