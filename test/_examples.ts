@@ -1,0 +1,88 @@
+/**
+ * Finds the code examples a user reads: every ```ts block of a package README and every ```ts block inside a doc
+ * comment (`@example`) of its sources. A block fenced ```ts no-run is type-checked but not run; it says why in
+ * its first comment or in the text around it.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+
+/** One example, with where it was written. */
+export interface Example {
+  /** The package folder, e.g. `packages/core`. */
+  readonly dir: string;
+  /** `README.md` or the source file, relative to the package folder. */
+  readonly file: string;
+  /** The 1-based line of the opening fence. */
+  readonly line: number;
+  /** Whether the block is run as well as type-checked. */
+  readonly run: boolean;
+  readonly code: string;
+}
+
+const FENCE = /^```ts( no-run)?\s*$/;
+
+function fromLines(lines: readonly string[], dir: string, file: string, strip: (line: string) => string): Example[] {
+  const found: Example[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = FENCE.exec(strip(lines[i] ?? ""));
+    if (!open) continue;
+    const body: string[] = [];
+    let j = i + 1;
+    while (j < lines.length && strip(lines[j] ?? "").trimEnd() !== "```") body.push(strip(lines[j++] ?? ""));
+    found.push({ dir, file, line: i + 1, run: open[1] === undefined, code: `${body.join("\n")}\n` });
+    i = j;
+  }
+  return found;
+}
+
+/** The ```ts blocks of a markdown file. */
+export function markdownExamples(dir: string, file: string, text: string): Example[] {
+  return fromLines(text.split("\n"), dir, file, (line) => line);
+}
+
+/** The ```ts blocks inside the doc comments of a source file (the ` * ` prefix removed). */
+export function docExamples(dir: string, file: string, text: string): Example[] {
+  const lines = text.split("\n");
+  const inComment: string[] = [];
+  let open = false;
+  for (const line of lines) {
+    if (/^\s*\/\*\*/.test(line)) open = true;
+    inComment.push(open ? line : "");
+    if (line.includes("*/")) open = false;
+  }
+  return fromLines(inComment, dir, file, (line) => line.replace(/^\s*\*( |$)/, ""));
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts"))
+    .map((name) => join(dir, name))
+    .sort();
+}
+
+/**
+ * The example as it is checked: a one-line statement that ends in `// throws SomeError` must throw that error,
+ * so the comment is tested like the code.
+ */
+export function checkedCode(code: string): string {
+  return code.replace(
+    /^(\s*)(.+;)\s*\/\/ throws (\w+)\s*$/gm,
+    (_all, indent: string, statement: string, name: string) =>
+      `${indent}{ let threw = false; try { ${statement} } catch (error) { threw = (error as Error).name === "${name}"; if (!threw) throw error; } if (!threw) throw new Error("expected ${name}"); }`,
+  );
+}
+
+/** Every example of one package: its README's, then its sources' doc comments'. */
+export function packageExamples(root: string, dir: string): Example[] {
+  const abs = join(root, dir);
+  const found: Example[] = [];
+  try {
+    found.push(...markdownExamples(dir, "README.md", readFileSync(join(abs, "README.md"), "utf8")));
+  } catch {
+    // no README
+  }
+  for (const file of sources(join(abs, "src"))) {
+    found.push(...docExamples(dir, relative(abs, file), readFileSync(file, "utf8")));
+  }
+  return found;
+}
