@@ -1,5 +1,5 @@
 /**
- * Every example a user reads is checked: each ```ts block of a published package's README and of a doc comment (`@example`)
+ * Every example a user reads is checked: each ```ts block of a package README and of a doc comment (`@example`)
  * is written out inside its package (so the package's own name and its dependencies resolve, from source), all of
  * a package's are type-checked in one strict tsc run, and those not fenced ```ts no-run are run with Node, each
  * within a time bound. A no-run block says why (it needs a real server, or it is a fragment of a larger program
@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { promisify } from "node:util";
@@ -18,13 +18,9 @@ const root = join(import.meta.dirname, "..");
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 const OUT = ".examples";
 
-// The published packages: a private one (test-support) is read by this repo's own tests only.
 const dirs = readdirSync(join(root, "packages"))
   .map((name) => `packages/${name}`)
-  .filter((dir) => existsSync(join(root, dir, "package.json")))
-  .filter(
-    (dir) => !(JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8")) as { private?: boolean }).private,
-  );
+  .filter((dir) => existsSync(join(root, dir, "package.json")));
 
 function fileName(example: Example): string {
   return `${example.file.replace(/[/.]/g, "_")}_${example.line}.ts`;
