@@ -60,16 +60,43 @@ function sources(dir: string): string[] {
     .sort();
 }
 
+/** Whether a comment is a plain value (`60`, `"web"`, `{ port: 22 }`, `undefined`), not prose. */
+function isValue(comment: string): boolean {
+  try {
+    // Only a literal evaluates here: prose is a syntax error, and a free name a ReferenceError.
+    new Function(`"use strict"; return (${comment});`)();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const CLAIM =
+  /^(\s*)(?!(?:const|let|var|import|export|return|if|for|while|await|throw|console)\b)(\S.*?);\s*\/\/ (.+?)\s*$/;
+const THROWS = /^(\s*)(.+;)\s*\/\/ throws (\w+)\s*$/;
+
 /**
- * The example as it is checked: a one-line statement that ends in `// throws SomeError` must throw that error,
- * so the comment is tested like the code.
+ * The example as it is checked, so its comments are tested like its code: a one-line expression statement whose
+ * comment is a value (`parse("1m"); // 60`) must equal it (deep, strict), and one that ends in
+ * `// throws SomeError` must throw that error. Prose comments, and what a `console` call prints, are left alone.
+ * Lines keep their numbers.
  */
 export function checkedCode(code: string): string {
-  return code.replace(
-    /^(\s*)(.+;)\s*\/\/ throws (\w+)\s*$/gm,
-    (_all, indent: string, statement: string, name: string) =>
-      `${indent}{ let threw = false; try { ${statement} } catch (error) { threw = (error as Error).name === "${name}"; if (!threw) throw error; } if (!threw) throw new Error("expected ${name}"); }`,
-  );
+  let claims = 0;
+  const lines = code.split("\n").map((line) => {
+    const throws = THROWS.exec(line);
+    if (throws) {
+      const [, indent, statement, name] = throws;
+      return `${indent}{ let threw = false; try { ${statement} } catch (error) { threw = error instanceof Error && error.name === "${name}"; if (!threw) throw error; } if (!threw) throw new Error("expected ${name}"); }`;
+    }
+    const claim = CLAIM.exec(line);
+    if (!claim?.[3] || !isValue(claim[3])) return line;
+    claims++;
+    return `${claim[1]}__claim(${claim[2]}, ${claim[3]});`;
+  });
+  // An import is hoisted wherever it stands, so it goes last and every line keeps its number.
+  if (claims > 0) lines.push('import { deepStrictEqual as __claim } from "node:assert";');
+  return lines.join("\n");
 }
 
 /** Every example of one package: its README's, then its sources' doc comments'. */

@@ -53,7 +53,7 @@ for (const dir of dirs) {
       mkdirSync(out, { recursive: true });
       for (const example of examples) {
         // `export {}` makes every block a module of its own, as a user's file would be.
-        writeFileSync(join(out, fileName(example)), `${checkedCode(example.code)}export {};\n`);
+        writeFileSync(join(out, fileName(example)), `${checkedCode(example.code)}\nexport {};\n`);
       }
       writeFileSync(
         join(out, "tsconfig.json"),
