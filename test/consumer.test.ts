@@ -22,7 +22,7 @@ interface Manifest {
   name: string;
   version: string;
   private?: boolean;
-  peerDependencies?: Record<string, string>;
+  dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
 }
 const manifest = (dir: string) => JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Manifest;
@@ -133,6 +133,10 @@ describe("consumer: the packed packages installed with npm outside the workspace
       const installed = manifest(join(scratch, "node_modules", name));
       assert.equal(installed.version, version, name);
       assert.ok(existsSync(join(scratch, "node_modules", name, "LICENSE")), `${name} ships no LICENSE`);
+      for (const [dep, range] of Object.entries(installed.dependencies ?? {})) {
+        if (dep.startsWith("@tsalive/"))
+          assert.equal(range, `^${manifest(join(scratch, "node_modules", dep)).version}`);
+      }
     }
   });
 
