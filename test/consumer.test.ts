@@ -4,8 +4,9 @@
  * (ssh2, @types/ssh2, @types/node) and TypeScript from the registry. Every README ```ts block is then
  * type-checked there with `skipLibCheck: false` (an error inside tsalive's own .d.ts counts) under
  * `moduleResolution: nodenext` and `bundler` and, as CommonJS, `node10`; and every block not fenced no-run is
- * compiled and run both as an ES module and as CommonJS (every package ships both). npm's cache (~/.npm) keeps
- * the install fast after the first run; every step has a time bound.
+ * compiled and run both as an ES module and as CommonJS (every package ships both). Last, with @types/ssh2 removed,
+ * the same check must fail inside the adapters' .d.ts: the peer the install lines name is needed. npm's cache
+ * (~/.npm) keeps the install fast after the first run; every step has a time bound.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -162,4 +163,26 @@ describe("consumer: the packed packages installed with npm outside the workspace
       assert.deepEqual(failed, [], failed.join("\n\n"));
     });
   }
+
+  // Last, since it changes the install: the peers the READMEs name are needed, not decoration.
+  it("without @types/ssh2, tsc fails inside the adapters' .d.ts, as the install lines say it would", async () => {
+    await run(
+      "npm",
+      ["uninstall", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", "@types/ssh2"],
+      scratch,
+      300_000,
+    );
+    const failed = await run(
+      process.execPath,
+      [tsc(), "-p", "tsconfig.nodenext.json", "--noEmit"],
+      scratch,
+      180_000,
+    ).then(
+      () => "",
+      (error: Error) => error.message,
+    );
+    for (const name of ["ssh2-client", "ssh2-server"]) {
+      assert.match(failed, new RegExp(`node_modules/@tsalive/${name}/dist/index\\.d\\.c?ts.*error TS7016`), name);
+    }
+  });
 });
