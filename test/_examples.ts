@@ -1,7 +1,7 @@
 /**
  * Finds the code examples a user reads: every ```ts block of a package README and every ```ts block inside a doc
- * comment (`@example`) of its sources. A block fenced ```ts no-run is type-checked but not run; it says why in
- * its first comment or in the text around it.
+ * comment (`@example`) of its sources. A block fenced ```ts no-run is type-checked but not run; its first line
+ * says why (`// no-run: needs a real SSH server`).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";

@@ -2,8 +2,8 @@
  * Every example a user reads is checked: each ```ts block of a package README and of a doc comment (`@example`)
  * is written out inside its package (so the package's own name and its dependencies resolve, from source), all of
  * a package's are type-checked in one strict tsc run, and those not fenced ```ts no-run are run with Node, each
- * within a time bound. A no-run block says why (it needs a real server, or it is a fragment of a larger program
- * whose free names it declares).
+ * within a time bound. A no-run block says why in its first line, `// no-run: REASON` (it needs a real server, or
+ * it is a fragment of a larger program whose free names it declares).
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -84,6 +84,14 @@ for (const dir of dirs) {
         });
         assert.fail(`examples of ${dir} do not type-check:\n${text}`);
       }
+    });
+
+    it("every no-run block says why, in a first line // no-run: REASON", () => {
+      const silent = examples.filter((example) => !example.run && !/^\/\/ no-run: \S/.test(example.code));
+      assert.deepEqual(
+        silent.map((example) => `${dir}/${example.file}:${example.line}`),
+        [],
+      );
     });
 
     const runnable = examples.filter((example) => example.run);
