@@ -128,12 +128,14 @@ describe("consumer: the packed packages installed with npm outside the workspace
     config("node10", { module: "CommonJS", moduleResolution: "Node10", noEmit: true }, ["src/*.cts"]);
   });
 
-  it("installs every public package at its version, with the internal ranges satisfied from the tarballs", () => {
+  it("installs every public package at its version with its LICENSE, README and CHANGELOG, internal ranges satisfied from the tarballs", () => {
     for (const dir of packages) {
       const { name, version } = manifest(dir);
       const installed = manifest(join(scratch, "node_modules", name));
       assert.equal(installed.version, version, name);
-      assert.ok(existsSync(join(scratch, "node_modules", name, "LICENSE")), `${name} ships no LICENSE`);
+      for (const file of ["LICENSE", "README.md", "CHANGELOG.md"]) {
+        assert.ok(existsSync(join(scratch, "node_modules", name, file)), `${name} ships no ${file}`);
+      }
       for (const [dep, range] of Object.entries(installed.dependencies ?? {})) {
         if (dep.startsWith("@tsalive/"))
           assert.equal(range, `^${manifest(join(scratch, "node_modules", dep)).version}`);
