@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { dirname, join, relative } from "node:path";
+import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { checkedCode, type Example, packageExamples } from "./_examples.ts";
 
@@ -24,6 +24,15 @@ const dirs = readdirSync(join(root, "packages"))
 
 function fileName(example: Example): string {
   return `${example.file.replace(/[/.]/g, "_")}_${example.line}.ts`;
+}
+
+/** The example's relative imports (a private module's `./_x.ts`), pointed from `out` at the file they meant. */
+function relativeTo(example: Example, out: string): string {
+  const from = dirname(join(root, example.dir, example.file));
+  return example.code.replace(/(from\s+|import\s+)"(\.\.?\/[^"]+)"/g, (_all, keyword: string, spec: string) => {
+    const target = relative(out, join(from, spec));
+    return `${keyword}"${target.startsWith(".") ? target : `./${target}`}"`;
+  });
 }
 
 function failure(error: unknown): string {
@@ -48,12 +57,14 @@ for (const dir of dirs) {
   describe(`${dir} examples`, () => {
     after(() => rmSync(out, { recursive: true, force: true }));
 
-    it(`all ${examples.length} type-check`, async () => {
+    // Written before any test, so each test (or a --test-name-pattern selection) finds them.
+    before(() => {
       rmSync(out, { recursive: true, force: true });
       mkdirSync(out, { recursive: true });
       for (const example of examples) {
         // `export {}` makes every block a module of its own, as a user's file would be.
-        writeFileSync(join(out, fileName(example)), `${checkedCode(example.code)}\nexport {};\n`);
+        const code = `${checkedCode(relativeTo(example, out))}\nexport {};\n`;
+        writeFileSync(join(out, fileName(example)), code);
       }
       writeFileSync(
         join(out, "tsconfig.json"),
@@ -74,6 +85,9 @@ for (const dir of dirs) {
           include: ["*.ts", "../src/**/*.d.ts"],
         }),
       );
+    });
+
+    it(`all ${examples.length} type-check`, async () => {
       try {
         await run(process.execPath, [tsc, "-p", join(out, "tsconfig.json")], { cwd: out, timeout: 120_000 });
       } catch (error) {
