@@ -73,27 +73,45 @@ function isValue(comment: string): boolean {
 
 const CLAIM =
   /^(\s*)(?!(?:const|let|var|import|export|return|if|for|while|await|throw|console)\b)(\S.*?);\s*\/\/ (.+?)\s*$/;
-const THROWS = /^(\s*)(.+;)\s*\/\/ throws (\w+)\s*$/;
+const THROWS = /^(\s*)(.+;)\s*\/\/ throws (\w+)(?::.*)?\s*$/;
+/** The line after a statement that names the error it throws: `// throws RangeError: …` or `// RangeError: …`. */
+const THROWS_BELOW = /^\s*\/\/ (?:throws )?(\w*Error)\b/;
+const STATEMENT = /^(\s*)(?!\/\/)(\S.*;)\s*$/;
+
+function mustThrow(indent: string, statement: string, name: string): string {
+  return `${indent}{ let threw = false; try { ${statement} } catch (error) { threw = error instanceof Error && error.name === "${name}"; if (!threw) throw error; } if (!threw) throw new Error("expected ${name}"); }`;
+}
 
 /**
  * The example as it is checked, so its comments are tested like its code: a one-line expression statement whose
  * comment is a value (`parse("1m"); // 60`) must equal it (deep, strict), and one that ends in
- * `// throws SomeError` must throw that error. Prose comments, and what a `console` call prints, are left alone.
- * Lines keep their numbers.
+ * `// throws SomeError` (or `// throws SomeError: message`), or is followed by a comment line `// throws SomeError: …` or `// SomeError: …`, must
+ * throw that error. Prose comments, and what a `console` call prints, are left alone. Lines keep their numbers.
  */
 export function checkedCode(code: string): string {
   let claims = 0;
-  const lines = code.split("\n").map((line) => {
+  const lines: string[] = [];
+  for (const line of code.split("\n")) {
+    const below = THROWS_BELOW.exec(line);
+    const previous = below ? STATEMENT.exec(lines.at(-1) ?? "") : null;
+    if (below?.[1] && previous) {
+      lines[lines.length - 1] = mustThrow(previous[1] ?? "", previous[2] ?? "", below[1]);
+      lines.push(line);
+      continue;
+    }
     const throws = THROWS.exec(line);
     if (throws) {
-      const [, indent, statement, name] = throws;
-      return `${indent}{ let threw = false; try { ${statement} } catch (error) { threw = error instanceof Error && error.name === "${name}"; if (!threw) throw error; } if (!threw) throw new Error("expected ${name}"); }`;
+      lines.push(mustThrow(throws[1] ?? "", throws[2] ?? "", throws[3] ?? ""));
+      continue;
     }
     const claim = CLAIM.exec(line);
-    if (!claim?.[3] || !isValue(claim[3])) return line;
-    claims++;
-    return `${claim[1]}__claim(${claim[2]}, ${claim[3]});`;
-  });
+    if (claim?.[3] && isValue(claim[3])) {
+      claims++;
+      lines.push(`${claim[1]}__claim(${claim[2]}, ${claim[3]});`);
+    } else {
+      lines.push(line);
+    }
+  }
   // An import is hoisted wherever it stands, so it goes last and every line keeps its number.
   if (claims > 0) lines.push('import { deepStrictEqual as __claim } from "node:assert";');
   return lines.join("\n");

@@ -56,8 +56,15 @@ describe("checkedCode", () => {
 
   it("checks `// throws Name`", () => {
     assert.doesNotThrow(() => run("null.x; // throws TypeError"));
+    assert.doesNotThrow(() => run("null.x; // throws TypeError: … null …"));
     assert.throws(() => run("(1).toString(); // throws TypeError"), /expected TypeError/);
     assert.throws(() => run("null.x; // throws RangeError"), TypeError);
+  });
+
+  it("checks a statement followed by `// throws Name: …` or `// Name: …`", () => {
+    assert.doesNotThrow(() => run("null.x;\n// throws TypeError: Cannot read properties of null"));
+    assert.doesNotThrow(() => run("null.x;\n// TypeError: Cannot read properties of null"));
+    assert.throws(() => run("(1).toString();\n// RangeError: no"), /expected RangeError/);
   });
 
   it("keeps every line where it was, so errors point into the README or source", () => {
