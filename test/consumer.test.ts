@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
-import { type Example, markdownExamples } from "./_examples.ts";
+import { checkedCode, type Example, markdownExamples } from "./_examples.ts";
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, "..");
@@ -106,8 +106,10 @@ describe("consumer: the packed packages installed with npm outside the workspace
     );
     mkdirSync(src);
     for (const { example, base } of examples) {
-      writeFileSync(join(src, `${base}.mts`), `${example.code}export {};\n`);
-      writeFileSync(join(src, `${base}.cts`), `${example.code}export {};\n`);
+      // Checked as in the repo: value comments must hold, and `// throws` lines must throw.
+      const code = `${checkedCode(example.code)}\nexport {};\n`;
+      writeFileSync(join(src, `${base}.mts`), code);
+      writeFileSync(join(src, `${base}.cts`), code);
     }
     const compilerOptions = {
       target: "ES2022",
