@@ -102,6 +102,8 @@ try {
       "ListenAddress 127.0.0.1",
       `HostKey ${hostKey.privatePath}`,
       `AuthorizedKeysFile ${dir.join("authorized_keys")}`,
+      // The keys are under /tmp (mode 1777): tsalive-sshd's StrictModes refuses them there, as sshd's does.
+      "StrictModes no",
       "",
     ].join("\n"),
   );
