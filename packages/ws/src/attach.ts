@@ -281,6 +281,7 @@ export class WsLiveness {
  *
  * @example
  * ```ts no-run
+ * // no-run: a server that listens until stopped.
  * import { WebSocketServer } from "ws";
  * import { attach } from "@tsalive/ws";
  *

@@ -51,7 +51,10 @@ export interface BrowserLivenessStats {
  *
  * @example
  * ```ts no-run
+ * // no-run: a fragment; `socket` is a page's WebSocket and `reconnect` the page's own.
  * import { TIMEOUT_CLOSE_CODE } from "@tsalive/ws/browser";
+ * declare const socket: WebSocket;
+ * declare function reconnect(): void;
  * socket.addEventListener("close", (event) => {
  *   if (event.code === TIMEOUT_CLOSE_CODE) reconnect();
  * });
@@ -68,6 +71,7 @@ const CLOSING = 2;
  *
  * @example
  * ```ts no-run
+ * // no-run: needs a server at example.com.
  * import { attach } from "@tsalive/ws/browser";
  * const liveness = attach(new WebSocket("wss://example.com/term"), { probe: { interval: 5_000, countMax: 2 } });
  * liveness.on("timeout", (error) => console.log(error.message));
@@ -210,8 +214,11 @@ export class BrowserLiveness {
  *
  * @example
  * ```ts no-run
+ * // no-run: needs a server at example.com; `showBanner` and `render` are the page's own.
  * import { attach } from "@tsalive/ws/browser";
  *
+ * declare function showBanner(text: string): void;
+ * declare function render(data: unknown): void;
  * const socket = new WebSocket("wss://example.com/term");
  * const liveness = attach(socket, { probe: { interval: 5_000, countMax: 2 }, heartbeat: { interval: 2_000 } });
  * liveness.on("timeout", (error) => showBanner(`connection lost: ${error.message}`));
