@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { skipUnlessPeers, startDbclient, startSshClient, stopAll, toDropbearKey } from "@tsalive/test-support";
-import { CLIENTS } from "./_clients.ts";
+import { CLIENTS, DBCLIENT_SKIP } from "./_clients.ts";
 import { startTestServer } from "./_server.ts";
 
 after(stopAll);
@@ -78,7 +78,7 @@ describe("healthy real clients stay connected", () => {
   });
 
   it("dbclient -K 1 (global keepalives every second of silence) stays connected", {
-    skip: skipUnlessPeers("dbclient"),
+    skip: DBCLIENT_SKIP,
   }, async () => {
     const test = await startTestServer({ probe: { interval: 3000, countMax: 1 } });
     let timeouts = 0;
