@@ -48,9 +48,14 @@ table() {
   echo "tests: $p passed, $f failed"
 }
 # stage NAME [--fatal] COMMAND...: runs COMMAND, its output shown and logged, and records time, counts and result.
+# TSALIVE_STAGES=REGEX runs only the stages whose name matches (while working on one part; CI runs all).
 stage() {
   local name=$1 fatal=false; shift
   [ "$1" = --fatal ] && { fatal=true; shift; }
+  if [ -n "${TSALIVE_STAGES:-}" ] && ! [[ $name =~ $TSALIVE_STAGES ]]; then
+    [ "${CI:-}" = true ] && { echo "TSALIVE_STAGES is for local runs: CI runs every stage" >&2; exit 2; }
+    return 0
+  fi
   local log="$logs/${#names[@]}.log" start=$SECONDS rc
   echo "== $name: $*"
   "$@" 2>&1 | tee "$log"
@@ -66,9 +71,9 @@ stage() {
   if [ "$rc" != 0 ] && [ "$fatal" = true ]; then table; exit "$rc"; fi
 }
 
-# on_node LINE native|js -- COMMAND...: runs COMMAND with that Node line first on PATH and ssh2's binding built for
-# it (native; js on a line where it cannot build, see runtimes.env) or hidden (js), after checking that ssh2 takes
-# that crypto path.
+# on_node LINE binding|js -- COMMAND...: runs COMMAND with that Node line first on PATH and ssh2's native binding
+# built for it (binding: ssh2 then runs native crypto, or JavaScript on a line where the binding cannot build, see
+# runtimes.env) or hidden (js), after checking that ssh2 takes that crypto path.
 on_node() {
   local line=$1 crypto=$2; shift 3
   local bin options=$node_stage_options
@@ -97,16 +102,16 @@ stage lint pnpm lint
 stage build --fatal pnpm build
 stage typecheck pnpm typecheck
 stage "publish checks" pnpm check:publish
-stage "node $NODE_PRIMARY: all suites" on_node "$NODE_PRIMARY" native -- "${recursive[@]}" test
+stage "node $NODE_PRIMARY: all suites" on_node "$NODE_PRIMARY" binding -- "${recursive[@]}" test
 stage "node $NODE_PRIMARY: ssh2 js crypto" on_node "$NODE_PRIMARY" js -- "${recursive[@]}" --if-present test:smoke
 for line in $NODE_LINES; do
   [ "$line" = "$NODE_PRIMARY" ] && continue
-  stage "node $line: core, config" on_node "$line" native -- "${recursive[@]}" --filter @tsalive/core --filter @tsalive/config test
-  stage "node $line: smoke" on_node "$line" native -- "${recursive[@]}" --if-present test:smoke
+  stage "node $line: core, config" on_node "$line" binding -- "${recursive[@]}" --filter @tsalive/core --filter @tsalive/config test
+  stage "node $line: smoke" on_node "$line" binding -- "${recursive[@]}" --if-present test:smoke
 done
 stage deno bash scripts/test-deno.sh
 stage bun on_bun env NO_COLOR=1 "${recursive[@]}" --if-present test:bun
-stage "root tests (node $NODE_PRIMARY)" on_node "$NODE_PRIMARY" native -- node --import tsx --test test/*.test.ts
+stage "root tests (node $NODE_PRIMARY)" on_node "$NODE_PRIMARY" binding -- node --import tsx --test test/*.test.ts
 # Leave ssh2's binding built for the Node that installed it, as `pnpm install` left it.
 bash scripts/ssh2-binding.sh "$system_node" >/dev/null 2>&1 || echo "note: ssh2's binding is not loadable by $(node --version) now" >&2
 table
