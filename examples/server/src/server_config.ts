@@ -56,6 +56,7 @@ const HONOURED = new Set([
   "unusedconnectiontimeout",
   "channeltimeout",
   "tcpkeepalive",
+  "subsystem",
   "heartbeat",
   "watchdogtimeout",
   "match",

@@ -37,6 +37,13 @@ export {
 export { type ConfigFileSystem, memoryFileSystem } from "./fs.ts";
 export { expandIncludeGlob, fnmatch } from "./glob.ts";
 export {
+  DEFAULT_OPENSSH_VERSION,
+  OPENSSH_VERSIONS,
+  type OpenSshVersion,
+  opensshAtLeast,
+  opensshVersion,
+} from "./openssh_version.ts";
+export {
   asciiLower,
   type BlankLine,
   type CommentLine,

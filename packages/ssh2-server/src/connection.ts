@@ -25,6 +25,7 @@ import {
   sendIgnore,
   sidesOf,
 } from "./_ssh2_internals.ts";
+import type { StoppedProcess } from "./_stop_processes.ts";
 import { type ServerTimeoutCode, ServerTimeoutError } from "./errors.ts";
 import {
   type ConnectionInfo,
@@ -60,15 +61,24 @@ export interface ConnectionLivenessEvents {
   heartbeat: undefined;
   /**
    * tsalive is ending the connection (ClientAlive, Watchdog or UnusedConnectionTimeout). For the watchdog the
-   * processes are stopped next, then the socket is destroyed; otherwise the socket is destroyed at once.
+   * processes are stopped next (the `watchdog` event names them), then the socket is destroyed; otherwise the
+   * socket is destroyed at once.
    */
   timeout: ServerTimeoutError;
   /** ChannelTimeout closed a channel. */
   "channel-timeout": { readonly channel: number; readonly label: string };
   /** tsalive answered a want-reply channel request that ssh2 would have left unanswered. */
   answer: AnsweredRequest;
-  /** The socket closed and every process of the connection was stopped. */
-  close: undefined;
+  /**
+   * The watchdog stopped the connection's processes: `stopped` names each one that went (PID, command, and
+   * whether it took the SIGKILL). Emitted once they are gone, before the socket is destroyed; `timeout` came first.
+   */
+  watchdog: { readonly error: ServerTimeoutError; readonly stopped: readonly StoppedProcess[] };
+  /**
+   * The socket closed and every process of the connection was stopped: `stopped` names each one stopped by the
+   * watchdog or at the close (not those a closing channel stopped before).
+   */
+  close: { readonly stopped: readonly StoppedProcess[] };
 }
 
 /** A snapshot from {@linkcode ConnectionLiveness.stats}. */
@@ -77,7 +87,7 @@ export interface ConnectionLivenessStats {
   readonly authenticated: boolean;
   /** Channels open now (tracked when `unusedConnectionTimeout` or `channelTimeout` is set, else `undefined`). */
   readonly openChannels: number | undefined;
-  /** Processes the supervisor tracks now. */
+  /** Sessions the supervisor tracks now (a leader running, or processes left of its session). */
   readonly processes: number;
   /** Want-reply channel requests answered by tsalive because ssh2 would not have. */
   readonly answeredRequests: number;
@@ -185,6 +195,8 @@ export class ConnectionLiveness {
   readonly #input: ServerOptionsInput;
   #events: Emitter<ConnectionLivenessEvents> | undefined;
   #supervisor: ProcessSupervisor | undefined;
+  /** What the watchdog and the close stopped, for the close event. */
+  #stopped: Set<StoppedProcess> | undefined;
   #info: ConnectionInfo;
   #options: ResolvedServerOptions;
   #internals: ConnectionEmitter | undefined;
@@ -719,7 +731,9 @@ export class ConnectionLiveness {
     const timeout = new ServerTimeoutError("WATCHDOG_EXPIRED", this.#info, { cause: error });
     this.#emit("timeout", timeout);
     try {
-      await this.#supervisor?.stopAll();
+      const stopped = (await this.#supervisor?.stopAll()) ?? [];
+      this.#noteStopped(stopped);
+      this.#emit("watchdog", { error: timeout, stopped });
     } finally {
       this.#destroy(timeout);
     }
@@ -747,12 +761,19 @@ export class ConnectionLiveness {
     this.#dispose();
     try {
       // A supervisor asked for after the close starts closed and stops what it is given at once.
-      await this.supervisor.stopAll();
+      this.#noteStopped(await this.supervisor.stopAll());
     } finally {
       this.#owner?.closed(this);
-      this.#emit("close", undefined);
+      this.#emit("close", { stopped: [...(this.#stopped ?? [])] });
       this.#events?.clear();
     }
+  }
+
+  /** A close during the watchdog's stop awaits the same run: each process is reported once. */
+  #noteStopped(stopped: readonly StoppedProcess[]): void {
+    if (stopped.length === 0) return;
+    this.#stopped ??= new Set();
+    for (const process of stopped) this.#stopped.add(process);
   }
 
   #emit<K extends keyof ConnectionLivenessEvents>(event: K, payload: ConnectionLivenessEvents[K]): void {

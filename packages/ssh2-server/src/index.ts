@@ -6,6 +6,8 @@
  * @module
  */
 
+export type { ProcessStat, ProcessTable } from "./_process_table.ts";
+export type { StoppedProcess } from "./_stop_processes.ts";
 export {
   attach,
   attachConnection,
