@@ -10,6 +10,7 @@ import {
 import type { Connection } from "ssh2";
 import { type ChannelRecord, ChannelRegistry } from "./_channels.ts";
 import { labelOfChannelType, labelOfSessionRequest } from "./_pattern.ts";
+import { logRefusal, OptionsRefused, type Refusal, resolveFor } from "./_refuse.ts";
 import {
   channelAt,
   channelCallbacks,
@@ -27,13 +28,7 @@ import {
 } from "./_ssh2_internals.ts";
 import type { StoppedProcess } from "./_stop_processes.ts";
 import { type ServerTimeoutCode, ServerTimeoutError } from "./errors.ts";
-import {
-  type ConnectionInfo,
-  type ResolvedServerOptions,
-  resolveServerOptions,
-  type ServerOptions,
-  type ServerOptionsInput,
-} from "./options.ts";
+import type { ConnectionInfo, ResolvedServerOptions, ServerOptions, ServerOptionsInput } from "./options.ts";
 import { ProcessSupervisor } from "./supervisor.ts";
 
 /** A want-reply channel request that ssh2 would have left unanswered, and the reply tsalive sent for it. */
@@ -106,6 +101,8 @@ export interface ConnectionOwner {
   closed(connection: ConnectionLiveness): void;
   /** Whether the server handle has listeners for a monitor event (probe, reply, heartbeat). */
   wants(event: "probe" | "reply" | "heartbeat"): boolean;
+  /** The per-connection options function failed for this connection, which is being destroyed. */
+  refused(refusal: Refusal): void;
 }
 
 type Write = Socket["write"];
@@ -393,9 +390,9 @@ export class ConnectionLiveness {
     this.#internals?.removeListener("ready", hooks.onReady);
   }
 
+  /** @throws {OptionsRefused} when a per-connection options function throws or answers with invalid options. */
   #resolve(): ResolvedServerOptions {
-    const input = this.#input;
-    return resolveServerOptions(typeof input === "function" ? input(this.#info) : input);
+    return resolveFor(this.#input, this.#info);
   }
 
   #startMonitor(options: MonitorOptions): void {
@@ -531,8 +528,10 @@ export class ConnectionLiveness {
         const self = this[OWNER];
         if (self === undefined) return;
         const protocol = self.#protocol;
-        // During a key exchange packets skip `_onPacket` (kex.js:498-506): a slow rekey is never silence.
-        if (protocol === undefined || inKeyExchange(protocol)) self.#monitor?.markInbound();
+        // Bytes prove the client alive before they make a whole packet, as sshd's poll wakes on any byte: a 32 KiB
+        // packet crawling in over a throttled upload is not silence. During a key exchange packets skip
+        // `_onPacket` (kex.js:498-506), so there the bytes also count as activity: a slow rekey is never silence.
+        self.#monitor?.markInbound(protocol !== undefined && !inKeyExchange(protocol));
       },
       onClose(this: Owned<Socket>) {
         const self = this[OWNER];
@@ -638,7 +637,19 @@ export class ConnectionLiveness {
     if (this.#authenticated || this.#disposed) return;
     this.#authenticated = true;
     this.#info = { ...this.#info, user: this.#lastUser };
-    if (typeof this.#input === "function") this.#options = this.#resolve();
+    if (typeof this.#input === "function") {
+      try {
+        this.#options = this.#resolve();
+      } catch (error) {
+        if (!(error instanceof OptionsRefused)) throw error;
+        // This one connection goes; the server keeps serving.
+        const refusal: Refusal = { info: this.#info, phase: "authenticated", reason: error.reason, error: error.error };
+        if (this.#owner === undefined) logRefusal(refusal);
+        else this.#owner.refused(refusal);
+        this.#socket.destroy();
+        return;
+      }
+    }
     const options = this.#options;
     // A fresh monitor rather than reconfigure(): the client's last packet arrived just now (its USERAUTH_REQUEST),
     // and a new monitor shares the resolved options of every other connection instead of holding its own copy.
@@ -670,8 +681,7 @@ export class ConnectionLiveness {
     this.#channels = new ChannelRegistry({
       channelTimeout: options.channelTimeout,
       unusedConnectionTimeout: options.unusedConnectionTimeout,
-      clock: options.source.clock,
-      timers: options.source.timers,
+      common: options.common,
       channelTimedOut: (record) => this.#channelTimedOut(record),
       unused: () => this.#fail("UNUSED_CONNECTION_TIMEOUT", undefined),
     });
