@@ -74,9 +74,18 @@ export {
   SERVER_KEYWORDS,
   type ServerKeyword,
   type ServerKeywordKind,
+  serverKeywords,
 } from "./server/keywords.ts";
-export { evaluateServerMatch, type MatchContext, type ServerConnection, ServerMatchFailure } from "./server/match.ts";
 export {
+  evaluateServerMatch,
+  type MatchContext,
+  type ServerConnection,
+  ServerMatchFailure,
+  sshdRelease,
+} from "./server/match.ts";
+export { type FormatServerConfigOptions, formatServerConfig } from "./server/print.ts";
+export {
+  extensionNotice,
   fileGroups,
   parseChannelTimeoutEntry,
   type ResolveServerOptions,

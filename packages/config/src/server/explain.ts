@@ -1,7 +1,7 @@
 import { type Assignment, formatSource, type ValueSource } from "../client/source.ts";
 import { asciiLower } from "../parse.ts";
 import { type ResolvedServerConfig, serverWinner } from "./config.ts";
-import { SERVER_EXTENSION_KEYWORDS, SERVER_KEYWORDS } from "./keywords.ts";
+import { SERVER_EXTENSION_KEYWORDS, serverKeywords } from "./keywords.ts";
 
 /** Why a server keyword has its value: the line that won and the lines that lost, in reading order. */
 export interface ServerExplanation {
@@ -37,9 +37,10 @@ const ACCUMULATE = new Set(["port", "hostkey", "listenaddress", "acceptenv"]);
  */
 export function explainServerConfig(resolved: ResolvedServerConfig, keyword: string): ServerExplanation {
   const key0 = asciiLower(keyword);
-  const row = SERVER_KEYWORDS.get(key0) ?? SERVER_EXTENSION_KEYWORDS.get(key0);
+  const table = serverKeywords(resolved.resolution.openssh);
+  const row = table.get(key0) ?? SERVER_EXTENSION_KEYWORDS.get(key0);
   const key = row?.alias ?? key0;
-  const name = (SERVER_KEYWORDS.get(key) ?? row)?.name ?? keyword;
+  const name = (table.get(key) ?? row)?.name ?? keyword;
   const assignments = resolved.resolution.settings.get(key)?.assignments ?? [];
   if (ACCUMULATE.has(key)) {
     const global = assignments.filter((a) => a.pass === 1);

@@ -2,10 +2,11 @@ import type { Assignment, ValueSource } from "../client/source.ts";
 import { ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import { type ConfigFileSystem, memoryFileSystem } from "../fs.ts";
 import { expandIncludeGlob } from "../glob.ts";
+import { type OpenSshVersion, opensshVersion } from "../openssh_version.ts";
 import { type ConfigDocument, type ConfigLine, parseConfig, parseLine } from "../parse.ts";
 import { convtime, INT_MAX } from "../time.ts";
 import { a2port, parseServices, SERVICE_PORTS, strtonum } from "../values.ts";
-import { SERVER_CHOICES, SERVER_EXTENSION_KEYWORDS, SERVER_KEYWORDS, type ServerKeyword } from "./keywords.ts";
+import { SERVER_CHOICES, SERVER_EXTENSION_KEYWORDS, type ServerKeyword, serverKeywords } from "./keywords.ts";
 import { evaluateServerMatch, type MatchContext, type ServerConnection, ServerMatchFailure } from "./match.ts";
 
 /** Config text held in memory, with the name to use in messages and provenance. */
@@ -48,6 +49,18 @@ export interface ResolveServerOptions {
    * `nodeFileSystem` is what sshd's getgrouplist finds for local users; pass your own for NSS (LDAP, sssd).
    */
   groups?: ((user: string) => readonly string[] | undefined) | undefined;
+  /**
+   * The OpenSSH release whose sshd_config semantics apply: its keywords and defaults, its `Match` grammar
+   * (`criteria=arg`, `invalid-user` and `version` from 10.0), what it says about a newer keyword (`Bad
+   * configuration option`). Default {@linkcode DEFAULT_OPENSSH_VERSION}, the newest.
+   */
+  openssh?: OpenSshVersion | undefined;
+  /**
+   * Refuse tsalive's `Heartbeat` and `WatchdogTimeout` inside sshd_config, as OpenSSH's sshd does (`Bad
+   * configuration option: WatchdogTimeout`), for OpenSSH's exact verdict. Default `false`: they are read in
+   * place, where the seed documents them (the extension file is read either way).
+   */
+  strict?: boolean | undefined;
 }
 
 /** Every active assignment of one keyword: pass 1 is the global configuration, pass 2 the matching `Match` blocks. */
@@ -66,6 +79,14 @@ export interface ServerResolution {
   /** Files read, in order (includes and the extension file too). */
   readonly files: readonly string[];
   readonly connection: ServerConnection;
+  /** The release whose semantics were applied. */
+  readonly openssh: OpenSshVersion;
+  /**
+   * tsalive's extension keywords found in sshd_config itself (not in the extension file): OpenSSH's sshd would
+   * reject the file because of them. The first one's message says how to share the file; see
+   * {@linkcode extensionNotice}.
+   */
+  readonly extensionLines: readonly ConfigIssue[];
 }
 
 const SERVCONF_MAX_DEPTH = 16;
@@ -152,11 +173,16 @@ class ServerReader {
   readonly globs = new Map<string, string[]>();
   readonly fs: ConfigFileSystem;
   readonly context: MatchContext;
+  /** Extension keywords read in sshd_config itself, in pass 1. */
+  readonly extensionLines: ConfigIssue[] = [];
   pass: 1 | 2 = 1;
 
   constructor(
     readonly options: ResolveServerOptions,
     readonly keywords: ReadonlyMap<string, ServerKeyword>,
+    readonly openssh: OpenSshVersion,
+    /** The extension keywords this reader takes in place (none in strict mode and in the extension file). */
+    readonly inPlace: boolean,
   ) {
     this.fs = options.fs ?? memoryFileSystem({});
     let services: ReadonlyMap<string, number> = SERVICE_PORTS;
@@ -166,7 +192,7 @@ class ServerReader {
     } catch {
       // a2port falls back to the well-known names
     }
-    this.context = { groups: options.groups ?? fileGroups(this.fs), services };
+    this.context = { groups: options.groups ?? fileGroups(this.fs), services, openssh };
   }
 
   fail(error: Fatal, issue: ConfigIssue): never {
@@ -251,7 +277,10 @@ class ServerReader {
     };
     const fatal = (message: string, code?: Fatal["code"]): never => this.fail(new Fatal(message, code), issue(message));
     if (line.value === "") return bad(`${at}: no argument after keyword "${keyword}"`);
-    const row = this.keywords.get(key);
+    const row = this.keywords.get(key) ?? (this.inPlace ? SERVER_EXTENSION_KEYWORDS.get(key) : undefined);
+    if (row !== undefined && this.inPlace && this.pass === 1 && SERVER_EXTENSION_KEYWORDS.has(key)) {
+      this.extensionLines.push(issue(`${name}: line ${line.line}: Bad configuration option: ${keyword}`));
+    }
     let failed = false;
     if (!row) {
       this.reported.push(issue(`${name}: line ${line.line}: Bad configuration option: ${keyword}`));
@@ -568,7 +597,9 @@ function readBothPasses(reader: ServerReader, doc: ConfigDocument, connection: S
  */
 export function readServerConfig(options: ResolveServerOptions): ServerResolution {
   const connection = options.connection ?? {};
-  const reader = new ServerReader(options, SERVER_KEYWORDS);
+  const openssh = opensshVersion(options.openssh, "server config");
+  const table = serverKeywords(openssh);
+  const reader = new ServerReader(options, table, openssh, options.strict !== true);
   reader.readOptions(options.options ?? []);
   readBothPasses(reader, documentFor(reader, options.config ?? SSHD_CONFIG_FILE), connection);
   const settings = new Map<string, ServerSetting>(reader.settings);
@@ -581,12 +612,38 @@ export function readServerConfig(options: ResolveServerOptions): ServerResolutio
   }
   if (extensions !== null) {
     const keywords = new Map([...SERVER_EXTENSION_KEYWORDS]);
-    for (const key of ["match", "include"]) keywords.set(key, SERVER_KEYWORDS.get(key) as ServerKeyword);
-    const ext = new ServerReader(options, keywords);
+    for (const key of ["match", "include"]) keywords.set(key, table.get(key) as ServerKeyword);
+    const ext = new ServerReader(options, keywords, openssh, false);
     readBothPasses(ext, documentFor(ext, extensions), connection);
+    // The extension file overrides what sshd_config said about the same keyword.
     for (const [key, setting] of ext.settings) settings.set(key, setting);
     files.push(...ext.files);
     warnings.push(...ext.warnings);
   }
-  return { settings, warnings, files, connection };
+  return { settings, warnings, files, connection, openssh, extensionLines: reader.extensionLines };
+}
+
+/**
+ * The one message tsalive's tools print (with `-v`/`-d`) when sshd_config holds tsalive's extension keywords:
+ * OpenSSH's sshd would refuse that file, and how to share it; `undefined` when there is none.
+ *
+ * @example
+ * ```ts
+ * import { extensionNotice, readServerConfig } from "@tsalive/config";
+ * const resolution = readServerConfig({ config: { file: "/etc/ssh/sshd_config", text: "WatchdogTimeout 15\n" } });
+ * extensionNotice(resolution);
+ * // /etc/ssh/sshd_config line 1: WatchdogTimeout is a tsalive extension: OpenSSH's sshd rejects this file
+ * // ("Bad configuration option: WatchdogTimeout"). To share the file with OpenSSH, move tsalive's keywords to
+ * // /etc/ssh/tsalive_config, which only tsalive reads.
+ * ```
+ */
+export function extensionNotice(resolution: ServerResolution): string | undefined {
+  const first = resolution.extensionLines[0];
+  if (first === undefined) return undefined;
+  const more = resolution.extensionLines.length - 1;
+  return (
+    `${displayName(first.file)} line ${first.line}: ${first.keyword} is a tsalive extension: OpenSSH's sshd rejects ` +
+    `this file ("Bad configuration option: ${first.keyword}")${more > 0 ? `, and ${more} more such line${more > 1 ? "s" : ""}` : ""}. ` +
+    `To share the file with OpenSSH, move tsalive's keywords to ${TSALIVE_CONFIG_FILE}, which only tsalive reads.`
+  );
 }
