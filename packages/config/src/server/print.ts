@@ -297,6 +297,25 @@ function lineValues(
       return [flags.length > 0 ? flags.join(" ") : "none"];
     }
     case "penalties":
-      return [arg === undefined ? undefined : arg.toLowerCase() === "no" ? "no" : undefined];
+      return [a === undefined ? undefined : penalties(a.args, version)];
   }
+}
+
+/** PerSourcePenalties as sshd prints it: the default words with the line's `name:value` words put in. */
+function penalties(args: readonly string[], version: OpenSshVersion): string {
+  if (args.some((w) => w.toLowerCase() === "no")) return "no";
+  const shown = (SSHD_DEFAULTS[version].persourcepenalties ?? "").split(" ");
+  const float = opensshAtLeast(version, "10.6");
+  for (const word of args) {
+    const colon = word.indexOf(":");
+    if (colon === -1) continue;
+    const name = word.slice(0, colon);
+    const raw = word.slice(colon + 1);
+    const at = shown.findIndex((w) => w.startsWith(`${name}:`));
+    if (at === -1) continue;
+    const numeric = !name.startsWith("overflow") && !name.startsWith("max-sources");
+    const value = numeric ? String(convtime(raw)) : raw;
+    shown[at] = `${name}:${numeric && float ? `${value}.000000` : value}`;
+  }
+  return shown.join(" ");
 }

@@ -2,7 +2,7 @@ import type { Assignment, ValueSource } from "../client/source.ts";
 import { ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import { type ConfigFileSystem, memoryFileSystem } from "../fs.ts";
 import { expandIncludeGlob } from "../glob.ts";
-import { type OpenSshVersion, opensshVersion } from "../openssh_version.ts";
+import { type OpenSshVersion, opensshAtLeast, opensshVersion } from "../openssh_version.ts";
 import { type ConfigDocument, type ConfigLine, parseConfig, parseLine } from "../parse.ts";
 import { convtime, INT_MAX } from "../time.ts";
 import { a2port, parseServices, SERVICE_PORTS, strtonum } from "../values.ts";
@@ -338,8 +338,13 @@ class ServerReader {
       case "unsupported":
       case "ignore": {
         used = args.length;
-        const problem = row.kind === "list" ? checkList(row.alias ?? key, args, keyword) : undefined;
+        const problem = row.kind === "list" ? checkList(row.alias ?? key, args, keyword, this.openssh) : undefined;
         if (problem !== undefined) fatal(`${at}: ${problem}`);
+        if (key === "subsystem" && !opensshAtLeast(this.openssh, "10.0") && active.active) {
+          // 9.2 refuses a second definition of a name; 10.0 on takes the first quietly.
+          const defined = (this.settings.get("subsystem")?.assignments ?? []).filter((a) => a.pass === this.pass);
+          if (defined.some((a) => a.args[0] === args[0])) fatal(`${at}: Subsystem '${args[0]}' already defined.`);
+        }
         if (row.kind === "deprecated" || row.kind === "unsupported") {
           const what = row.kind === "deprecated" ? "Deprecated" : "Unsupported";
           this.warnings.push(issue(`${at}: ${what} option ${keyword}`));
@@ -421,6 +426,8 @@ class ServerReader {
         fatal(`${at}: setting RDomain not supported on this platform.`);
         return 1;
       case "authorizedkeysfile":
+        // 10.0 on refuses a line whose arguments are all a comment; 9.2 reads it as setting nothing.
+        if (args.length === 0 && opensshAtLeast(this.openssh, "10.0")) fatal(`${at}: no ${keyword} specified`);
         if (args.some((a) => a === "")) return bad(`${at}: keyword ${keyword} empty argument`);
         return args.length;
       case "channeltimeout":
@@ -492,6 +499,11 @@ class ServerReader {
   }
 }
 
+/** PerSourcePenalties' `name:value` words (10.0; 10.6 adds invaliduser). */
+const PENALTY_KEYS = ["crash", "authfail", "noauth", "grace-exceeded", "refuseconnection", "max", "min"];
+const PENALTY_WORDS = ["max-sources4", "max-sources6", "overflow", "overflow6"];
+PENALTY_KEYS.push(...PENALTY_WORDS);
+
 const LOG_LEVELS = ["quiet", "fatal", "error", "info", "verbose", "debug", "debug1", "debug2", "debug3"];
 const LOG_FACILITIES = ["daemon", "user", "auth", "authpriv", ...[0, 1, 2, 3, 4, 5, 6, 7].map((n) => `local${n}`)];
 const TUNNEL_MODES = ["no", "point-to-point", "ethernet", "yes"];
@@ -523,8 +535,22 @@ function checkWord(key: string, given: string | undefined, keyword: string): str
 }
 
 /** The value checks servconf.c makes for a few keywords that take a list, worded as sshd words them. */
-function checkList(key: string, args: readonly string[], keyword: string): string | undefined {
+function checkList(key: string, args: readonly string[], keyword: string, openssh: OpenSshVersion): string | undefined {
+  if (key === "subsystem" && args.length < 2) {
+    const noName = args.length === 0 || opensshAtLeast(openssh, "10.6");
+    return noName ? `${keyword} missing argument.` : "Missing subsystem command.";
+  }
+  if (key === "persourcepenalties" && args.length === 0) return `no ${keyword} specified`;
   for (const arg of args) {
+    if (key === "persourcepenalties") {
+      const name = arg.includes(":") ? arg.slice(0, arg.indexOf(":")) : arg;
+      const known =
+        arg === "yes" ||
+        arg === "no" ||
+        PENALTY_KEYS.includes(name) ||
+        (name === "invaliduser" && opensshAtLeast(openssh, "10.6"));
+      if (!known) return `unsupported ${keyword} keyword ${arg}`;
+    }
     switch (key) {
       case "acceptenv":
         if (arg === "" || arg.includes("=")) return "Invalid environment name.";
