@@ -1,4 +1,9 @@
-import { type ResolvedServerConfig, resolveServerConfig, type ServerConnection } from "@tsalive/config";
+import {
+  type OpenSshVersion,
+  type ResolvedServerConfig,
+  resolveServerConfig,
+  type ServerConnection,
+} from "@tsalive/config";
 import { nodeFileSystem } from "@tsalive/config/node";
 
 /** Where tsalive-sshd's configuration comes from: sshd's `-f`, `-o` and `-p`, plus tsalive's extension file. */
@@ -14,6 +19,8 @@ export interface ServerConfigSource {
   readonly extensions: string | undefined;
   /** `-p` ports: they replace every Port line, as in sshd. 0 asks for an ephemeral port (tsalive-sshd only). */
   readonly ports: readonly number[];
+  /** `--openssh`: the release whose sshd_config semantics apply; `undefined`: the library's default, the newest. */
+  readonly openssh?: OpenSshVersion | undefined;
 }
 
 /**
@@ -33,6 +40,7 @@ export function loadServerConfig(source: ServerConfigSource, connection?: Server
     options: source.options,
     ...(connection !== undefined && { connection }),
     ...(source.extensions !== undefined && { extensions: source.extensions }),
+    ...(source.openssh !== undefined && { openssh: source.openssh }),
     fs: nodeFileSystem,
   });
 }

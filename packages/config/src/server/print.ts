@@ -27,6 +27,16 @@ export interface FormatServerConfigOptions {
 
 type Pick = (key: string) => Assignment | undefined;
 
+/**
+ * Keywords whose last line wins, unlike every other (servconf.c stored them without checking for a value);
+ * 10.1 made MaxStartups and PerSourceNetBlockSize first-match-wins.
+ */
+const LAST_WINS: Readonly<Record<OpenSshVersion, readonly string[]>> = {
+  "9.2": ["streamlocalbindmask", "maxstartups", "persourcemaxstartups", "persourcenetblocksize"],
+  "10.0": ["streamlocalbindmask", "maxstartups", "persourcenetblocksize"],
+  "10.6": [],
+};
+
 const CHOICE_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   addressfamily: { inet: "inet", inet6: "inet6", any: "any" },
   permitrootlogin: {
@@ -152,7 +162,11 @@ export function formatServerConfig(resolved: ResolvedServerConfig, options: Form
   const version = resolution.openssh;
   const keywords = serverKeywords(version);
   const defaults = SSHD_DEFAULTS[version];
-  const pick: Pick = (key) => assignments(resolution, key)[0];
+  const lastWins = LAST_WINS[version];
+  const pick: Pick = (key) => {
+    const list = assignments(resolution, key);
+    return lastWins.includes(key) ? list[list.length - 1] : list[0];
+  };
   const out: string[] = [];
   const name = (key: string) => printedKeyword(version, key, keywords.get(key)?.name ?? key);
   for (const entry of printOrder(version)) {
@@ -276,7 +290,10 @@ function lineValues(
     case "rekeylimit": {
       if (a === undefined) return [undefined];
       const size = (a.args[0] ?? "").toLowerCase() === "default" ? "0" : scaled(a.args[0] ?? "");
-      const interval = a.args[1];
+      // The size and the interval are two values, each taken from the first line that gives it.
+      const interval =
+        assignments(resolution, key).find((x) => x.args.length > 1)?.args[1] ??
+        (resolution.settings.get(key)?.assignments ?? []).find((x) => x.pass === 1 && x.args.length > 1)?.args[1];
       const seconds =
         interval === undefined || interval.toLowerCase() === "default" || interval.toLowerCase() === "none"
           ? "0"
