@@ -64,7 +64,8 @@ interface Unrefable {
  */
 export const systemTimers: Timers = {
   setTimeout(callback: (arg?: unknown) => void, delay: number, arg?: unknown) {
-    const handle: Unrefable | number = globalThis.setTimeout(callback, delay, arg);
+    // Cast, not annotated: an annotation would narrow to the one runtime's return type (Deno's is a number).
+    const handle = globalThis.setTimeout(callback, delay, arg) as Unrefable | number;
     if (typeof handle === "object") handle.unref?.();
     return handle;
   },

@@ -1,13 +1,19 @@
-import { findBinary } from "./peers.ts";
-import { type Spawned, spawnProcess } from "./process.ts";
+import type { Generation } from "./generations.ts";
+import { spawnPeer } from "./peers.ts";
+import type { Spawned } from "./process.ts";
 
 /** Options of {@linkcode startDbclient}. */
 export interface DbclientOptions {
+  /** Whose dbclient: the host's Dropbear 2022.83 (`bookworm`, the default) or a newer one from a Debian root. */
+  readonly generation?: Generation;
   readonly port: number;
   /** Default `127.0.0.1`; tests never use another address. */
   readonly host?: "127.0.0.1";
   readonly user: string;
-  /** Path of a Dropbear-format private key: convert an OpenSSH key with `toDropbearKey()`. */
+  /**
+   * Path of a Dropbear-format private key: convert an OpenSSH key with `toDropbearKey()` (every generation reads
+   * the host's conversion); under `/tmp` for a root generation, which sees it at the same path.
+   */
   readonly identity: string;
   /** The remote command; none asks for a shell. */
   readonly command?: string;
@@ -17,7 +23,8 @@ export interface DbclientOptions {
 
 /**
  * Starts Dropbear's `dbclient` as a client of a server under test: `dbclient -y -y -i KEY -p P [args]
- * USER@127.0.0.1 [COMMAND]` (`-y -y` accepts any host key without asking), stdin from /dev/null, output captured.
+ * USER@127.0.0.1 [COMMAND]` (`-y -y` accepts any host key without asking), stdin from /dev/null, output captured;
+ * `generation` picks whose dbclient (the PID is the dbclient's own in every one).
  * Returns the {@linkcode Spawned} handle; registered with `stopAll()`.
  *
  * @example
@@ -27,8 +34,6 @@ export interface DbclientOptions {
  * ```
  */
 export function startDbclient(options: DbclientOptions): Spawned {
-  const dbclient = findBinary("dbclient");
-  if (dbclient === undefined) throw new Error("dbclient is not installed (apt-get install dropbear-bin)");
   const args = [
     "-y",
     "-y",
@@ -40,5 +45,5 @@ export function startDbclient(options: DbclientOptions): Spawned {
     `${options.user}@${options.host ?? "127.0.0.1"}`,
     ...(options.command === undefined ? [] : [options.command]),
   ];
-  return spawnProcess(dbclient, args, { name: "dbclient" });
+  return spawnPeer(options.generation ?? "bookworm", "dbclient", args);
 }

@@ -1,8 +1,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, chownSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { type Generation, PEERS, rootOf } from "./generations.ts";
 import { generateDropbearHostKey, generateKey, type KeyPair, writeAuthorizedKeys } from "./keys.ts";
+import { spawnPeer } from "./peers.ts";
 import {
   childrenOf,
   descendantsOf,
@@ -10,7 +12,6 @@ import {
   listProcesses,
   type Spawned,
   signal,
-  spawnProcess,
   waitForPort,
   waitUntil,
 } from "./process.ts";
@@ -19,6 +20,8 @@ import { makeTempDir, type TempDir } from "./tmp.ts";
 
 /** Options of {@linkcode startDropbear}. */
 export interface DropbearOptions {
+  /** Whose Dropbear: the host's 2022.83 (`bookworm`, the default) or a newer one from a Debian root. */
+  readonly generation?: Generation;
   /** Extra command-line arguments, e.g. `["-K", "1"]` (keepalive) or `["-I", "5"]` (idle timeout). */
   readonly args?: readonly string[];
   /** Bound on the start, in ms (default 10 000). */
@@ -27,11 +30,15 @@ export interface DropbearOptions {
 
 /** A running Dropbear server on 127.0.0.1, from {@linkcode startDropbear}. */
 export interface Dropbear {
+  readonly generation: Generation;
   readonly host: "127.0.0.1";
   readonly port: number;
   /** PID of the listener (`dropbear -F`). */
   readonly pid: number;
-  /** The throwaway user to log in as (`tsalive-test-…`), created for this server and removed by `stop()`. */
+  /**
+   * The user to log in as: on `bookworm` a throwaway user (`tsalive-test-…`) created for this server and removed by
+   * `stop()`; in a root generation `root`, whose authorized keys are read from a directory of this server's own.
+   */
   readonly user: string;
   /** The client key in the user's authorized_keys; `clientKey.privateKey` goes to ssh2's `privateKey`. */
   readonly clientKey: KeyPair;
@@ -47,16 +54,19 @@ export interface Dropbear {
   connectionPids(): number[];
   /** `pid`, every connection process and every session process below them. */
   allPids(): number[];
-  /** Stops the server and its sessions, removes the throwaway user and the temp dir. Idempotent. */
+  /** Stops the server and its sessions, removes the throwaway user (or key directory) and the temp dir. Idempotent. */
   stop(): Promise<void>;
 }
 
 const ATTEMPTS = 5;
 
 /**
- * Starts Dropbear in the foreground on 127.0.0.1 with an ephemeral port and a throwaway host key, for a throwaway
- * user created with `useradd -m` (Dropbear 2022 reads `~/.ssh/authorized_keys` from the passwd entry and has no
- * option for another path; no key ever goes into a real account). Needs root. Registered with `stopAll()`.
+ * Starts Dropbear in the foreground on 127.0.0.1 with an ephemeral port and a throwaway host key. Dropbear 2022
+ * reads `~/.ssh/authorized_keys` from the passwd entry and has no option for another path, so on `bookworm` the
+ * login is a throwaway user created with `useradd -m` (no key ever goes into a real account). Dropbear 2025 and
+ * later take the directory with `-D`: a root generation logs in as its own `root`, with the key in a directory of
+ * this server's own inside the root (`/var/lib/tsalive/…`: Dropbear refuses a key under a group- or world-writable
+ * directory, so not `/tmp`). Needs root. Registered with `stopAll()`.
  *
  * @example
  * ```ts no-run
@@ -66,37 +76,29 @@ const ATTEMPTS = 5;
  * ```
  */
 export async function startDropbear(options: DropbearOptions = {}): Promise<Dropbear> {
+  const generation = options.generation ?? "bookworm";
   const dir = makeTempDir("tsalive-dropbear-");
-  let user: ThrowawayUser | undefined;
+  let login: Login | undefined;
   try {
     const hostKeyPath = generateDropbearHostKey(dir.join("db_hostkey"));
     const clientKey = generateKey(dir.join("client_key"), "tsalive-test-client");
-    user = createThrowawayUser();
-    const sshDir = join(user.home, ".ssh");
-    mkdirSync(sshDir, { recursive: true, mode: 0o700 });
-    writeAuthorizedKeys(join(sshDir, "authorized_keys"), [clientKey]);
-    chownSync(sshDir, user.uid, user.gid);
-    chownSync(join(sshDir, "authorized_keys"), user.uid, user.gid);
-    chmodSync(sshDir, 0o700);
+    login = PEERS[generation].host ? userLogin(clientKey) : rootLogin(generation, clientKey);
     const timeout = options.startTimeout ?? 10_000;
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const child = spawnProcess(
-        "dropbear",
-        [
-          "-F",
-          "-E",
-          "-s",
-          "-p",
-          `127.0.0.1:${port}`,
-          "-r",
-          hostKeyPath,
-          "-P",
-          dir.join("db.pid"),
-          ...(options.args ?? []),
-        ],
-        { name: "dropbear" },
-      );
+      const child = spawnPeer(generation, "dropbear", [
+        "-F",
+        "-E",
+        "-s",
+        "-p",
+        `127.0.0.1:${port}`,
+        "-r",
+        hostKeyPath,
+        "-P",
+        dir.join("db.pid"),
+        ...login.args,
+        ...(options.args ?? []),
+      ]);
       try {
         await Promise.race([
           waitForPort(port, "127.0.0.1", timeout),
@@ -109,7 +111,7 @@ export async function startDropbear(options: DropbearOptions = {}): Promise<Drop
         if (/Address already in use/i.test(child.output) && attempt < ATTEMPTS) continue;
         throw new Error(`${(error as Error).message}:\n${child.output}`, { cause: error });
       }
-      const owner = user;
+      const owner = login;
       let stopped: Promise<void> | undefined;
       const stop = (): Promise<void> => {
         stopped ??= (async () => {
@@ -128,10 +130,11 @@ export async function startDropbear(options: DropbearOptions = {}): Promise<Drop
       };
       const unregister = registerCleanup(`dropbear on port ${port}`, stop);
       return {
+        generation,
         host: "127.0.0.1",
         port,
         pid: child.pid,
-        user: owner.name,
+        user: owner.user,
         clientKey,
         hostKeyPath,
         dir,
@@ -144,10 +147,49 @@ export async function startDropbear(options: DropbearOptions = {}): Promise<Drop
       };
     }
   } catch (error) {
-    await user?.remove();
+    await login?.remove();
     dir.remove();
     throw error;
   }
+}
+
+/** Who logs in to a test Dropbear, the arguments that make its key count, and how to undo it. */
+interface Login {
+  readonly user: string;
+  readonly args: readonly string[];
+  remove(): Promise<void>;
+}
+
+/** Dropbear 2022: a throwaway user with the key in `~/.ssh/authorized_keys`. */
+function userLogin(clientKey: KeyPair): Login {
+  const user = createThrowawayUser();
+  try {
+    const sshDir = join(user.home, ".ssh");
+    mkdirSync(sshDir, { recursive: true, mode: 0o700 });
+    writeAuthorizedKeys(join(sshDir, "authorized_keys"), [clientKey]);
+    chownSync(sshDir, user.uid, user.gid);
+    chownSync(join(sshDir, "authorized_keys"), user.uid, user.gid);
+    chmodSync(sshDir, 0o700);
+  } catch (error) {
+    void user.remove();
+    throw error;
+  }
+  return { user: user.name, args: [], remove: () => user.remove() };
+}
+
+/** Dropbear 2025+: root of the generation's root, the key in a directory of its own given with `-D`. */
+function rootLogin(generation: Generation, clientKey: KeyPair): Login {
+  const root = rootOf(generation) as string;
+  const inside = `/var/lib/tsalive/dropbear-${randomBytes(4).toString("hex")}`;
+  const keysDir = join(root, inside);
+  mkdirSync(keysDir, { recursive: true, mode: 0o700 });
+  writeAuthorizedKeys(join(keysDir, "authorized_keys"), [clientKey]);
+  const remove = (): void => {
+    unregister();
+    rmSync(keysDir, { recursive: true, force: true });
+  };
+  const unregister = registerCleanup(`dropbear keys ${keysDir}`, async () => remove(), remove);
+  return { user: "root", args: ["-D", inside], remove: async () => remove() };
 }
 
 /** A passwd account created for one test server. */

@@ -20,7 +20,7 @@ export interface PeerGeneration {
   /** The upstream versions, as `ssh -V` and `dropbear -V` print them (Debian's suffixes left off). */
   readonly opensshVersion: string;
   readonly dropbearVersion: string;
-  /** Whether the binaries run on the host directly (`false`: in a Debian root, through {@linkcode inRoot}). */
+  /** Whether the binaries run on the host directly (`false`: in a Debian root, through {@linkcode peerCommand}). */
   readonly host: boolean;
 }
 
@@ -80,7 +80,8 @@ export function rootOf(generation: Generation): string | undefined {
 export function peerCommand(generation: Generation, argv: readonly string[]): [string, ...string[]] {
   const root = rootOf(generation);
   if (root === undefined) return [argv[0] ?? "", ...argv.slice(1)];
+  // Absolute paths throughout: the caller's environment (and its PATH) is the program's.
   const script =
-    'r=$0; mount --bind /dev "$r/dev" && mount -t proc proc "$r/proc" && mount --bind /tmp "$r/tmp" && mkdir -p "$r/run/sshd" && exec chroot "$r" "$@"';
-  return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, root, ...argv];
+    'r=$0; /usr/bin/mount --bind /dev "$r/dev" && /usr/bin/mount -t proc proc "$r/proc" && /usr/bin/mount --bind /tmp "$r/tmp" && /usr/bin/mkdir -p "$r/run/sshd" && exec /usr/sbin/chroot "$r" "$@"';
+  return ["/usr/bin/unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, root, ...argv];
 }

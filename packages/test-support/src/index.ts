@@ -24,7 +24,7 @@ export {
   rootsDir,
 } from "./generations.ts";
 export { generateDropbearHostKey, generateKey, type KeyPair, toDropbearKey, writeAuthorizedKeys } from "./keys.ts";
-export { findBinary, type Peer, skipUnlessPeers } from "./peers.ts";
+export { findBinary, type Peer, skipUnlessGeneration, skipUnlessPeers, spawnPeer } from "./peers.ts";
 export {
   childrenOf,
   descendantsOf,
@@ -55,6 +55,7 @@ export {
   startProxy,
 } from "./proxy.ts";
 export { pendingCleanups, registerCleanup, stopAll } from "./registry.ts";
+export { type PeerRun, type RunPeerOptions, runPeer } from "./run_peer.ts";
 export { type SshClientOptions, startSshClient } from "./ssh_client.ts";
 export { type Sshd, type SshdOptions, startSshd } from "./sshd.ts";
 export { makeTempDir, type TempDir } from "./tmp.ts";

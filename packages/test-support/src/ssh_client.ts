@@ -1,13 +1,16 @@
-import { findBinary } from "./peers.ts";
-import { type Spawned, spawnProcess } from "./process.ts";
+import type { Generation } from "./generations.ts";
+import { spawnPeer } from "./peers.ts";
+import type { Spawned } from "./process.ts";
 
 /** Options of {@linkcode startSshClient}. */
 export interface SshClientOptions {
+  /** Whose ssh: the host's OpenSSH 9.2 (`bookworm`, the default) or a newer one from a Debian root. */
+  readonly generation?: Generation;
   readonly port: number;
   /** Default `127.0.0.1`; tests never use another address. */
   readonly host?: "127.0.0.1";
   readonly user: string;
-  /** Path of the OpenSSH private key (`-i`). */
+  /** Path of the OpenSSH private key (`-i`); under `/tmp` for a root generation, which sees it at the same path. */
   readonly identity: string;
   /** The remote command; none asks for a shell (give `-tt` in `args` for a pty). */
   readonly command?: string;
@@ -24,7 +27,7 @@ export interface SshClientOptions {
 /**
  * Starts OpenSSH's `ssh` as a client of a server under test: `ssh -i KEY -p P -o StrictHostKeyChecking=no
  * -o UserKnownHostsFile=/dev/null -o BatchMode=yes [-vvv] [-o K=V …] USER@127.0.0.1 [COMMAND]`, stdin from
- * /dev/null, stdout and stderr captured. Returns the {@linkcode Spawned} handle (freeze/thaw/stop, `exited`);
+ * /dev/null, stdout and stderr captured; `generation` picks whose ssh (the PID is the ssh's own in every one). Returns the {@linkcode Spawned} handle (freeze/thaw/stop, `exited`);
  * registered with `stopAll()`.
  *
  * @example
@@ -36,8 +39,6 @@ export interface SshClientOptions {
  * ```
  */
 export function startSshClient(options: SshClientOptions): Spawned {
-  const ssh = findBinary("ssh");
-  if (ssh === undefined) throw new Error("ssh is not installed (apt-get install openssh-client)");
   const args = [
     "-i",
     options.identity,
@@ -59,5 +60,7 @@ export function startSshClient(options: SshClientOptions): Spawned {
     `${options.user}@${options.host ?? "127.0.0.1"}`,
     ...(options.command === undefined ? [] : [options.command]),
   ];
-  return spawnProcess(ssh, args, { name: "ssh", outputLimit: options.outputLimit ?? 4 * 1024 * 1024 });
+  return spawnPeer(options.generation ?? "bookworm", "ssh", args, {
+    outputLimit: options.outputLimit ?? 4 * 1024 * 1024,
+  });
 }

@@ -1,12 +1,16 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
+import { type Generation, PEERS } from "./generations.ts";
 import { generateKey, type KeyPair, writeAuthorizedKeys } from "./keys.ts";
-import { childrenOf, descendantsOf, freePort, type Spawned, spawnProcess, waitUntil } from "./process.ts";
+import { spawnPeer } from "./peers.ts";
+import { descendantsOf, freePort, type Spawned, waitUntil } from "./process.ts";
 import { registerCleanup } from "./registry.ts";
 import { makeTempDir, type TempDir } from "./tmp.ts";
 
 /** Options of {@linkcode startSshd}. */
 export interface SshdOptions {
+  /** Whose sshd: the host's OpenSSH 9.2 (`bookworm`, the default) or a newer one from a Debian root. */
+  readonly generation?: Generation;
   /**
    * sshd_config lines added to the base configuration, e.g. `["ClientAliveInterval 1", "ClientAliveCountMax 3"]`.
    * They come before the base lines, so they win (sshd takes the first value of a keyword); a `Match` line and
@@ -19,11 +23,12 @@ export interface SshdOptions {
 
 /** A running OpenSSH sshd on 127.0.0.1, from {@linkcode startSshd}. */
 export interface Sshd {
+  readonly generation: Generation;
   readonly host: "127.0.0.1";
   readonly port: number;
-  /** PID of the listener (`sshd -D`). */
+  /** PID of the listener (`sshd -D`), a host PID in every generation. */
   readonly pid: number;
-  /** The user to log in as: the current user (root on CI). */
+  /** The user to log in as: the current user (root on CI; a root generation's own passwd has root too). */
   readonly user: string;
   /** The client key the server accepts; `clientKey.privateKey` goes to ssh2's `privateKey`. */
   readonly clientKey: KeyPair;
@@ -39,8 +44,10 @@ export interface Sshd {
   /** Waits until the log matches `pattern`, bounded by `timeout` ms. */
   waitForLog(pattern: RegExp, timeout?: number): Promise<RegExpMatchArray>;
   /**
-   * PIDs of the per-connection processes: the listener's children (`sshd: root@notty` for root logins, the parent
-   * of the remote shell; a remote `echo $PPID` prints the same PID). Freeze one to make that connection vanish.
+   * PIDs of the per-connection processes that carry each authenticated connection, the parent of its remote shell
+   * (a remote `echo $PPID` prints the same PID): `sshd: root@notty`, the listener's child, in 9.2; in 10.x
+   * `sshd-session: root@notty`, the child of the connection's monitor (`sshd-session: root [priv]`, `[postauth]` in
+   * 10.6). Freeze one to make that connection vanish.
    */
   connectionPids(): number[];
   /** `pid`, every connection process and every session process below them: freeze these to freeze the server. */
@@ -49,12 +56,15 @@ export interface Sshd {
   stop(): Promise<void>;
 }
 
-const SSHD = "/usr/sbin/sshd";
 const ATTEMPTS = 5;
+/** The process title of the process that serves an authenticated connection: `sshd: root@notty`, `sshd-session: u@pts/0`. */
+const SESSION_TITLE = /^sshd(?:-session)?: \S+@\S+$/;
 
 /**
  * Starts OpenSSH's sshd in the foreground on 127.0.0.1 with an ephemeral port, a throwaway host key and a throwaway
- * client key, logging to a file. Registered with `stopAll()`.
+ * client key, logging to a file; the files live under `/tmp`, which a root generation sees at the same path. sshd
+ * 9.8 and later get `PerSourcePenalties no` (unless `config` says otherwise), so that tests that freeze or time out
+ * clients from 127.0.0.1 do not get the address refused. Registered with `stopAll()`.
  *
  * @example
  * ```ts no-run
@@ -62,14 +72,17 @@ const ATTEMPTS = 5;
  * import { startSshd, stopAll } from "@tsalive/test-support";
  * after(stopAll);
  * const sshd = await startSshd({ config: ["ClientAliveInterval 1"] });
+ * const sshd106 = await startSshd({ generation: "forky" }); // OpenSSH 10.6
  * // new Client().connect({ host: sshd.host, port: sshd.port, username: sshd.user, privateKey: sshd.clientKey.privateKey })
  * ```
  */
 export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
+  const generation = options.generation ?? "bookworm";
   const dir = makeTempDir("tsalive-sshd-");
   try {
-    // Privilege separation needs this directory; it is what the openssh-server package would create.
-    mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+    // Privilege separation needs this directory; it is what the openssh-server package would create (a root
+    // generation's peerCommand creates its own).
+    if (PEERS[generation].host) mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
     const hostKey = generateKey(dir.join("hostkey"), "tsalive-test-host");
     const clientKey = generateKey(dir.join("client_key"), "tsalive-test-client");
     writeAuthorizedKeys(dir.join("authorized_keys"), [clientKey]);
@@ -79,9 +92,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     const user = userInfo().username;
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      writeFileSync(configFile, configText(port, dir, options.config ?? []));
+      writeFileSync(configFile, configText(generation, port, dir, options.config ?? []));
       writeFileSync(logFile, "");
-      const child = spawnProcess(SSHD, ["-D", "-f", configFile, "-E", logFile], { name: "sshd" });
+      const child = spawnPeer(generation, "sshd", ["-D", "-f", configFile, "-E", logFile]);
       const log = (): string => readFileSync(logFile, "utf8");
       const outcome = { inUse: false };
       try {
@@ -122,6 +135,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       };
       const unregister = registerCleanup(`sshd on port ${port}`, stop);
       return {
+        generation,
         host: "127.0.0.1",
         port,
         pid: child.pid,
@@ -144,7 +158,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
           );
           return match as unknown as RegExpMatchArray;
         },
-        connectionPids: () => childrenOf(child.pid).map((entry) => entry.pid),
+        connectionPids: () =>
+          descendantsOf(child.pid)
+            .filter((entry) => SESSION_TITLE.test(entry.args))
+            .map((entry) => entry.pid),
         allPids: () => [child.pid, ...descendantsOf(child.pid).map((entry) => entry.pid)],
         stop,
       };
@@ -155,7 +172,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   }
 }
 
-function configText(port: number, dir: TempDir, extra: readonly string[]): string {
+function configText(generation: Generation, port: number, dir: TempDir, extra: readonly string[]): string {
   const matchAt = extra.findIndex((line) => /^\s*match\s/i.test(line));
   const before = matchAt === -1 ? extra : extra.slice(0, matchAt);
   const after = matchAt === -1 ? [] : extra.slice(matchAt);
@@ -171,6 +188,8 @@ function configText(port: number, dir: TempDir, extra: readonly string[]): strin
     "KbdInteractiveAuthentication no",
     "UsePAM no",
     "StrictModes no",
+    // Since 9.8, sshd refuses an address for a while after auth failures, timeouts or crashes from it.
+    ...(PEERS[generation].openssh === "9.2" ? [] : ["PerSourcePenalties no"]),
     ...after,
   ].join("\n")}\n`;
 }

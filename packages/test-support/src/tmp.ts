@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registerCleanup } from "./registry.ts";
 
@@ -14,7 +13,8 @@ export interface TempDir {
 }
 
 /**
- * Creates a fresh directory under the system temp dir. It is removed by {@linkcode TempDir.remove}, by
+ * Creates a fresh directory under `/tmp`, never `$TMPDIR`: the peers of a root generation see the host's `/tmp`
+ * at the same path (see `peerCommand`), and nothing else of the host. It is removed by {@linkcode TempDir.remove}, by
  * `stopAll()`, or at the latest when the process exits.
  *
  * @example
@@ -26,7 +26,7 @@ export interface TempDir {
  * ```
  */
 export function makeTempDir(prefix = "tsalive-"): TempDir {
-  const path = mkdtempSync(join(tmpdir(), prefix));
+  const path = mkdtempSync(join("/tmp", prefix));
   let removed = false;
   const remove = (): void => {
     if (removed) return;

@@ -3,7 +3,7 @@ import { INT_MAX } from "../time.ts";
 import { flagValue, integerValue, portValue, timeOrNoneValue } from "../values.ts";
 import { parseProxyJump } from "./jump.ts";
 
-const seconds = z.number().int().min(0).max(INT_MAX);
+const seconds: z.ZodNumber = z.number().int().min(0).max(INT_MAX);
 
 /**
  * The typed client settings tsalive uses: OpenSSH's liveness and connection basics, plus the `Heartbeat`
@@ -19,7 +19,22 @@ const seconds = z.number().int().min(0).max(INT_MAX);
  * });
  * ```
  */
-export const clientConfigSchema = z.object({
+export const clientConfigSchema: z.ZodObject<
+  {
+    host: z.ZodString;
+    hostName: z.ZodString;
+    user: z.ZodString;
+    port: z.ZodNumber;
+    serverAliveInterval: z.ZodNumber;
+    serverAliveCountMax: z.ZodNumber;
+    connectTimeout: z.ZodOptional<z.ZodNumber>;
+    tcpKeepAlive: z.ZodBoolean;
+    identityFile: z.ZodArray<z.ZodString>;
+    proxyJump: z.ZodOptional<z.ZodString>;
+    heartbeat: z.ZodNumber;
+  },
+  z.core.$strip
+> = z.object({
   /** The destination host as given (`Host` patterns and `%n` use it). */
   host: z.string(),
   /** HostName, %h expanded, lower-cased unless an address; the host itself when unset. */
@@ -59,7 +74,18 @@ export type ClientConfig = z.infer<typeof clientConfigSchema>;
  * clientKeywordSchemas.TCPKeepAlive.parse("no"); // false
  * ```
  */
-export const clientKeywordSchemas = {
+export const clientKeywordSchemas: {
+  readonly ServerAliveInterval: z.ZodType<number | undefined, string>;
+  readonly ServerAliveCountMax: z.ZodType<number, string>;
+  readonly ConnectTimeout: z.ZodType<number | undefined, string>;
+  readonly TCPKeepAlive: z.ZodType<boolean, string>;
+  readonly HostName: z.ZodString;
+  readonly Port: z.ZodType<number, string>;
+  readonly User: z.ZodString;
+  readonly IdentityFile: z.ZodString;
+  readonly ProxyJump: z.ZodString;
+  readonly Heartbeat: z.ZodType<number | undefined, string>;
+} = {
   ServerAliveInterval: timeOrNoneValue,
   ServerAliveCountMax: integerValue,
   ConnectTimeout: timeOrNoneValue,

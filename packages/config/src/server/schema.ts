@@ -3,7 +3,7 @@ import { INT_MAX } from "../time.ts";
 import { integerValue, portValue, timeValue } from "../values.ts";
 import { parseChannelTimeoutEntry } from "./resolve.ts";
 
-const seconds = z.number().int().min(0).max(INT_MAX);
+const seconds: z.ZodNumber = z.number().int().min(0).max(INT_MAX);
 
 /**
  * `yes` or `no` in any case, as servconf.c's `multistate_flag` (sshd, unlike ssh, has no `true`/`false`).
@@ -90,7 +90,22 @@ export type ListenAddress = z.infer<typeof listenAddressValue>;
  * serverKeywordSchemas.WatchdogTimeout.parse("15"); // 15
  * ```
  */
-export const serverKeywordSchemas = {
+export const serverKeywordSchemas: {
+  readonly ClientAliveInterval: z.ZodType<number, string>;
+  readonly ClientAliveCountMax: z.ZodType<number, string>;
+  readonly ChannelTimeout: z.ZodType<{ type: string; timeout: number }, string>;
+  readonly UnusedConnectionTimeout: z.ZodPipe<z.ZodString, z.ZodTransform<number, string>>;
+  readonly LoginGraceTime: z.ZodType<number, string>;
+  readonly TCPKeepAlive: z.ZodType<boolean, string>;
+  readonly Port: z.ZodType<number, string>;
+  readonly ListenAddress: z.ZodType<{ host: string; port?: number }, string>;
+  readonly HostKey: z.ZodString;
+  readonly AuthorizedKeysFile: z.ZodString;
+  readonly PasswordAuthentication: z.ZodType<boolean, string>;
+  readonly PubkeyAuthentication: z.ZodType<boolean, string>;
+  readonly Heartbeat: z.ZodType<number, string>;
+  readonly WatchdogTimeout: z.ZodType<number, string>;
+} = {
   ClientAliveInterval: timeValue,
   ClientAliveCountMax: integerValue,
   ChannelTimeout: channelTimeoutEntry,
@@ -131,7 +146,25 @@ function parseOr(schema: z.ZodType<number, string>, arg: string, ctx: z.Refineme
  * });
  * ```
  */
-export const serverConfigSchema = z.object({
+export const serverConfigSchema: z.ZodObject<
+  {
+    port: z.ZodArray<z.ZodNumber>;
+    listenAddress: z.ZodArray<z.ZodObject<{ host: z.ZodString; port: z.ZodOptional<z.ZodNumber> }, z.core.$strip>>;
+    hostKey: z.ZodArray<z.ZodString>;
+    loginGraceTime: z.ZodNumber;
+    clientAliveInterval: z.ZodNumber;
+    clientAliveCountMax: z.ZodNumber;
+    channelTimeout: z.ZodArray<z.ZodObject<{ type: z.ZodString; timeout: z.ZodNumber }, z.core.$strip>>;
+    unusedConnectionTimeout: z.ZodNumber;
+    tcpKeepAlive: z.ZodBoolean;
+    authorizedKeysFile: z.ZodArray<z.ZodString>;
+    passwordAuthentication: z.ZodBoolean;
+    pubkeyAuthentication: z.ZodBoolean;
+    heartbeat: z.ZodNumber;
+    watchdogTimeout: z.ZodNumber;
+  },
+  z.core.$strip
+> = z.object({
   /** Every `Port`, in order (`-o` first); [22] when none. */
   port: z.array(z.number().int().min(1).max(65535)),
   /** Every `ListenAddress` as written (a name is not resolved); empty means every address. */
