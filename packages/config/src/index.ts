@@ -59,6 +59,7 @@ export {
 } from "./parse.ts";
 export { matchHostname, matchPattern, matchPatternList, type PatternListResult } from "./pattern.ts";
 export { type AddressListResult, addrMatchList, parseAddress } from "./server/address.ts";
+export { type ServerBehaviour, serverBehaviour } from "./server/behaviour.ts";
 export {
   DEFAULT_AUTHORIZED_KEYS_FILES,
   DEFAULT_HOST_KEYS,
