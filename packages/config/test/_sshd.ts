@@ -14,7 +14,8 @@
  *   --- sshd_config                        the -f file; other paths are relative to the temp root
  *
  * `${ROOT}` in any text is replaced by the temp root, so absolute Include paths work.
- * `@expect-10.0 error` (or any release) overrides `@expect` for one release.
+ * `@expect-10.0 error` (or any release) overrides `@expect` for one release; `@since 10.0` runs the fixture only
+ * from that release on (for a `-C` spec older releases refuse, such as `invalid-user`).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -79,6 +80,8 @@ export interface ServerFixture {
   readonly expect: "error" | "ok";
   /** Per-release overrides of `expect`. */
   readonly expectFor: ReadonlyMap<string, "error" | "ok">;
+  /** The first release the fixture runs for. */
+  readonly since: OpenSshVersion | undefined;
   readonly files: ReadonlyMap<string, string>;
 }
 
@@ -89,6 +92,7 @@ export function readServerFixture(path: string, name: string): ServerFixture {
   const options: string[] = [];
   let expect: "error" | "ok" = "ok";
   const expectFor = new Map<string, "error" | "ok">();
+  let since: OpenSshVersion | undefined;
   for (const line of header.split("\n")) {
     const [directive = "", ...rest] = line.split(" ");
     const value = rest.join(" ");
@@ -96,6 +100,7 @@ export function readServerFixture(path: string, name: string): ServerFixture {
     else if (directive === "@option") options.push(value);
     else if (directive === "@expect") expect = value === "error" ? "error" : "ok";
     else if (directive.startsWith("@expect-")) expectFor.set(directive.slice(8), value === "error" ? "error" : "ok");
+    else if (directive === "@since") since = value as OpenSshVersion;
   }
   if (connections.length === 0) throw new Error(`${name}: no @conn`);
   const files = new Map<string, string>();
@@ -103,7 +108,7 @@ export function readServerFixture(path: string, name: string): ServerFixture {
     const newline = part.indexOf("\n");
     files.set(part.slice(0, newline).trim(), part.slice(newline + 1));
   }
-  return { name, connections, options, expect, expectFor, files };
+  return { name, connections, options, expect, expectFor, since, files };
 }
 
 /** `user=U,host=H,…` as sshd's parse_server_match_testspec reads it. */

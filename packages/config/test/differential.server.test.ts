@@ -11,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
+import { opensshAtLeast } from "../src/index.ts";
 import { ROOT_TOKEN } from "./_fixture.ts";
 import { compareWithSshd, haveGeneration, readServerFixture, VERSIONS } from "./_sshd.ts";
 
@@ -34,6 +35,7 @@ for (const version of VERSIONS) {
       for (const name of names) {
         await t.test(name, () => {
           const fixture = readServerFixture(join(fixtures, name), name);
+          if (fixture.since !== undefined && !opensshAtLeast(version.openssh, fixture.since)) return;
           const root = join(base, name);
           mkdirSync(root);
           const keygen = spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(root, "hostkey")]);

@@ -59,8 +59,8 @@ const LEVELS: Readonly<Record<string, string>> = {
   error: "ERROR",
   info: "INFO",
   verbose: "VERBOSE",
-  debug: "DEBUG1",
-  debug1: "DEBUG1",
+  debug: "DEBUG",
+  debug1: "DEBUG",
   debug2: "DEBUG2",
   debug3: "DEBUG3",
 };
@@ -95,11 +95,16 @@ const IPQOS: readonly (readonly [string, number])[] = [
   ["reliability", 0x04],
 ];
 
-function iptos(word: string): string {
+/** The IPv4 TOS names 10.0's Debian build deprecated: read as `none`, never printed. */
+const TOS_NAMES = ["lowdelay", "throughput", "reliability"];
+
+function iptos(word: string, version: OpenSshVersion): string {
   const lower = word.toLowerCase();
-  const named = IPQOS.find(([name]) => name === lower);
+  const table = opensshAtLeast(version, "10.0") ? IPQOS.filter(([name]) => !TOS_NAMES.includes(name)) : IPQOS;
+  if (table !== IPQOS && TOS_NAMES.includes(lower)) return "none";
+  const named = table.find(([name]) => name === lower);
   const value = named ? named[1] : Number(word);
-  const first = IPQOS.find(([, v]) => v === value);
+  const first = table.find(([, v]) => v === value);
   if (first) return first[0];
   return `0x${value.toString(16).padStart(2, "0")}`;
 }
@@ -266,8 +271,13 @@ function lineValues(
     }
     case "first-lines":
       return a?.args ?? [];
-    case "subsystem":
-      return assignments(resolution, key).map((x) => x.args.join(" "));
+    case "subsystem": {
+      // 10.0 on keep the first definition of a name (9.2 refuses a second one).
+      const seen = new Set<string>();
+      return assignments(resolution, key)
+        .filter((x) => !seen.has(x.args[0] ?? "") && seen.add(x.args[0] ?? ""))
+        .map((x) => x.args.join(" "));
+    }
     case "maxstartups": {
       if (arg === undefined) return [undefined];
       const [begin, rate, full] = arg.split(":");
@@ -286,7 +296,7 @@ function lineValues(
     }
     case "ipqos":
       if (a === undefined) return [undefined];
-      return [`${iptos(a.args[0] ?? "")} ${iptos(a.args[1] ?? a.args[0] ?? "")}`];
+      return [`${iptos(a.args[0] ?? "", version)} ${iptos(a.args[1] ?? a.args[0] ?? "", version)}`];
     case "rekeylimit": {
       if (a === undefined) return [undefined];
       const size = (a.args[0] ?? "").toLowerCase() === "default" ? "0" : scaled(a.args[0] ?? "");
@@ -301,7 +311,12 @@ function lineValues(
       return [`${size} ${seconds}`];
     }
     case "permitopen":
-      return [a?.args.join(" ")];
+      // A PermitListen entry that is only a port listens on every address: sshd prints it as `*:port`.
+      return [
+        a?.args
+          .map((w) => (key === "permitlisten" && /^[^:]*$/.test(w) && !["any", "none"].includes(w) ? `*:${w}` : w))
+          .join(" "),
+      ];
     case "userenv": {
       if (arg === undefined) return [undefined];
       const lower = arg.toLowerCase();
@@ -314,25 +329,47 @@ function lineValues(
       return [flags.length > 0 ? flags.join(" ") : "none"];
     }
     case "penalties":
-      return [a === undefined ? undefined : penalties(a.args, version)];
+      return [
+        penalties(
+          (resolution.settings.get(key)?.assignments ?? []).filter((x) => x.pass === 1),
+          version,
+        ),
+      ];
   }
 }
 
-/** PerSourcePenalties as sshd prints it: the default words with the line's `name:value` words put in. */
-function penalties(args: readonly string[], version: OpenSshVersion): string {
-  if (args.some((w) => w.toLowerCase() === "no")) return "no";
+/**
+ * PerSourcePenalties as sshd prints it: every line counts, each `name:value` word once (the first one wins) and
+ * it turns penalties on; `no` turns them off only where nothing has set them yet.
+ */
+function penalties(lines: readonly Assignment[], version: OpenSshVersion): string | undefined {
+  if (lines.length === 0) return undefined;
   const shown = (SSHD_DEFAULTS[version].persourcepenalties ?? "").split(" ");
   const float = opensshAtLeast(version, "10.6");
-  for (const word of args) {
+  const set = new Set<string>();
+  let enabled: boolean | undefined;
+  for (const word of lines.flatMap((a) => a.args)) {
+    const lower = word.toLowerCase();
+    if (lower === "no" || lower === "yes") {
+      enabled ??= lower === "yes";
+      continue;
+    }
+    enabled = true;
     const colon = word.indexOf(":");
-    if (colon === -1) continue;
     const name = word.slice(0, colon);
-    const raw = word.slice(colon + 1);
     const at = shown.findIndex((w) => w.startsWith(`${name}:`));
-    if (at === -1) continue;
+    if (colon === -1 || at === -1 || set.has(name)) continue;
+    set.add(name);
+    const raw = word.slice(colon + 1);
     const numeric = !name.startsWith("overflow") && !name.startsWith("max-sources");
     const value = numeric ? String(convtime(raw)) : raw;
     shown[at] = `${name}:${numeric && float ? `${value}.000000` : value}`;
   }
-  return shown.join(" ");
+  // overflow6 follows overflow unless set itself (servconf.c's defaults).
+  const overflow = shown.find((w) => w.startsWith("overflow:"));
+  const at6 = shown.findIndex((w) => w.startsWith("overflow6:"));
+  if (set.has("overflow") && !set.has("overflow6") && overflow && at6 !== -1) {
+    shown[at6] = `overflow6:${overflow.slice(9)}`;
+  }
+  return enabled === false ? "no" : shown.join(" ");
 }

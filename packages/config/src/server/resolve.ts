@@ -338,8 +338,15 @@ class ServerReader {
       case "unsupported":
       case "ignore": {
         used = args.length;
-        const problem = row.kind === "list" ? checkList(row.alias ?? key, args, keyword, this.openssh) : undefined;
-        if (problem !== undefined) fatal(`${at}: ${problem}`);
+        // 10.0 checks a Subsystem's command only where the line applies, and in the Match pass names the file
+        // "reprocess config"; 10.6 checks every Subsystem line as it reads it.
+        const lateSubsystem =
+          key === "subsystem" && opensshAtLeast(this.openssh, "10.0") && !opensshAtLeast(this.openssh, "10.6");
+        const skip = lateSubsystem && !active.active;
+        const problem =
+          row.kind === "list" && !skip ? checkList(row.alias ?? key, args, keyword, this.openssh) : undefined;
+        if (problem !== undefined)
+          fatal(`${lateSubsystem && this.pass === 2 ? `reprocess config line ${line.line}` : at}: ${problem}`);
         if (key === "subsystem" && !opensshAtLeast(this.openssh, "10.0") && active.active) {
           // 9.2 refuses a second definition of a name; 10.0 on takes the first quietly.
           const defined = (this.settings.get("subsystem")?.assignments ?? []).filter((a) => a.pass === this.pass);
