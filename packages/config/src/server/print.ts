@@ -1,6 +1,7 @@
 import type { Assignment } from "../client/source.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { convtime } from "../time.ts";
+import { assembleAlgorithms, isAlgorithmList } from "./_algorithms.ts";
 import { type PrintEntry, printedKeyword, printOrder } from "./_print_order.ts";
 import { SSHD_DEFAULTS } from "./_sshd_defaults.ts";
 import type { ResolvedServerConfig } from "./config.ts";
@@ -146,7 +147,8 @@ function assignments(resolution: ServerResolution, key: string): readonly Assign
  * resolved for (`openssh` of {@linkcode resolveServerConfig}). tsalive's `Heartbeat` and `WatchdogTimeout`, which
  * OpenSSH's sshd has no line for, come last when set.
  *
- * Not reproduced: the `+`/`-`/`^` forms of the algorithm lists (printed as written) and `~user/` in file names.
+ * Algorithm lists are assembled as sshd assembles them (`+`, `-`, `^`, patterns). Not reproduced: `~user/` in
+ * file names.
  *
  * @example
  * ```ts
@@ -243,7 +245,7 @@ function lineValues(
       return [CHOICE_NAMES[key]?.[lower] ?? lower];
     }
     case "string":
-      return [arg];
+      return [isAlgorithmList(key) ? assembleAlgorithms(key, arg, version) : arg];
     case "path":
       if (arg === undefined) return [undefined];
       if (key === "hostkeyagent" && arg === "SSH_AUTH_SOCK") return [arg];

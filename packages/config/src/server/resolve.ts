@@ -6,6 +6,7 @@ import { type OpenSshVersion, opensshAtLeast, opensshVersion } from "../openssh_
 import { type ConfigDocument, type ConfigLine, parseConfig, parseLine } from "../parse.ts";
 import { convtime, INT_MAX } from "../time.ts";
 import { a2port, parseServices, SERVICE_PORTS, strtonum } from "../values.ts";
+import { checkAlgorithms, isAlgorithmList } from "./_algorithms.ts";
 import { SERVER_CHOICES, SERVER_EXTENSION_KEYWORDS, type ServerKeyword, serverKeywords } from "./keywords.ts";
 import { evaluateServerMatch, type MatchContext, type ServerConnection, ServerMatchFailure } from "./match.ts";
 
@@ -330,6 +331,10 @@ class ServerReader {
         }
         const problem = checkWord(word, arg, keyword);
         if (problem !== undefined) fatal(`${at}: ${problem}`);
+        if (isAlgorithmList(word) && arg !== undefined) {
+          const message = checkAlgorithms(word, arg, at, this.openssh);
+          if (message !== undefined) fatal(message);
+        }
         used = row.kind === "words2" ? Math.min(args.length, 2) : 1;
         break;
       }
