@@ -176,3 +176,65 @@ for (const version of VERSIONS) {
     }
   });
 }
+
+/** Lines of the keywords whose printed form sshd normalises, some valid, some not, globally and in Match. */
+const printedLine = fc.constantFrom(
+  ...["LogLevel debug", "LogLevel VERBOSE", "LogLevel loud", "SyslogFacility local7", "IPQoS af21", "IPQoS cs0 le"],
+  ...["IPQoS lowdelay", "IPQoS 16 8", "IPQoS bogus", "MaxStartups 10:30:60", "MaxStartups 3", "RekeyLimit 1G 1h"],
+  ...["RekeyLimit 64K", "RekeyLimit default none", "PermitListen 2222", "PermitListen *:22 localhost:*"],
+  ...["PermitOpen any", "PermitOpen none", "AllowUsers a b", "AllowUsers c", "DenyUsers root", "AcceptEnv LANG"],
+  ...["AcceptEnv LC_*", "SetEnv A=1", "SetEnv B=2 C=3", "StreamLocalBindMask 022", "StreamLocalBindMask 0777"],
+  ...["Ciphers +aes128-cbc", "Ciphers -aes*", "Ciphers ^aes256-ctr", "Ciphers aes*", "MACs -hmac-sha1*"],
+  ...["HostKeyAlgorithms +ssh-rsa", "PubkeyAcceptedAlgorithms -ssh-rsa*", "KexAlgorithms +diffie-hellman-group14-sha1"],
+  ...[
+    "CASignatureAlgorithms ^rsa-sha2-512",
+    "PermitRootLogin prohibit-password",
+    "PermitRootLogin forced-commands-only",
+  ],
+  ...["Compression delayed", "Compression no", "MaxSessions 2", "X11DisplayOffset 11", "ForceCommand echo  hi"],
+  ...["VersionAddendum  a b", "PerSourceNetBlockSize 24", "PerSourceNetBlockSize 24:56", "PerSourceMaxStartups 5"],
+  ...["AuthenticationMethods publickey,password", "AuthenticationMethods any", "PermitTunnel ethernet", "Banner b"],
+  ...["PermitUserEnvironment yes", "PermitUserEnvironment LANG", "PubkeyAuthOptions touch-required", "UsePAM yes"],
+  ...["TCPKeepAlive no", "AllowTcpForwarding local", "GatewayPorts clientspecified", "IgnoreRhosts shosts-only"],
+  ...["Subsystem sftp internal-sftp", "PerSourcePenalties authfail:3", "RefuseConnection yes", "LogVerbose x:*:1"],
+  ...["ChannelTimeout session:*=1m", "ClientAliveInterval 2m", "DisableForwarding yes", "HostbasedAuthentication yes"],
+);
+// A Subsystem inside Match without a global one crashes 10.0's sshd -T (SIGSEGV, bz3906): Match blocks get none.
+const printedMatchLine = printedLine.filter((l) => !l.startsWith("Subsystem"));
+const printedConfig = fc
+  .tuple(
+    fc.array(printedLine, { minLength: 1, maxLength: 8 }),
+    fc.array(printedMatchLine, { maxLength: 4 }),
+    fc.constantFrom("User root", "User alice", "Address 10.0.0.0/8", "All"),
+  )
+  .map(([global, match, criteria]) =>
+    [...global, ...(match.length > 0 ? [`Match ${criteria}`, ...match.map((l) => `  ${l}`)] : [])].join("\n"),
+  )
+  .map((text) => `${text}\n`);
+
+for (const version of VERSIONS) {
+  const skip = haveGeneration(version.generation) ? false : `needs ${version.generation}'s sshd`;
+  test(`random printed keywords: sshd ${version.openssh} -T and tsalive agree`, { skip }, () => {
+    const root = mkdtempSync("/tmp/tsalive-sshd-fuzz-");
+    try {
+      assert.equal(spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(root, "hostkey")]).status, 0);
+      let run = 0;
+      fc.assert(
+        fc.property(printedConfig, spec, (text, connection) => {
+          writeFileSync(join(root, "sshd_config"), text);
+          compareWithSshd({
+            label: `run ${run++} ${connection} ${JSON.stringify(text)}`,
+            root,
+            spec: connection,
+            options: [],
+            version,
+            key: `printed ${text}`,
+          });
+        }),
+        { seed, numRuns: runs },
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+}

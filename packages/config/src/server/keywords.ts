@@ -72,6 +72,10 @@ export const SERVER_CHOICES = {
   compression: ["yes", "delayed", "no"],
   gatewayports: ["clientspecified", "yes", "no"],
   tcpfwd: ["yes", "all", "no", "remote", "local"],
+  /** 10.6's booleans (TCPKeepAlive, WarnWeakCrypto) also take true and false. */
+  bool: ["yes", "no", "true", "false"],
+  /** 10.6's TCPKeepAlive: transport (= yes, the default), all (forwarding sockets too), no. */
+  tcpkeepalive: ["yes", "no", "true", "false", "transport", "all"],
 } as const satisfies Record<string, readonly string[]>;
 
 type Row = readonly [
@@ -163,8 +167,8 @@ const ROWS: readonly Row[] = [
   ["UseLogin", "deprecated", G],
   ["Compression", "choice", G, { choices: "compression" }],
   ["RekeyLimit", "words2", A],
-  ["TCPKeepAlive", "flag", G],
-  ["KeepAlive", "flag", G, { alias: "tcpkeepalive" }],
+  ["TCPKeepAlive", "flag", G, { later: ["10.6", "choice"], choices: "tcpkeepalive" }],
+  ["KeepAlive", "flag", G, { alias: "tcpkeepalive", later: ["10.6", "choice"], choices: "tcpkeepalive" }],
   ["AllowTcpForwarding", "choice", A, { choices: "tcpfwd" }],
   ["AllowAgentForwarding", "flag", A],
   ["AllowUsers", "list", A],
@@ -203,7 +207,7 @@ const ROWS: readonly Row[] = [
   ["ForceCommand", "list", A],
   ["ChrootDirectory", "word", A],
   ["HostCertificate", "word", G],
-  ["RevokedKeys", "file", A],
+  ["RevokedKeys", "file", A, { later: ["10.6", "list"] }],
   ["TrustedUserCAKeys", "file", A],
   ["AuthorizedPrincipalsFile", "word", A],
   ["KexAlgorithms", "word", G],
@@ -231,7 +235,7 @@ const ROWS: readonly Row[] = [
   ["SshdAuthPath", "file", G, { since: "10.0" }],
   ["RefuseConnection", "flag", A, { since: "10.0" }],
   ["DebianBanner", "flag", G],
-  ["WarnWeakCrypto", "flag", G, { since: "10.6" }],
+  ["WarnWeakCrypto", "choice", G, { since: "10.6", choices: "bool" }],
   ["AgentSocketPath", "word", A, { since: "10.6" }],
 ];
 

@@ -2,6 +2,7 @@ import type { Assignment } from "../client/source.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { convtime } from "../time.ts";
 import { assembleAlgorithms, isAlgorithmList } from "./_algorithms.ts";
+import { scanScaled } from "./_checks.ts";
 import { type PrintEntry, printedKeyword, printOrder } from "./_print_order.ts";
 import { SSHD_DEFAULTS } from "./_sshd_defaults.ts";
 import type { ResolvedServerConfig } from "./config.ts";
@@ -30,11 +31,11 @@ type Pick = (key: string) => Assignment | undefined;
 
 /**
  * Keywords whose last line wins, unlike every other (servconf.c stored them without checking for a value);
- * 10.1 made MaxStartups and PerSourceNetBlockSize first-match-wins.
+ * 10.1 made MaxStartups and PerSourceNetBlockSize first-match-wins, a later release IPQoS.
  */
 const LAST_WINS: Readonly<Record<OpenSshVersion, readonly string[]>> = {
-  "9.2": ["streamlocalbindmask", "maxstartups", "persourcemaxstartups", "persourcenetblocksize"],
-  "10.0": ["streamlocalbindmask", "maxstartups", "persourcenetblocksize"],
+  "9.2": ["streamlocalbindmask", "maxstartups", "persourcemaxstartups", "persourcenetblocksize", "ipqos"],
+  "10.0": ["streamlocalbindmask", "maxstartups", "persourcenetblocksize", "ipqos"],
   "10.6": [],
 };
 
@@ -108,14 +109,6 @@ function iptos(word: string, version: OpenSshVersion): string {
   const first = table.find(([, v]) => v === value);
   if (first) return first[0];
   return `0x${value.toString(16).padStart(2, "0")}`;
-}
-
-/** misc.c scan_scaled for RekeyLimit's size: a number with an optional K, M, G or T suffix (powers of 1024). */
-function scaled(text: string): string {
-  const match = /^([0-9]+)([KMGTkmgt]?)$/.exec(text);
-  if (!match) return text;
-  const units = " KMGT".indexOf((match[2] ?? "").toUpperCase());
-  return String(BigInt(match[1] as string) * 1024n ** BigInt(Math.max(units, 0)));
 }
 
 function derelativise(path: string, options: FormatServerConfigOptions): string {
@@ -234,7 +227,7 @@ function lineValues(
     case "bool": {
       if (arg === undefined) return [undefined];
       const word = flagWord(arg);
-      return [modern ? (word === "yes" ? "true" : "false") : word];
+      return [modern ? ({ yes: "true", transport: "true", no: "false" }[word] ?? word) : word];
     }
     case "choice": {
       if (arg === undefined) return [undefined];
@@ -301,15 +294,14 @@ function lineValues(
       return [`${iptos(a.args[0] ?? "", version)} ${iptos(a.args[1] ?? a.args[0] ?? "", version)}`];
     case "rekeylimit": {
       if (a === undefined) return [undefined];
-      const size = (a.args[0] ?? "").toLowerCase() === "default" ? "0" : scaled(a.args[0] ?? "");
-      // The size and the interval are two values, each taken from the first line that gives it.
+      const size = (a.args[0] ?? "").toLowerCase() === "default" ? "0" : String(scanScaled(a.args[0] ?? "") ?? 0n);
+      // The size and the interval are two values, each taken from the first line that gives it (an interval
+      // of "none" gives none, so a Match block's "none" keeps the global interval).
+      const gives = (x: Assignment) => x.args.length > 1 && x.args[1] !== "none";
       const interval =
-        assignments(resolution, key).find((x) => x.args.length > 1)?.args[1] ??
-        (resolution.settings.get(key)?.assignments ?? []).find((x) => x.pass === 1 && x.args.length > 1)?.args[1];
-      const seconds =
-        interval === undefined || interval.toLowerCase() === "default" || interval.toLowerCase() === "none"
-          ? "0"
-          : String(convtime(interval));
+        assignments(resolution, key).find(gives)?.args[1] ??
+        (resolution.settings.get(key)?.assignments ?? []).find((x) => x.pass === 1 && gives(x))?.args[1];
+      const seconds = interval === undefined ? "0" : String(convtime(interval));
       return [`${size} ${seconds}`];
     }
     case "permitopen":
@@ -328,7 +320,10 @@ function lineValues(
       if (a === undefined) return [undefined];
       const words = a.args.map((w) => w.toLowerCase());
       const flags = ["touch-required", "verify-required"].filter((w) => words.includes(w));
-      return [flags.length > 0 ? flags.join(" ") : "none"];
+      if (flags.length > 0) return [flags.join(" ")];
+      // 10.6 adds max-pk-ok:N (default 6), printed only beside "none".
+      const maxPkOk = words.find((w) => w.startsWith("max-pk-ok:"))?.slice(10);
+      return [modern ? `none max-pk-ok:${maxPkOk === undefined ? 6 : Number(maxPkOk)}` : "none"];
     }
     case "penalties":
       return [

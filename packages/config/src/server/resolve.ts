@@ -7,6 +7,7 @@ import { type ConfigDocument, type ConfigLine, parseConfig, parseLine } from "..
 import { convtime, INT_MAX } from "../time.ts";
 import { a2port, parseServices, SERVICE_PORTS, strtonum } from "../values.ts";
 import { checkAlgorithms, isAlgorithmList } from "./_algorithms.ts";
+import { checkServerValue } from "./_checks.ts";
 import { SERVER_CHOICES, SERVER_EXTENSION_KEYWORDS, type ServerKeyword, serverKeywords } from "./keywords.ts";
 import { evaluateServerMatch, type MatchContext, type ServerConnection, ServerMatchFailure } from "./match.ts";
 
@@ -335,6 +336,8 @@ class ServerReader {
           const message = checkAlgorithms(word, arg, at, this.openssh);
           if (message !== undefined) fatal(message);
         }
+        const invalid = checkServerValue(word, args, keyword, at, this.openssh);
+        if (invalid !== undefined) fatal(invalid);
         used = row.kind === "words2" ? Math.min(args.length, 2) : 1;
         break;
       }
@@ -352,6 +355,16 @@ class ServerReader {
           row.kind === "list" && !skip ? checkList(row.alias ?? key, args, keyword, this.openssh) : undefined;
         if (problem !== undefined)
           fatal(`${lateSubsystem && this.pass === 2 ? `reprocess config line ${line.line}` : at}: ${problem}`);
+        const invalid =
+          row.kind === "list"
+            ? checkServerValue(row.alias ?? key, args, keyword, at, this.openssh, line.value)
+            : undefined;
+        if (invalid !== undefined) fatal(invalid);
+        if (key === "authenticationmethods" && args.includes("any") && !opensshAtLeast(this.openssh, "10.0")) {
+          // 9.2 refuses "any" once an earlier line of the same pass has set the methods.
+          const set = (this.settings.get(key)?.assignments ?? []).some((a) => a.pass === this.pass);
+          if (set) fatal(`${at}: "any" must appear alone in ${keyword}`);
+        }
         if (key === "subsystem" && !opensshAtLeast(this.openssh, "10.0") && active.active) {
           // 9.2 refuses a second definition of a name; 10.0 on takes the first quietly.
           const defined = (this.settings.get("subsystem")?.assignments ?? []).filter((a) => a.pass === this.pass);
@@ -415,7 +428,8 @@ class ServerReader {
       case "permitopen":
       case "permitlisten": {
         if (arg === "") fatal(`${at}: ${keyword} missing argument.`);
-        if (arg === "any" || arg === "none") return 1;
+        // 9.2 takes "any"/"none" as the whole value (more is extra arguments); 10.0 on only when alone.
+        if ((arg === "any" || arg === "none") && (args.length === 1 || !opensshAtLeast(this.openssh, "10.0"))) return 1;
         let used = 0;
         for (const entry of args) {
           if (entry === "") break;
@@ -443,6 +457,7 @@ class ServerReader {
         if (args.some((a) => a === "")) return bad(`${at}: keyword ${keyword} empty argument`);
         return args.length;
       case "channeltimeout":
+        if (args.length === 0 && opensshAtLeast(this.openssh, "10.0")) fatal(`${at}: no ${keyword} specified`);
         for (let i = 0; i < args.length; i++) {
           const entry = args[i] as string;
           if (entry.toLowerCase() === "none") {
