@@ -48,17 +48,20 @@ export function loadPty(): PtySupport {
 
 /**
  * A pty's process seen as the `ChildProcess` shape the process supervisor tracks (`pid`, `exitCode`,
- * `signalCode`, `'exit'`). node-pty starts the child with setsid(), so its PID is its process group, which is what
- * the supervisor signals.
+ * `signalCode`, `spawnargs`, `'exit'`). node-pty starts the child with forkpty(), which calls setsid(): the shell
+ * leads a session of its own, and the supervisor stops every process of that session, each job's process group
+ * included.
  */
 export class PtyProcess extends EventEmitter {
   readonly pid: number;
+  readonly spawnargs: readonly string[];
   exitCode: number | null = null;
   signalCode: NodeJS.Signals | null = null;
 
-  constructor(pty: Pty) {
+  constructor(pty: Pty, spawnargs: readonly string[] = []) {
     super();
     this.pid = pty.pid;
+    this.spawnargs = spawnargs;
     pty.onExit(({ exitCode, signal }) => {
       if (signal) this.signalCode = (signalName(signal) ?? "SIGKILL") as NodeJS.Signals;
       else this.exitCode = exitCode;

@@ -14,9 +14,10 @@ import { authorizedKeysPaths, findAuthorizedKey, readAuthorizedKeys } from "./au
 import { fingerprint } from "./fingerprint.ts";
 import type { Log } from "./log.ts";
 import { listenAddresses } from "./print_config.ts";
-import { membersOfGroups } from "./process_groups.ts";
 import { listenPorts, loadServerConfig, type ServerConfigSource, unhonouredKeywords } from "./server_config.ts";
 import { serveSession } from "./session.ts";
+import { describeStopped } from "./stopped.ts";
+import { subsystemsOf } from "./subsystems.ts";
 import { lookupAccount } from "./users.ts";
 
 /** A running tsalive-sshd. */
@@ -29,7 +30,7 @@ export interface RunningServer {
 
 /**
  * Starts the server: host keys, one listener per ListenAddress × Port, public-key authentication against
- * AuthorizedKeysFile, sessions (exec, shell, pty) and direct-tcpip forwarding, with tsalive's ClientAlive,
+ * AuthorizedKeysFile, sessions (exec, shell, pty, Subsystem) and direct-tcpip forwarding, with tsalive's ClientAlive,
  * Heartbeat, Watchdog, UnusedConnectionTimeout and ChannelTimeout attached, Match evaluated per connection.
  *
  * @example
@@ -54,6 +55,7 @@ export async function startServer(source: ServerConfigSource, log: Log): Promise
   }
   if (hostKeys.length === 0) throw new Error("sshd: no hostkeys available -- exiting.");
   const servers: { server: ssh2.Server; liveness: ServerLiveness }[] = [];
+  const subsystems = subsystemsOf(global);
   const addresses: { host: string; port: number }[] = [];
   for (const { host, port } of listenAddresses(global, listenPorts(global, source))) {
     const server = new ssh2.Server({ hostKeys, ...SSH2_KEEPALIVE_OFF });
@@ -68,7 +70,7 @@ export async function startServer(source: ServerConfigSource, log: Log): Promise
     });
     observe(liveness, log);
     server.on("connection", (connection, info) =>
-      serveConnection(connection, info, source, global.values.loginGraceTime, liveness, log),
+      serveConnection(connection, info, source, global.values.loginGraceTime, liveness, log, subsystems),
     );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -118,14 +120,15 @@ function observe(liveness: ServerLiveness, log: Log): void {
   liveness.on("channel-timeout", ({ connection, payload }) => {
     log.info(`channel ${payload.channel}: ${payload.label} timeout for ${formatPeer(connection.stats().info)}`);
   });
-  liveness.on("timeout", ({ connection, payload }) => {
-    // Reported before the watchdog stops the processes: this is what it is about to kill.
-    const groups = connection.supervisor.pids;
-    log.info(payload.message);
-    if (payload.code === "WATCHDOG_EXPIRED" && groups.length > 0) {
-      const members = membersOfGroups(groups);
-      const named = members.map((m) => `${m.pid} (${m.command})`).join(", ");
-      log.info(`Watchdog: stopping process groups ${groups.join(", ")}: ${named || "already gone"}`);
+  liveness.on("timeout", ({ payload }) => log.info(payload.message));
+  // Once the watchdog's processes are gone (and before the socket is destroyed): what it stopped.
+  liveness.on("watchdog", ({ connection, payload }) => {
+    log.info(describeStopped("Watchdog", formatPeer(connection.stats().info), payload.stopped));
+  });
+  // Everything the connection's teardown stopped (the watchdog's processes too).
+  liveness.on("close", ({ connection, payload }) => {
+    if (payload.stopped.length > 0) {
+      log.debug(describeStopped("Close", formatPeer(connection.stats().info), payload.stopped));
     }
   });
 }
@@ -137,6 +140,7 @@ function serveConnection(
   grace: number,
   liveness: ServerLiveness,
   log: Log,
+  subsystems: ReadonlyMap<string, string>,
 ): void {
   const handle = liveness.of(connection);
   const where = handle?.stats().info;
@@ -205,6 +209,7 @@ function serveConnection(
       log,
       peer: formatPeer({ user: account.name, ...peer }),
       remote,
+      subsystems,
     };
     connection.on("session", (accept) => serveSession(accept(), context));
     connection.on("tcpip", (accept, reject, request) => {

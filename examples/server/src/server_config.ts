@@ -64,6 +64,7 @@ const HONOURED = new Set([
   "unusedconnectiontimeout",
   "channeltimeout",
   "tcpkeepalive",
+  "subsystem",
   "heartbeat",
   "watchdogtimeout",
   "match",

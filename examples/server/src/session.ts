@@ -17,13 +17,16 @@ export interface SessionContext {
   readonly log: Log;
   /** `user ADDR port P`, for log lines. */
   readonly peer: string;
+  /** The configuration's `Subsystem` lines by name; a subsystem request for another name is refused. */
+  readonly subsystems?: ReadonlyMap<string, string>;
   readonly remote: { addr: string; port: number; laddr: string; lport: number };
 }
 
 /**
- * Serves one session channel as sshd does: `pty-req`, `env`, `window-change`, then `shell` or `exec` (subsystems
- * are refused). Every process runs in its own process group under the connection's supervisor, so the watchdog
- * and connection close reach it; with a pty it runs through node-pty, else over pipes.
+ * Serves one session channel as sshd does: `pty-req`, `env`, `window-change`, then `shell`, `exec` or `subsystem`
+ * (a configured `Subsystem` command, run through the user's shell as sshd runs it). Every shell or command leads a session of its own under the connection's supervisor, so the
+ * watchdog, the channel's close and the connection's close reach every process of it (each job's group, orphans,
+ * `nohup`); with a pty it runs through node-pty, else over pipes.
  */
 export function serveSession(session: Session, context: SessionContext): void {
   let pty: PtyRequest | undefined;
@@ -41,11 +44,11 @@ export function serveSession(session: Session, context: SessionContext): void {
     env[info.key] = info.val;
     accept?.();
   });
-  session.on("subsystem", (_accept, reject, info) => {
-    context.log.info(`subsystem request for ${info.name} by ${context.peer} failed, subsystem not found`);
-    reject?.();
-  });
-  const start = (command: string | undefined, accept: () => import("ssh2").ServerChannel) => {
+  const start = (
+    command: string | undefined,
+    accept: () => import("ssh2").ServerChannel,
+    what = command === undefined ? "shell" : `command "${command}"`,
+  ) => {
     const { account, supervisor, log, remote } = context;
     const environment: Record<string, string> = {
       USER: account.name,
@@ -62,7 +65,8 @@ export function serveSession(session: Session, context: SessionContext): void {
     if (pty !== undefined) {
       const support = loadPty();
       if ("spawn" in support) {
-        const terminal = support.spawn(account.shell, command === undefined ? ["-l"] : ["-c", command], {
+        const args = command === undefined ? ["-l"] : ["-c", command];
+        const terminal = support.spawn(account.shell, args, {
           name: pty.term,
           cols: pty.cols,
           rows: pty.rows,
@@ -70,11 +74,9 @@ export function serveSession(session: Session, context: SessionContext): void {
           env: { ...environment, TERM: pty.term },
           ...ids,
         });
-        const child = new PtyProcess(terminal);
+        const child = new PtyProcess(terminal, [account.shell, ...args]);
         supervisor.track(child);
-        log.debug(
-          `session: ${command === undefined ? "shell" : `command "${command}"`} in a pty, process group ${terminal.pid}`,
-        );
+        log.debug(`session: ${what} in a pty, session ${terminal.pid}`);
         resize = (cols, rows) => terminal.resize(cols, rows);
         terminal.onData((data) => channel.write(data));
         channel.on("data", (data: Buffer) => terminal.write(data));
@@ -99,10 +101,19 @@ export function serveSession(session: Session, context: SessionContext): void {
       env: environment,
       ...ids,
     });
-    log.debug(
-      `session: ${command === undefined ? "shell" : `command "${command}"`} over pipes, process group ${child.pid}`,
-    );
+    log.debug(`session: ${what} over pipes, session ${child.pid}`);
   };
   session.on("shell", (accept) => start(undefined, accept));
   session.on("exec", (accept, _reject, info) => start(info.command, accept));
+  session.on("subsystem", (accept, reject, info) => {
+    const command = context.subsystems?.get(info.name);
+    if (command === undefined || command === "internal-sftp") {
+      const why = command === undefined ? "subsystem not found" : "internal-sftp is not built into tsalive-sshd";
+      context.log.info(`subsystem request for ${info.name} by ${context.peer} failed, ${why}`);
+      reject?.();
+      return;
+    }
+    context.log.debug(`subsystem request for ${info.name} by ${context.peer}: ${command}`);
+    start(command, accept, `subsystem ${info.name}`);
+  });
 }

@@ -4,10 +4,10 @@
  *   pnpm --filter @tsalive/core bench
  *
  * It runs the built package (dist/), as users get it, and prints a Markdown table. "default" is a monitor as
- * constructed without `timers` (the process-wide shared scheduler); "systemTimers" gives each monitor its own
- * runtime timer; "naive" is the design most code uses (see _naive.ts).
+ * constructed without `time` (the process-wide shared scheduler); "systemTimers" (`time: systemTime`) gives each
+ * monitor its own runtime timer; "naive" is the design most code uses (see _naive.ts).
  */
-import { createSharedTimers, LivenessMonitor, systemClock, systemTimers, type Timers } from "@tsalive/core";
+import { type Clock, createSharedTimers, LivenessMonitor, systemClock, systemTime, type Timers } from "@tsalive/core";
 import { IntervalPerSession, RefreshPerPacket } from "./_naive.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -29,15 +29,16 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function counting(timers: Timers, counter: { ops: number }): Timers {
+function counting(time: Clock & Timers, counter: { ops: number }): Clock & Timers {
   return {
+    now: () => time.now(),
     setTimeout(callback: (arg: unknown) => void, delay: number, arg?: unknown) {
       counter.ops++;
-      return timers.setTimeout(callback, delay, arg);
+      return time.setTimeout(callback, delay, arg);
     },
     clearTimeout(handle) {
       counter.ops++;
-      timers.clearTimeout(handle);
+      time.clearTimeout(handle);
     },
   };
 }
@@ -107,13 +108,13 @@ function bytesPerSession(count: number, make: () => { stop(): void }): number {
 }
 
 for (const count of [100_000, 1_000_000]) {
-  const started = (options: { probe: { interval: number }; timers?: Timers }) => () => {
+  const started = (options: { probe: { interval: number }; time?: Clock & Timers }) => () => {
     const monitor = new LivenessMonitor(transport, options);
     monitor.start();
     return monitor;
   };
-  const ours = bytesPerSession(count, started({ probe: { interval: 60_000 }, timers: createSharedTimers() }));
-  const own = bytesPerSession(count, started({ probe: { interval: 60_000 }, timers: systemTimers }));
+  const ours = bytesPerSession(count, started({ probe: { interval: 60_000 }, time: createSharedTimers() }));
+  const own = bytesPerSession(count, started({ probe: { interval: 60_000 }, time: systemTime }));
   const naive = bytesPerSession(count, () => new IntervalPerSession(60_000, () => {}));
   row(
     "bytes per idle session",
@@ -145,9 +146,9 @@ for (const [sessions, perSecond] of [
   [10_000, 100],
 ] as const) {
   const seconds = 3;
-  const run = async (timers: Timers) => {
+  const run = async (time: Clock & Timers) => {
     const counter = { ops: 0 };
-    const options = { probe: { interval: INTERVAL }, timers: counting(timers, counter) };
+    const options = { probe: { interval: INTERVAL }, time: counting(time, counter) };
     const monitors = Array.from({ length: sessions }, () => new LivenessMonitor(transport, options));
     for (const monitor of monitors) monitor.start();
     const cpu = await steadyTraffic(sessions, perSecond, seconds, (i) => monitors[i]?.markInbound());
@@ -155,7 +156,7 @@ for (const [sessions, perSecond] of [
     return { ops: counter.ops, cpu };
   };
   const ours = await run(createSharedTimers());
-  const own = await run(systemTimers);
+  const own = await run(systemTime);
   const naiveCounter = { ops: 0 };
   const op = () => naiveCounter.ops++;
   const naive = Array.from({ length: sessions }, () => new RefreshPerPacket(INTERVAL, () => {}, op));
@@ -189,14 +190,14 @@ async function probeRound(label: string, start: (sendProbe: () => void) => { sto
 }
 
 {
-  const monitors = (timers: Timers) => (sendProbe: () => void) => {
-    const options = { probe: { interval: INTERVAL }, timers };
+  const monitors = (time: Clock & Timers) => (sendProbe: () => void) => {
+    const options = { probe: { interval: INTERVAL }, time };
     const list = Array.from({ length: SESSIONS }, () => new LivenessMonitor({ sendProbe }, options));
     for (const monitor of list) monitor.start();
     return list;
   };
   const ours = await probeRound("default", monitors(createSharedTimers()));
-  const own = await probeRound("systemTimers", monitors(systemTimers));
+  const own = await probeRound("systemTimers", monitors(systemTime));
   const naive = await probeRound("naive", (sendProbe) =>
     Array.from({ length: SESSIONS }, () => new IntervalPerSession(INTERVAL, sendProbe)),
   );

@@ -73,3 +73,19 @@ export const systemTimers: Timers = {
     globalThis.clearTimeout(handle as number);
   },
 };
+
+/**
+ * {@linkcode systemClock} and {@linkcode systemTimers} as one `time` option: one runtime timer per monitor instead
+ * of the shared heap every monitor uses by default.
+ *
+ * @example
+ * ```ts
+ * import { LivenessMonitor, systemTime } from "@tsalive/core";
+ * const monitor = new LivenessMonitor({}, { watchdog: { timeout: 30_000 }, time: systemTime });
+ * ```
+ */
+export const systemTime: Clock & Timers = {
+  now: systemClock.now,
+  setTimeout: systemTimers.setTimeout,
+  clearTimeout: systemTimers.clearTimeout,
+};

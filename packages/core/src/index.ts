@@ -4,7 +4,16 @@
  *
  * @module
  */
-export { type Clock, MAX_TIMER_DELAY, systemClock, systemTimers, type TimerHandle, type Timers } from "./clock.ts";
+export { checkDuration, checkKeys, formatValue, MIN_INTERVAL } from "./check.ts";
+export {
+  type Clock,
+  MAX_TIMER_DELAY,
+  systemClock,
+  systemTime,
+  systemTimers,
+  type TimerHandle,
+  type Timers,
+} from "./clock.ts";
 export { Emitter, type Listener } from "./emitter.ts";
 export { isTsaliveError, TsaliveError } from "./errors.ts";
 export { type LivenessCode, LivenessError } from "./liveness_error.ts";
@@ -19,6 +28,7 @@ export {
   type IdleOptions,
   type MonitorOptions,
   type ProbeOptions,
+  type ResolveContext,
   type ResolvedOptions,
   type ResolvedProbe,
   resolveOptions,

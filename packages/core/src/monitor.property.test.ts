@@ -57,7 +57,7 @@ describe("probe monitor, property", () => {
         let expiredAt: number | undefined;
         const monitor = new LivenessMonitor(
           { sendProbe: () => probes.push(time.now()) },
-          { probe: { interval, countMax }, clock: time, timers: time },
+          { probe: { interval, countMax }, time, allowFastIntervals: true },
         );
         monitor.on("expire", () => (expiredAt = time.now()));
         const end = (inbound.at(-1) ?? 0) + tail;
@@ -89,7 +89,7 @@ describe("probe monitor, property", () => {
         let expiredAt: number | undefined;
         const monitor = new LivenessMonitor(
           { sendProbe: () => probes.push(time.now()) },
-          { probe: { interval, replyTimeout }, clock: time, timers: time },
+          { probe: { interval, replyTimeout }, time, allowFastIntervals: true },
         );
         monitor.on("expire", () => (expiredAt = time.now()));
         const end = (inbound.at(-1) ?? 0) + tail;
@@ -117,7 +117,7 @@ describe("probe monitor, property", () => {
         let probes = 0;
         const monitor = new LivenessMonitor(
           { sendProbe: () => probes++ },
-          { probe: { interval, countMax: 0, zeroCountMax: "never" }, clock: time, timers: time },
+          { probe: { interval, countMax: 0, zeroCountMax: "never" }, time, allowFastIntervals: true },
         );
         const end = (inbound.at(-1) ?? 0) + tail;
         replay(monitor, time, inbound, outbound, end);
@@ -140,7 +140,7 @@ describe("probe monitor, property", () => {
         const time = new TestClock(0);
         let expiredAt: number | undefined;
         const timeout = interval * 3;
-        const monitor = new LivenessMonitor({}, { watchdog: { timeout }, clock: time, timers: time });
+        const monitor = new LivenessMonitor({}, { watchdog: { timeout }, time, allowFastIntervals: true });
         monitor.on("expire", () => (expiredAt = time.now()));
         const end = (inbound.at(-1) ?? 0) + tail;
         replay(monitor, time, inbound, outbound, end);
@@ -157,7 +157,7 @@ describe("probe monitor, property", () => {
         const beats: number[] = [];
         const monitor = new LivenessMonitor(
           { sendHeartbeat: () => beats.push(time.now()) },
-          { heartbeat: { interval }, clock: time, timers: time },
+          { heartbeat: { interval }, time, allowFastIntervals: true },
         );
         const end = (outbound.at(-1) ?? 0) + tail;
         replay(monitor, time, inbound, outbound, end);

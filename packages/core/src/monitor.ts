@@ -1,13 +1,21 @@
+import { formatValue } from "./check.ts";
 import { type Clock, MAX_TIMER_DELAY, systemClock, type TimerHandle, type Timers } from "./clock.ts";
 import { Emitter, type Listener } from "./emitter.ts";
 import { type LivenessCode, LivenessError } from "./liveness_error.ts";
-import { type MonitorOptions, type ResolvedOptions, type ResolvedProbe, resolveOptions } from "./options.ts";
+import {
+  type MonitorOptions,
+  type ResolvedOptions,
+  type ResolvedProbe,
+  resolveOptions,
+  resolveTime,
+} from "./options.ts";
 import { defaultTimers } from "./shared_timers.ts";
 import type { MonitorStats } from "./stats.ts";
 
 /**
  * What a {@linkcode LivenessMonitor} asks of the connection it watches. Each function is required only when the
- * mechanism that calls it is enabled.
+ * mechanism that calls it is enabled. A function that throws ends the monitor: it expires with code
+ * `TRANSPORT_FAILED` and the thrown error as its `cause`.
  */
 export interface LivenessTransport {
   /** Send one want-reply probe (`keepalive@openssh.com`) and report its reply with `markReply()`. */
@@ -54,7 +62,16 @@ interface RttLog {
 let fire: (monitor: LivenessMonitor) => void;
 
 /** Servers give thousands of monitors one options object: validate it once and share the result. */
-const resolvedCache = new WeakMap<MonitorOptions, ResolvedOptions>();
+const resolvedCache = new WeakMap<MonitorOptions, Resolved>();
+
+/** What one options object resolves to, shared by every monitor given it (a monitor holds no copy). */
+interface Resolved {
+  readonly options: ResolvedOptions;
+  readonly clock: Clock;
+  readonly timers: Timers;
+}
+
+const NO_OPTIONS: MonitorOptions = Object.freeze({});
 
 /**
  * Watches one connection: ServerAlive/ClientAlive probes, Heartbeat, Watchdog and idle timeout, with one pending
@@ -106,19 +123,32 @@ export class LivenessMonitor {
   #rtt: RttLog | undefined;
 
   /**
-   * @throws {RangeError} when an option is out of range, or a transport function an enabled mechanism needs is
-   * missing.
+   * @param options the mechanisms to run; `null` or `undefined` (or leaving one out) switches it off.
+   * @throws {TypeError} when `transport` is not an object.
+   * @throws {RangeError} when an option is unknown, of the wrong kind or out of range (see
+   * {@linkcode resolveOptions}), or a transport function an enabled mechanism needs is missing.
    */
-  constructor(transport: LivenessTransport, options: MonitorOptions) {
-    this.#transport = transport;
-    this.#clock = options.clock ?? systemClock;
-    this.#timers = options.timers ?? defaultTimers();
-    let resolved = resolvedCache.get(options);
-    if (resolved === undefined) {
-      resolved = resolveOptions(options);
-      resolvedCache.set(options, resolved);
+  constructor(transport: LivenessTransport, options?: MonitorOptions | null) {
+    if (typeof transport !== "object" || transport === null) {
+      throw new TypeError(
+        `Cannot create liveness monitor: "transport" must be an object with sendProbe() and sendHeartbeat() as needed, received ${formatValue(transport)}`,
+      );
     }
-    this.#options = checkTransport(transport, resolved);
+    const input = options ?? NO_OPTIONS;
+    let resolved = resolvedCache.get(input);
+    if (resolved === undefined) {
+      const time = resolveTime(input);
+      resolved = {
+        options: resolveOptions(input),
+        clock: time.clock ?? systemClock,
+        timers: time.timers ?? defaultTimers(),
+      };
+      resolvedCache.set(input, resolved);
+    }
+    this.#transport = transport;
+    this.#clock = resolved.clock;
+    this.#timers = resolved.timers;
+    this.#options = checkTransport(transport, resolved.options);
   }
 
   /** Current state; see {@linkcode MonitorState}. */
@@ -172,12 +202,19 @@ export class LivenessMonitor {
 
   /**
    * Replaces the settings of a running monitor, for example to switch ClientAlive on once the peer has
-   * authenticated. Silence keeps counting from the last packet; the probe count starts again at zero.
+   * authenticated. Silence keeps counting from the last packet; the probe count starts again at zero. The time
+   * source stays the one the monitor was created with.
    *
-   * @throws {RangeError} as the constructor does.
+   * @throws {RangeError} as the constructor does, and when `options` names a `time`, `clock` or `timers`.
    */
-  reconfigure(options: Omit<MonitorOptions, "clock" | "timers">): void {
-    this.#options = checkTransport(this.#transport, resolveOptions(options));
+  reconfigure(options: Omit<MonitorOptions, "time" | "clock" | "timers"> | null | undefined): void {
+    const input: MonitorOptions | null | undefined = options;
+    if (input?.time != null || input?.clock != null || input?.timers != null) {
+      throw new RangeError(
+        'Cannot reconfigure liveness monitor: the time source cannot change, received "time", "clock" or "timers"',
+      );
+    }
+    this.#options = checkTransport(this.#transport, resolveOptions(input));
     if (this.#phase !== "running") return;
     this.#resetProbe();
     this.#disarm();
@@ -294,6 +331,15 @@ export class LivenessMonitor {
     this.#handle = undefined;
     if (this.#phase !== "running") return;
     const now = this.#now();
+    try {
+      this.#step(now);
+    } finally {
+      // Even when a listener throws, a running monitor keeps its timer: it never wedges.
+      if (this.#phase === "running") this.#schedule(now);
+    }
+  }
+
+  #step(now: number): void {
     const { probe, heartbeat, watchdog, idle } = this.#options;
     if (watchdog !== undefined && now - this.#lastInboundAt >= watchdog) {
       this.#expire("WATCHDOG_EXPIRED", now - this.#lastInboundAt);
@@ -310,11 +356,19 @@ export class LivenessMonitor {
     if (heartbeat !== undefined && now - this.#lastOutboundAt >= heartbeat) {
       this.#lastOutboundAt = now;
       this.#heartbeats++;
-      this.#transport.sendHeartbeat?.();
+      if (!this.#call("sendHeartbeat", now)) return;
       this.#events?.emit("heartbeat", undefined);
-      if (this.#phase !== "running") return;
     }
-    this.#schedule(now);
+  }
+
+  /** Calls a transport function; when it throws, the monitor expires with the error as cause. */
+  #call(name: "sendProbe" | "sendHeartbeat", now: number): boolean {
+    try {
+      this.#transport[name]?.();
+    } catch (error) {
+      this.#expire("TRANSPORT_FAILED", now - this.#lastInboundAt, { cause: error, operation: name });
+    }
+    return this.#phase === "running";
   }
 
   #stepProbe(probe: ResolvedProbe, now: number): void {
@@ -349,15 +403,19 @@ export class LivenessMonitor {
     this.#rtt ??= { sentAt: [], last: 0, min: Number.POSITIVE_INFINITY, max: 0, sum: 0, samples: 0 };
     // The exact reading, not the rounded one: RTTs on a LAN are fractions of a millisecond.
     this.#rtt.sentAt[index % RTT_RING] = this.#clock.now();
-    this.#transport.sendProbe?.();
+    if (!this.#call("sendProbe", now)) return;
     this.#events?.emit("probe", { unanswered: this.#misses });
   }
 
-  #expire(code: LivenessCode, silentFor: number): void {
+  #expire(
+    code: LivenessCode,
+    silentFor: number,
+    failure?: { readonly cause: unknown; readonly operation: string },
+  ): void {
     this.#phase = "expired";
     this.#disarm();
     const unanswered = this.#probeBase === this.#lastInboundAt ? this.#misses : 0;
-    this.#error = new LivenessError(code, silentFor, unanswered);
+    this.#error = new LivenessError(code, silentFor, unanswered, failure);
     this.#events?.emit("expire", this.#error);
   }
 

@@ -8,7 +8,7 @@ import { TestClock } from "./testing/test_clock.ts";
 describe("createSharedTimers", () => {
   it("fires many timeouts in due order on one underlying timer", () => {
     const time = new TestClock(0);
-    const shared = createSharedTimers({ clock: time, timers: time });
+    const shared = createSharedTimers({ time });
     const fired: string[] = [];
     shared.setTimeout(() => fired.push("c"), 30);
     shared.setTimeout(() => fired.push("a"), 10);
@@ -25,7 +25,7 @@ describe("createSharedTimers", () => {
 
   it("clearTimeout removes one entry and disarms when none is left", () => {
     const time = new TestClock(0);
-    const shared = createSharedTimers({ clock: time, timers: time });
+    const shared = createSharedTimers({ time });
     let fired = 0;
     const a = shared.setTimeout(() => fired++, 10);
     const b = shared.setTimeout(() => fired++, 5);
@@ -48,7 +48,7 @@ describe("createSharedTimers", () => {
         }),
         (ops) => {
           const time = new TestClock(0);
-          const shared = createSharedTimers({ clock: time, timers: time });
+          const shared = createSharedTimers({ time });
           const reference = new TestClock(0);
           const got: number[] = [];
           const want: number[] = [];
@@ -73,13 +73,10 @@ describe("createSharedTimers", () => {
 
   it("drives monitors exactly as private timers do", () => {
     const time = new TestClock(0);
-    const timers = createSharedTimers({ clock: time, timers: time });
+    const timers = createSharedTimers({ time });
     const deaths: number[] = [];
     const monitors = [1000, 700, 300].map((interval) => {
-      const monitor = new LivenessMonitor(
-        { sendProbe() {} },
-        { probe: { interval, countMax: 2 }, clock: time, timers },
-      );
+      const monitor = new LivenessMonitor({ sendProbe() {} }, { probe: { interval, countMax: 2 }, time: timers });
       monitor.on("expire", () => deaths.push(time.now()));
       monitor.start();
       return monitor;
@@ -94,7 +91,7 @@ describe("createSharedTimers", () => {
 describe("SharedTimers when a callback throws", () => {
   it("still runs the other timeouts", () => {
     const time = new TestClock(0);
-    const shared = createSharedTimers({ clock: time, timers: time });
+    const shared = createSharedTimers({ time });
     const fired: number[] = [];
     shared.setTimeout(() => {
       throw new Error("listener bug");

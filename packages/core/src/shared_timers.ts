@@ -1,4 +1,5 @@
 import { type Clock, MAX_TIMER_DELAY, systemClock, systemTimers, type TimerHandle, type Timers } from "./clock.ts";
+import { resolveTime } from "./options.ts";
 
 interface Entry {
   due: number;
@@ -11,16 +12,29 @@ interface Entry {
 
 /** Options of {@linkcode createSharedTimers}. */
 export interface SharedTimersOptions {
-  /** Clock the deadlines are read from; {@linkcode systemClock} by default. */
-  readonly clock?: Clock;
-  /** The one underlying timer comes from here; {@linkcode systemTimers} (unref'd) by default. */
-  readonly timers?: Timers;
+  /**
+   * The clock the deadlines are read from and the timers the one underlying timer comes from, as one object (a
+   * `TestClock` in tests); by default {@linkcode systemClock} and {@linkcode systemTimers} (unref'd).
+   */
+  readonly time?: (Clock & Timers) | null | undefined;
+  /**
+   * Clock the deadlines are read from.
+   *
+   * @deprecated Pass `time` instead; removed in the next minor version.
+   */
+  readonly clock?: Clock | null | undefined;
+  /**
+   * Where the one underlying timer comes from.
+   *
+   * @deprecated Pass `time` instead; removed in the next minor version.
+   */
+  readonly timers?: Timers | null | undefined;
 }
 
 /**
  * Timers that multiplex any number of pending timeouts onto one underlying timer, ordered in a binary heap.
  *
- * Pass the same instance to many monitors (`new LivenessMonitor(t, { timers: shared, ... })`) when one process
+ * Pass the same instance to many monitors as their `time` (`new LivenessMonitor(t, { time: shared, ... })`) when one process
  * watches tens of thousands of connections: each pending timeout then costs a small heap entry instead of a
  * runtime timer object. Callbacks due at the same instant fire in the order they were set, like the globals.
  *
@@ -30,7 +44,7 @@ export interface SharedTimersOptions {
  *
  * const timers = createSharedTimers();
  * const monitors = Array.from({ length: 3 }, () =>
- *   new LivenessMonitor({ sendProbe() {} }, { probe: { interval: 15_000 }, timers }),
+ *   new LivenessMonitor({ sendProbe() {} }, { probe: { interval: 15_000 }, time: timers }),
  * );
  * for (const monitor of monitors) monitor.start();
  * timers.size; // 3 pending timeouts, 1 runtime timer
@@ -38,7 +52,8 @@ export interface SharedTimersOptions {
  * ```
  */
 export function createSharedTimers(options: SharedTimersOptions = {}): SharedTimers {
-  return new SharedTimers(options.clock ?? systemClock, options.timers ?? systemTimers);
+  const { clock, timers } = resolveTime(options ?? {}, "Cannot create shared timers");
+  return new SharedTimers(clock ?? systemClock, timers ?? systemTimers);
 }
 
 /** Milliseconds of callbacks one turn may run before the rest of the due timeouts yield to I/O. */
@@ -47,7 +62,7 @@ const SLICE = 5;
 let processTimers: SharedTimers | undefined;
 
 /**
- * The process-wide {@linkcode SharedTimers} that monitors use when given no `timers`: one runtime timer, unref'd,
+ * The process-wide {@linkcode SharedTimers} that monitors use when given no `time`: one runtime timer, unref'd,
  * for every monitor of the process. Created on first use.
  */
 export function defaultTimers(): SharedTimers {
@@ -56,7 +71,7 @@ export function defaultTimers(): SharedTimers {
 }
 
 /** The {@linkcode Timers} returned by {@linkcode createSharedTimers}. */
-export class SharedTimers implements Timers {
+export class SharedTimers implements Clock, Timers {
   readonly #clock: Clock;
   readonly #timers: Timers;
   readonly #heap: Entry[] = [];
@@ -68,6 +83,11 @@ export class SharedTimers implements Timers {
   constructor(clock: Clock, timers: Timers) {
     this.#clock = clock;
     this.#timers = timers;
+  }
+
+  /** The reading of the clock the deadlines are kept on, so that one instance can be a monitor's `time`. */
+  now(): number {
+    return this.#clock.now();
   }
 
   /** How many timeouts are pending. */

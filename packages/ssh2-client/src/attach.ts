@@ -1,11 +1,11 @@
-import type { LivenessMonitor, MonitorOptions, MonitorStats } from "@tsalive/core";
-import { Emitter, type Listener, resolveOptions } from "@tsalive/core";
+import type { LivenessMonitor, MonitorStats } from "@tsalive/core";
+import { Emitter, formatValue, type Listener } from "@tsalive/core";
 import type { Client } from "ssh2";
 import { Connection, type ConnectionOwner } from "./_connection.ts";
 import { checkClient, internalsOf, type Ssh2ClientInternals } from "./_ssh2_internals.ts";
 import type { AnsweredRequest } from "./_want_reply.ts";
 import type { ClientTimeoutError } from "./errors.ts";
-import { type ClientOptions, checkClientOptions } from "./options.ts";
+import { type ClientOptions, type ResolvedClientOptions, resolveClientOptions } from "./options.ts";
 
 /** Payloads of the events a {@linkcode ClientLiveness} emits. */
 export interface ClientLivenessEvents {
@@ -57,7 +57,7 @@ const attached = new WeakMap<object, ClientLiveness>();
 export class ClientLiveness {
   readonly #client: Client;
   readonly #internals: Ssh2ClientInternals;
-  readonly #options: ClientOptions;
+  readonly #options: ResolvedClientOptions;
   readonly #events = new Emitter<ClientLivenessEvents>();
   readonly #restoreConnect: () => void;
   #connection: Connection | undefined;
@@ -70,14 +70,17 @@ export class ClientLiveness {
   readonly #owner: ConnectionOwner;
 
   /** Same as {@linkcode attach}. */
-  constructor(client: Client, options: ClientOptions = {}) {
-    checkClientOptions(options);
+  constructor(client: Client, options?: ClientOptions | null) {
+    if (typeof client !== "object" || client === null) {
+      throw new TypeError(`Cannot attach to ssh2 client: expected an ssh2 Client, received ${formatValue(client)}`);
+    }
+    const resolved = resolveClientOptions(options);
     checkClient(client);
     if (attached.has(client)) throw new Error("Cannot attach to ssh2 client: already attached; detach() first");
     this.#client = client;
     this.#internals = internalsOf(client);
-    this.#options = options;
-    this.#owner = this.#makeOwner(monitorOptionsOf(options));
+    this.#options = resolved;
+    this.#owner = this.#makeOwner();
     this.#restoreConnect = this.#wrapConnect();
     attached.set(client, this);
     const socket = this.#internals._sock;
@@ -174,11 +177,11 @@ export class ClientLiveness {
     }
   }
 
-  #makeOwner(monitorOptions: MonitorOptions | undefined): ConnectionOwner {
+  #makeOwner(): ConnectionOwner {
     const options = this.#options;
     return {
-      monitorOptions,
-      tcpKeepAlive: options.tcpKeepAlive ?? true,
+      monitorOptions: options.monitor,
+      tcpKeepAlive: options.tcpKeepAlive,
       connectTimeout: options.connectTimeout,
       timers: options.timers,
       host: () => options.host ?? this.#internals.config.host ?? "localhost",
@@ -195,7 +198,7 @@ export class ClientLiveness {
         this.#timeouts++;
         this.#events.emit("timeout", error);
         // ssh2's own keepalive reports the same way: 'error' with level 'client-timeout', then 'close'.
-        if (options.emitError ?? true) this.#client.emit("error", error);
+        if (options.emitError) this.#client.emit("error", error);
       },
       answered: (request) => {
         this.#answered++;
@@ -223,8 +226,13 @@ export class ClientLiveness {
  * - TCPKeepAlive (`tcpKeepAlive`, default on) and ConnectTimeout (`connectTimeout`).
  * - ssh2's own `keepaliveInterval` is switched off while attached.
  *
+ * `options` left out or `null` attach with everything but TCPKeepAlive off. An unknown key (ssh2's
+ * `keepaliveInterval`, OpenSSH's `ServerAliveInterval`: options are tsalive's, in milliseconds) throws.
+ *
+ * @throws {TypeError} when `client` is not an object.
  * @throws {Ssh2CompatibilityError} when this ssh2 lacks an internal the adapter needs.
- * @throws {RangeError} for a bad option, naming it and the value received.
+ * @throws {RangeError} for a bad option, naming it and the value received (an unknown key, a value of the wrong
+ * kind, a time under 100 ms without `allowFastIntervals`).
  * @throws {Error} when the client is already attached.
  *
  * @example
@@ -238,20 +246,8 @@ export class ClientLiveness {
  * client.connect({ host: "example.com", username: "me", agent: process.env.SSH_AUTH_SOCK });
  * ```
  */
-export function attach(client: Client, options: ClientOptions = {}): ClientLiveness {
+export function attach(client: Client, options?: ClientOptions | null): ClientLiveness {
   return new ClientLiveness(client, options);
-}
-
-function monitorOptionsOf(options: ClientOptions): MonitorOptions | undefined {
-  if (options.probe === undefined && options.heartbeat === undefined) return undefined;
-  const monitorOptions: MonitorOptions = {
-    ...(options.probe !== undefined && { probe: options.probe }),
-    ...(options.heartbeat !== undefined && { heartbeat: options.heartbeat }),
-    ...(options.clock !== undefined && { clock: options.clock }),
-    ...(options.timers !== undefined && { timers: options.timers }),
-  };
-  resolveOptions(monitorOptions); // a bad interval fails at attach(), not at the first authentication
-  return monitorOptions;
 }
 
 function withoutBuiltInKeepalive(config: object): object {

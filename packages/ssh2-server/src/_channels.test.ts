@@ -10,8 +10,7 @@ function registry(options: Partial<Pick<ChannelOwner, "channelTimeout" | "unused
   const channels = new ChannelRegistry({
     channelTimeout: options.channelTimeout ?? [],
     unusedConnectionTimeout: options.unusedConnectionTimeout,
-    clock: time,
-    timers: time,
+    common: { time },
     channelTimedOut: (record: ChannelRecord) => timedOut.push(`${record.local}:${record.label}`),
     unused: () => unused++,
   });

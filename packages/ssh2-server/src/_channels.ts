@@ -17,8 +17,8 @@ export interface ChannelRecord {
 export interface ChannelOwner {
   readonly channelTimeout: readonly (readonly [pattern: string, timeout: number])[];
   readonly unusedConnectionTimeout: number | undefined;
-  readonly clock: MonitorOptions["clock"];
-  readonly timers: MonitorOptions["timers"];
+  /** The time source and `allowFastIntervals` of the connection's options, for every channel monitor. */
+  readonly common: MonitorOptions;
   channelTimedOut(record: ChannelRecord): void;
   unused(): void;
 }
@@ -139,11 +139,6 @@ export class ChannelRegistry {
   }
 
   #monitorOptions(timeout: number): MonitorOptions {
-    const { clock, timers } = this.#owner;
-    return {
-      idle: { timeout },
-      ...(clock !== undefined && { clock }),
-      ...(timers !== undefined && { timers }),
-    };
+    return { idle: { timeout }, ...this.#owner.common };
   }
 }

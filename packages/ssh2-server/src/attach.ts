@@ -1,14 +1,21 @@
 import type { Socket } from "node:net";
-import { Emitter, type Listener } from "@tsalive/core";
+import { Emitter, formatValue, type Listener } from "@tsalive/core";
 import type { Connection, Server } from "ssh2";
+import { logRefusal, OptionsRefused, type Refusal } from "./_refuse.ts";
 import { checkConnection, checkModules, checkServer, socketOf } from "./_ssh2_internals.ts";
 import { ConnectionLiveness, type ConnectionLivenessEvents, type ConnectionOwner } from "./connection.ts";
-import { resolveServerOptions, type ServerOptionsInput } from "./options.ts";
+import { type ConnectionInfo, resolveServerOptions, type ServerOptionsInput } from "./options.ts";
 
 /** Payloads of the events a {@linkcode ServerLiveness} emits: every connection's events, with the connection. */
 export type ServerLivenessEvents = {
   /** A socket was accepted and is watched from now on (before the client sent anything). */
   accept: ConnectionLiveness;
+  /**
+   * The per-connection options function threw or returned invalid options, at the accept or after
+   * authentication: that connection's socket was destroyed, the server serves on. With no listener, the reason is
+   * logged with `console.warn`.
+   */
+  refuse: Refusal;
 } & {
   [K in keyof ConnectionLivenessEvents]: {
     readonly connection: ConnectionLiveness;
@@ -26,6 +33,8 @@ export interface ServerLivenessStats {
   readonly open: number;
   /** Connections ended by ClientAlive, Watchdog or UnusedConnectionTimeout. */
   readonly timeouts: number;
+  /** Connections refused because the per-connection options function threw or returned invalid options. */
+  readonly refused: number;
 }
 
 const attachedServers = new WeakMap<object, ServerLiveness>();
@@ -52,6 +61,7 @@ export class ServerLiveness {
   #detached = false;
   #accepted = 0;
   #timeouts = 0;
+  #refused = 0;
 
   /** Use {@linkcode attach}. */
   constructor(server: Server, options: ServerOptionsInput) {
@@ -65,13 +75,22 @@ export class ServerLiveness {
         this.#open.delete(connection);
       },
       wants: (event) => this.#events.has(event),
+      refused: (refusal) => this.#refuse(refusal),
     };
     const net = checkServer(server)._srv;
     // Ours runs before ssh2's own listener creates the Connection: the watchdog counts from the accept.
     const onSocket = (socket: Socket): void => {
       if (this.#detached) return;
       this.#accepted++;
-      const connection = new ConnectionLiveness(socket, options, this.#owner);
+      let connection: ConnectionLiveness;
+      try {
+        connection = new ConnectionLiveness(socket, options, this.#owner);
+      } catch (error) {
+        if (!(error instanceof OptionsRefused)) throw error;
+        this.#refuse({ info: infoOf(socket), phase: "accept", reason: error.reason, error: error.error });
+        socket.destroy();
+        return;
+      }
       this.#open.add(connection);
       this.#events.emit("accept", connection);
     };
@@ -130,7 +149,19 @@ export class ServerLiveness {
 
   /** Counters. */
   stats(): ServerLivenessStats {
-    return { attached: !this.#detached, accepted: this.#accepted, open: this.#open.size, timeouts: this.#timeouts };
+    return {
+      attached: !this.#detached,
+      accepted: this.#accepted,
+      open: this.#open.size,
+      timeouts: this.#timeouts,
+      refused: this.#refused,
+    };
+  }
+
+  #refuse(refusal: Refusal): void {
+    this.#refused++;
+    if (this.#events.has("refuse")) this.#events.emit("refuse", refusal);
+    else logRefusal(refusal);
   }
 
   /**
@@ -158,8 +189,13 @@ export class ServerLiveness {
  * ssh2's own server keepalive is neutralised on every attached connection; construct the Server with
  * `keepaliveInterval: 2 ** 31 - 1` (see {@linkcode SSH2_KEEPALIVE_OFF}) so its timer never runs at all.
  *
+ * Options are checked here; an options function is checked each time it answers: when it throws or returns
+ * invalid options, that one connection is refused (destroyed) and the `refuse` event says why.
+ *
+ * @throws {TypeError} when `server` is not an object, or `options` is neither an object nor a function.
  * @throws {Ssh2CompatibilityError} when this ssh2 lacks an internal the adapter needs.
- * @throws {RangeError} for a bad option, naming it and the value received.
+ * @throws {RangeError} for a bad option, naming it and the value received (an unknown key such as sshd's
+ * `ClientAliveInterval`, a value of the wrong kind, a time under 100 ms without `allowFastIntervals`).
  * @throws {Error} when the server is already attached.
  *
  * @example
@@ -173,7 +209,11 @@ export class ServerLiveness {
  * const liveness = attach(server, { probe: { interval: 15_000, countMax: 3 }, watchdog: { timeout: 60_000 } });
  * ```
  */
-export function attach(server: Server, options: ServerOptionsInput = {}): ServerLiveness {
+export function attach(server: Server, options?: ServerOptionsInput | null): ServerLiveness {
+  if (typeof server !== "object" || server === null) {
+    throw new TypeError(`Cannot attach to ssh2 server: expected an ssh2 Server, received ${formatValue(server)}`);
+  }
+  options ??= {};
   if (typeof options !== "function") resolveServerOptions(options);
   checkServer(server);
   if (attachedServers.has(server)) throw new Error("Cannot attach to ssh2 server: already attached; detach() first");
@@ -187,8 +227,10 @@ export function attach(server: Server, options: ServerOptionsInput = {}): Server
  * {@linkcode attach} gives a connection, except that the watchdog counts from this call (the socket's accept is
  * past). Use it when only some connections should be watched, or with a Server you do not construct.
  *
+ * @throws {TypeError} when `connection` is not an object.
  * @throws {Ssh2CompatibilityError} when this ssh2 lacks an internal the adapter needs.
- * @throws {RangeError} for a bad option, naming it and the value received.
+ * @throws {RangeError} for a bad option, naming it and the value received, including the answer of an options
+ * function; what the function throws is thrown as it is.
  * @throws {Error} when the connection is already attached.
  *
  * @example
@@ -202,16 +244,39 @@ export function attach(server: Server, options: ServerOptionsInput = {}): Server
  * });
  * ```
  */
-export function attachConnection(connection: Connection, options: ServerOptionsInput = {}): ConnectionLiveness {
+export function attachConnection(connection: Connection, options?: ServerOptionsInput | null): ConnectionLiveness {
+  if (typeof connection !== "object" || connection === null) {
+    throw new TypeError(
+      `Cannot attach to ssh2 connection: expected an ssh2 server Connection, received ${formatValue(connection)}`,
+    );
+  }
+  options ??= {};
   if (typeof options !== "function") resolveServerOptions(options);
   checkModules();
   const internals = checkConnection(connection);
   if (ConnectionLiveness.of(internals._sock) !== undefined) {
     throw new Error("Cannot attach to ssh2 connection: already attached");
   }
-  const handle = new ConnectionLiveness(internals._sock, options);
+  let handle: ConnectionLiveness;
+  try {
+    handle = new ConnectionLiveness(internals._sock, options);
+  } catch (error) {
+    // The caller asked for this connection: what its function threw, or the RangeError of its answer, is theirs.
+    throw error instanceof OptionsRefused ? error.error : error;
+  }
   handle.adopt(connection);
   return handle;
+}
+
+/** The connection's addresses as an options function sees them at the accept. */
+function infoOf(socket: Socket): ConnectionInfo {
+  return {
+    user: undefined,
+    addr: socket.remoteAddress ?? "UNKNOWN",
+    port: socket.remotePort ?? 0,
+    laddr: socket.localAddress ?? "UNKNOWN",
+    lport: socket.localPort ?? 0,
+  };
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 import type { Connection } from "ssh2";
 import { type ChannelRecord, ChannelRegistry } from "./_channels.ts";
 import { labelOfChannelType, labelOfSessionRequest } from "./_pattern.ts";
+import { logRefusal, OptionsRefused, type Refusal, resolveFor } from "./_refuse.ts";
 import {
   channelAt,
   channelCallbacks,
@@ -25,14 +26,9 @@ import {
   sendIgnore,
   sidesOf,
 } from "./_ssh2_internals.ts";
+import type { StoppedProcess } from "./_stop_processes.ts";
 import { type ServerTimeoutCode, ServerTimeoutError } from "./errors.ts";
-import {
-  type ConnectionInfo,
-  type ResolvedServerOptions,
-  resolveServerOptions,
-  type ServerOptions,
-  type ServerOptionsInput,
-} from "./options.ts";
+import type { ConnectionInfo, ResolvedServerOptions, ServerOptions, ServerOptionsInput } from "./options.ts";
 import { ProcessSupervisor } from "./supervisor.ts";
 
 /** A want-reply channel request that ssh2 would have left unanswered, and the reply tsalive sent for it. */
@@ -60,15 +56,24 @@ export interface ConnectionLivenessEvents {
   heartbeat: undefined;
   /**
    * tsalive is ending the connection (ClientAlive, Watchdog or UnusedConnectionTimeout). For the watchdog the
-   * processes are stopped next, then the socket is destroyed; otherwise the socket is destroyed at once.
+   * processes are stopped next (the `watchdog` event names them), then the socket is destroyed; otherwise the
+   * socket is destroyed at once.
    */
   timeout: ServerTimeoutError;
   /** ChannelTimeout closed a channel. */
   "channel-timeout": { readonly channel: number; readonly label: string };
   /** tsalive answered a want-reply channel request that ssh2 would have left unanswered. */
   answer: AnsweredRequest;
-  /** The socket closed and every process of the connection was stopped. */
-  close: undefined;
+  /**
+   * The watchdog stopped the connection's processes: `stopped` names each one that went (PID, command, and
+   * whether it took the SIGKILL). Emitted once they are gone, before the socket is destroyed; `timeout` came first.
+   */
+  watchdog: { readonly error: ServerTimeoutError; readonly stopped: readonly StoppedProcess[] };
+  /**
+   * The socket closed and every process of the connection was stopped: `stopped` names each one stopped by the
+   * watchdog or at the close (not those a closing channel stopped before).
+   */
+  close: { readonly stopped: readonly StoppedProcess[] };
 }
 
 /** A snapshot from {@linkcode ConnectionLiveness.stats}. */
@@ -77,7 +82,7 @@ export interface ConnectionLivenessStats {
   readonly authenticated: boolean;
   /** Channels open now (tracked when `unusedConnectionTimeout` or `channelTimeout` is set, else `undefined`). */
   readonly openChannels: number | undefined;
-  /** Processes the supervisor tracks now. */
+  /** Sessions the supervisor tracks now (a leader running, or processes left of its session). */
   readonly processes: number;
   /** Want-reply channel requests answered by tsalive because ssh2 would not have. */
   readonly answeredRequests: number;
@@ -96,6 +101,8 @@ export interface ConnectionOwner {
   closed(connection: ConnectionLiveness): void;
   /** Whether the server handle has listeners for a monitor event (probe, reply, heartbeat). */
   wants(event: "probe" | "reply" | "heartbeat"): boolean;
+  /** The per-connection options function failed for this connection, which is being destroyed. */
+  refused(refusal: Refusal): void;
 }
 
 type Write = Socket["write"];
@@ -185,6 +192,8 @@ export class ConnectionLiveness {
   readonly #input: ServerOptionsInput;
   #events: Emitter<ConnectionLivenessEvents> | undefined;
   #supervisor: ProcessSupervisor | undefined;
+  /** What the watchdog and the close stopped, for the close event. */
+  #stopped: Set<StoppedProcess> | undefined;
   #info: ConnectionInfo;
   #options: ResolvedServerOptions;
   #internals: ConnectionEmitter | undefined;
@@ -381,9 +390,9 @@ export class ConnectionLiveness {
     this.#internals?.removeListener("ready", hooks.onReady);
   }
 
+  /** @throws {OptionsRefused} when a per-connection options function throws or answers with invalid options. */
   #resolve(): ResolvedServerOptions {
-    const input = this.#input;
-    return resolveServerOptions(typeof input === "function" ? input(this.#info) : input);
+    return resolveFor(this.#input, this.#info);
   }
 
   #startMonitor(options: MonitorOptions): void {
@@ -626,7 +635,19 @@ export class ConnectionLiveness {
     if (this.#authenticated || this.#disposed) return;
     this.#authenticated = true;
     this.#info = { ...this.#info, user: this.#lastUser };
-    if (typeof this.#input === "function") this.#options = this.#resolve();
+    if (typeof this.#input === "function") {
+      try {
+        this.#options = this.#resolve();
+      } catch (error) {
+        if (!(error instanceof OptionsRefused)) throw error;
+        // This one connection goes; the server keeps serving.
+        const refusal: Refusal = { info: this.#info, phase: "authenticated", reason: error.reason, error: error.error };
+        if (this.#owner === undefined) logRefusal(refusal);
+        else this.#owner.refused(refusal);
+        this.#socket.destroy();
+        return;
+      }
+    }
     const options = this.#options;
     // A fresh monitor rather than reconfigure(): the client's last packet arrived just now (its USERAUTH_REQUEST),
     // and a new monitor shares the resolved options of every other connection instead of holding its own copy.
@@ -658,8 +679,7 @@ export class ConnectionLiveness {
     this.#channels = new ChannelRegistry({
       channelTimeout: options.channelTimeout,
       unusedConnectionTimeout: options.unusedConnectionTimeout,
-      clock: options.source.clock,
-      timers: options.source.timers,
+      common: options.common,
       channelTimedOut: (record) => this.#channelTimedOut(record),
       unused: () => this.#fail("UNUSED_CONNECTION_TIMEOUT", undefined),
     });
@@ -719,7 +739,9 @@ export class ConnectionLiveness {
     const timeout = new ServerTimeoutError("WATCHDOG_EXPIRED", this.#info, { cause: error });
     this.#emit("timeout", timeout);
     try {
-      await this.#supervisor?.stopAll();
+      const stopped = (await this.#supervisor?.stopAll()) ?? [];
+      this.#noteStopped(stopped);
+      this.#emit("watchdog", { error: timeout, stopped });
     } finally {
       this.#destroy(timeout);
     }
@@ -747,12 +769,19 @@ export class ConnectionLiveness {
     this.#dispose();
     try {
       // A supervisor asked for after the close starts closed and stops what it is given at once.
-      await this.supervisor.stopAll();
+      this.#noteStopped(await this.supervisor.stopAll());
     } finally {
       this.#owner?.closed(this);
-      this.#emit("close", undefined);
+      this.#emit("close", { stopped: [...(this.#stopped ?? [])] });
       this.#events?.clear();
     }
+  }
+
+  /** A close during the watchdog's stop awaits the same run: each process is reported once. */
+  #noteStopped(stopped: readonly StoppedProcess[]): void {
+    if (stopped.length === 0) return;
+    this.#stopped ??= new Set();
+    for (const process of stopped) this.#stopped.add(process);
   }
 
   #emit<K extends keyof ConnectionLivenessEvents>(event: K, payload: ConnectionLivenessEvents[K]): void {

@@ -6,6 +6,9 @@
  * @module
  */
 
+export type { ProcessStat, ProcessTable } from "./_process_table.ts";
+export type { Refusal } from "./_refuse.ts";
+export type { StoppedProcess } from "./_stop_processes.ts";
 export {
   attach,
   attachConnection,

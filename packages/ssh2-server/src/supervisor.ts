@@ -1,10 +1,18 @@
 import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import type { Clock, TimerHandle, Timers } from "@tsalive/core";
+import { linuxProcessTable, type ProcessTable, sendSignal } from "./_process_table.ts";
+import { type StoppedProcess, type StopTarget, stopProcesses } from "./_stop_processes.ts";
 
 /** Options of {@linkcode ProcessSupervisor}. */
 export interface SupervisorOptions {
-  /** Milliseconds between SIGHUP and SIGKILL when stopping a process group. Default 2000. */
+  /** Milliseconds between SIGHUP and SIGKILL when stopping a session's processes. Default 2000. */
   readonly killGrace?: number;
+  /** The clock and timers of the grace period and of the polling; default the system's (a `TestClock` in tests). */
+  readonly time?: Clock & Timers;
+  /** The process table; default Linux's `/proc`. Where it reads nothing, whole process groups are signalled. */
+  readonly processTable?: ProcessTable;
+  /** Sends a signal to a PID (or, negative, a process group) and says whether it arrived; default `process.kill`. */
+  readonly signal?: (target: number, signal: NodeJS.Signals | 0) => boolean;
 }
 
 /** Spawn options the supervisor accepts: everything but `detached`, which it always sets. */
@@ -37,29 +45,43 @@ export interface SupervisedProcess {
   readonly pid?: number | undefined;
   readonly exitCode: number | null;
   readonly signalCode: string | null;
+  /** The command and its arguments, for reports where no process table can be read (`ChildProcess` has them). */
+  readonly spawnargs?: readonly string[];
   once(event: "exit", listener: () => void): unknown;
 }
 
+/**
+ * The system's clock and timers. Unlike core's shared timers these keep the process alive: a server that is
+ * closing must not exit between the SIGHUP and the SIGKILL.
+ */
+const SYSTEM_TIME: Clock & Timers = {
+  now: () => performance.now(),
+  setTimeout: (callback: (arg?: unknown) => void, delay: number, arg?: unknown): TimerHandle =>
+    globalThis.setTimeout(callback, delay, arg),
+  clearTimeout: (handle: TimerHandle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
+};
+
 interface Tracked {
   readonly child: SupervisedProcess;
-  readonly pid: number;
-  /** Resolves once the child has exited (Node has reaped it). */
+  readonly target: StopTarget;
+  /** Resolves once the leader has exited (and was reaped). */
   readonly exited: Promise<void>;
-  /** Whether the group's leader (the child) has exited: only then can the rest of the group be zombies. */
   leaderExited: boolean;
-  stopping: Promise<void> | undefined;
+  stopping: Promise<StoppedProcess[]> | undefined;
 }
 
-const POLL = 20;
-/** Bound on waiting for a group to vanish after SIGKILL (a process in uninterruptible sleep can delay it). */
-const AFTER_KILL = 2000;
-
 /**
- * Tracks the processes one SSH connection started for exec, shell and subsystem requests, each in its own process
- * group, so they can all be stopped as sshd should stop them: SIGHUP to every group, SIGKILL after a grace period,
- * then wait until each group is gone. The connection's handle stops them when the watchdog expires and whenever
- * the connection closes, so nothing is orphaned. A process that leaves its group (`setsid`) is out of reach, as it
- * is for sshd.
+ * Tracks the processes one SSH connection started for exec, shell and subsystem requests, each the leader of a
+ * session of its own, and stops every process of those sessions as sshd should: SIGHUP (and SIGCONT to a stopped
+ * one), SIGKILL after the grace period, then it waits until all are gone. The connection's handle stops them when
+ * the watchdog expires and whenever the connection closes, so nothing is orphaned.
+ *
+ * What is reached, on Linux (read from `/proc`): the leader; every process group of the session, which in a pty
+ * shell with job control is one per job (`sleep 600 &`); groups whose leader has exited (`cmd & exit`); and every
+ * process that still carries the session's id, reparented or not (`(sleep 600 &)`, `nohup`, `trap '' HUP`). Each
+ * signal goes to one PID whose start time was read again just before, so a reused PID is never signalled. The one
+ * escape is a process that started a session of its own (`setsid`) and was reparented away, as under OpenSSH
+ * without systemd. Where there is no `/proc`, each leader's process group is signalled as a whole.
  *
  * @example
  * ```ts
@@ -67,13 +89,18 @@ const AFTER_KILL = 2000;
  * const supervisor = new ProcessSupervisor({ killGrace: 500 });
  * supervisor.spawn("/bin/sh", ["-c", "sleep 60 & sleep 60"], { stdio: "ignore" });
  * supervisor.size; // 1
- * await supervisor.stopAll(); // SIGHUP to the group, SIGKILL 500 ms later if needed; both sleeps are gone
+ * const stopped = await supervisor.stopAll(); // SIGHUP to all three, SIGKILL 500 ms later if needed
+ * stopped.map((process) => process.command); // ["/bin/sh -c sleep 60 & sleep 60", "sleep 60", "sleep 60"]
  * ```
  */
 export class ProcessSupervisor {
   readonly #killGrace: number;
+  readonly #time: Clock & Timers;
+  readonly #table: ProcessTable;
+  readonly #signal: (target: number, signal: NodeJS.Signals | 0) => boolean;
   readonly #tracked = new Set<Tracked>();
   #closed = false;
+  #pruning = false;
 
   constructor(options: SupervisorOptions = {}) {
     const grace = options.killGrace ?? 2000;
@@ -82,17 +109,44 @@ export class ProcessSupervisor {
         `Cannot create process supervisor: "killGrace" must be a number of milliseconds of 0 or more, received ${String(grace)}`,
       );
     }
+    const time = options.time ?? SYSTEM_TIME;
+    if (
+      typeof time?.now !== "function" ||
+      typeof time.setTimeout !== "function" ||
+      typeof time.clearTimeout !== "function"
+    ) {
+      throw new RangeError(
+        `Cannot create process supervisor: "time" must have now(), setTimeout() and clearTimeout(), received ${String(time)}`,
+      );
+    }
+    const table = options.processTable ?? linuxProcessTable;
+    if (
+      typeof table?.list !== "function" ||
+      typeof table.read !== "function" ||
+      typeof table.commandOf !== "function"
+    ) {
+      throw new RangeError(
+        `Cannot create process supervisor: "processTable" must have list(), read() and commandOf(), received ${String(table)}`,
+      );
+    }
+    const signal = options.signal ?? sendSignal;
+    if (typeof signal !== "function") {
+      throw new RangeError(`Cannot create process supervisor: "signal" must be a function, received ${String(signal)}`);
+    }
     this.#killGrace = grace;
+    this.#time = time;
+    this.#table = table;
+    this.#signal = signal;
   }
 
-  /** Processes started and not yet exited. */
+  /** Sessions tracked now: their leader runs, or it exited and processes of its session were still seen. */
   get size(): number {
     return this.#tracked.size;
   }
 
-  /** PIDs (= process group ids) of the processes tracked now. */
+  /** PIDs of the tracked sessions' leaders (each also its session id and process group id). */
   get pids(): number[] {
-    return [...this.#tracked].map((tracked) => tracked.pid);
+    return [...this.#tracked].map((tracked) => tracked.target.pid);
   }
 
   /** Whether `stopAll()` ran: the connection is gone and new processes are refused. */
@@ -101,7 +155,8 @@ export class ProcessSupervisor {
   }
 
   /**
-   * Spawns `command` in a process group of its own (`detached: true`) and tracks it until it exits.
+   * Spawns `command` as the leader of a session of its own (`detached: true`, which is setsid()) and tracks it and
+   * its session.
    *
    * @throws {Error} once the supervisor is closed, or when the process could not be started.
    */
@@ -112,9 +167,9 @@ export class ProcessSupervisor {
   }
 
   /**
-   * Tracks a process the caller started itself. It must lead a process group of its own (`detached: true` for
-   * `child_process.spawn`; node-pty's `setsid` does it too), so its PID is its group id; a closed supervisor stops
-   * it at once.
+   * Tracks a process the caller started itself, and its session. It must lead a session of its own
+   * (`detached: true` for `child_process.spawn`; node-pty's forkpty() does it too); one that only leads a process
+   * group is tracked with its group. A closed supervisor stops it at once.
    *
    * @throws {Error} when the process has no PID (it failed to start).
    */
@@ -125,9 +180,18 @@ export class ProcessSupervisor {
       (child as { on?: (event: "error", listener: () => void) => unknown }).on?.("error", () => {});
       throw new Error("Cannot supervise a process that did not start (no PID)");
     }
+    const stat = this.#table.read(pid);
+    // Right after forkpty() the child may not have called setsid() yet: only a process that already leads a
+    // group but not a session is taken for a group leader alone.
+    const leadsSession = stat === undefined ? false : stat.session === pid || stat.pgrp !== pid;
     const tracked: Tracked = {
       child,
-      pid,
+      target: {
+        pid,
+        startTime: stat?.startTime,
+        leadsSession,
+        command: child.spawnargs?.join(" ") ?? "",
+      },
       exited: new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) resolve();
         else child.once("exit", () => resolve());
@@ -135,16 +199,13 @@ export class ProcessSupervisor {
       leaderExited: child.exitCode !== null || child.signalCode !== null,
       stopping: undefined,
     };
+    this.#tracked.add(tracked);
+    // The session may outlive its leader (`cmd & exit`): it is kept until its processes are gone too.
     void tracked.exited.then(() => {
       tracked.leaderExited = true;
+      this.#prune();
     });
-    this.#tracked.add(tracked);
-    // The group may outlive its leader (`sleep 600 &`): forget it only once stopped or once the leader exits
-    // normally, and even then a later stopAll() has nothing left to reach, as in sshd.
-    void tracked.exited.then(() => {
-      if (tracked.stopping === undefined) this.#tracked.delete(tracked);
-    });
-    if (this.#closed) void this.#stop(tracked);
+    if (this.#closed) void this.#stop([tracked]);
     return child;
   }
 
@@ -200,87 +261,85 @@ export class ProcessSupervisor {
   }
 
   /**
-   * Stops one supervised process's group: SIGHUP, then SIGKILL after `killGrace`, and resolves once the group is
-   * gone. Resolves at once for a child this supervisor does not track.
+   * Stops the session of one supervised process: SIGHUP, then SIGKILL after `killGrace`, and resolves with the
+   * processes that went, once they are gone. Resolves at once, with none, for a child this supervisor does not
+   * track.
    */
-  stop(child: SupervisedProcess): Promise<void> {
-    for (const tracked of this.#tracked) if (tracked.child === child) return this.#stop(tracked);
-    return Promise.resolve();
+  stop(child: SupervisedProcess): Promise<StoppedProcess[]> {
+    for (const tracked of this.#tracked) {
+      if (tracked.child === child) return tracked.stopping ?? this.#stop([tracked]);
+    }
+    return Promise.resolve([]);
   }
 
   /**
-   * Closes the supervisor and stops every process group it tracks, in parallel; resolves once all are gone.
-   * Idempotent; processes tracked later are stopped as they arrive.
+   * Closes the supervisor and stops every session it tracks, together; resolves with the processes that went
+   * once all are gone. Idempotent; processes tracked later are stopped as they arrive.
    */
-  async stopAll(): Promise<void> {
+  async stopAll(): Promise<StoppedProcess[]> {
     this.#closed = true;
-    await Promise.all([...this.#tracked].map((tracked) => this.#stop(tracked)));
+    const fresh = [...this.#tracked].filter((tracked) => tracked.stopping === undefined);
+    const running = [...this.#tracked].filter((tracked) => tracked.stopping !== undefined);
+    const runs = new Set([this.#stop(fresh), ...running.map((tracked) => tracked.stopping)]);
+    return (await Promise.all(runs)).flatMap((stopped) => stopped ?? []);
   }
 
-  #stop(tracked: Tracked): Promise<void> {
-    tracked.stopping ??= (async () => {
-      if (groupAlive(tracked)) {
-        const group = tracked.pid;
-        kill(-group, "SIGHUP");
-        // A stopped process acts on SIGHUP only once continued, as the kernel does for a session's processes.
-        kill(-group, "SIGCONT");
-        if (!(await waitGone(tracked, this.#killGrace))) {
-          kill(-group, "SIGKILL");
-          await waitGone(tracked, AFTER_KILL);
-        }
-      }
-      await tracked.exited;
-      this.#tracked.delete(tracked);
+  #stop(batch: readonly Tracked[]): Promise<StoppedProcess[]> {
+    if (batch.length === 0) return Promise.resolve([]);
+    const stopping = (async () => {
+      const stopped = await stopProcesses(
+        batch.map((tracked) => this.#refresh(tracked)),
+        {
+          table: this.#table,
+          signal: this.#signal,
+          clock: this.#time,
+          timers: this.#time,
+          grace: this.#killGrace,
+          self: process.pid,
+        },
+      );
+      await Promise.all(batch.map((tracked) => tracked.exited));
+      for (const tracked of batch) this.#tracked.delete(tracked);
+      return stopped;
     })();
-    return tracked.stopping;
+    for (const tracked of batch) tracked.stopping = stopping;
+    return stopping;
   }
-}
 
-function kill(target: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(target, signal);
-    return true;
-  } catch {
-    return false; // ESRCH: nothing left in the group; EPERM cannot happen for our own children
+  /** A leader still running says for itself whether it leads its session by now. */
+  #refresh(tracked: Tracked): StopTarget {
+    const { target } = tracked;
+    if (tracked.leaderExited || target.startTime === undefined) return target;
+    const stat = this.#table.read(target.pid);
+    if (stat === undefined || stat.startTime !== target.startTime) return target;
+    return { ...target, leadsSession: stat.session === target.pid };
   }
-}
 
-/**
- * Whether a process of the group is still running. `kill(-group, 0)` also succeeds for zombies: a member orphaned
- * by its parent stays one until init reaps it, which some container inits do late or never. On Linux the process
- * table tells zombies apart; elsewhere the signal test is the answer.
- */
-function groupAlive(tracked: Tracked): boolean {
-  const group = tracked.pid;
-  if (!kill(-group, 0)) return false;
-  if (!tracked.leaderExited) return true;
-  let names: string[];
-  try {
-    names = readdirSync("/proc");
-  } catch {
-    return true;
+  /**
+   * Forgets sessions whose leader exited once nothing of them is left, with one read of the process table for
+   * all of them (deferred, so that exits close together share it).
+   */
+  #prune(): void {
+    if (this.#pruning) return;
+    this.#pruning = true;
+    this.#time.setTimeout(() => {
+      void this.#table.list().then((table) => {
+        this.#pruning = false;
+        for (const tracked of this.#tracked) {
+          if (!tracked.leaderExited || tracked.stopping !== undefined) continue;
+          const { target } = tracked;
+          const left = table?.some(
+            (stat) =>
+              stat.state !== "Z" &&
+              stat.state !== "X" &&
+              stat.pid !== target.pid &&
+              (target.startTime === undefined || stat.startTime >= target.startTime) &&
+              (stat.pgrp === target.pid || (target.leadsSession && stat.session === target.pid)),
+          );
+          // Without a process table, only the group can be asked.
+          if (table === undefined ? !this.#signal(-target.pid, 0) : left !== true) this.#tracked.delete(tracked);
+        }
+      });
+    }, 0);
   }
-  for (const name of names) {
-    if (name.charCodeAt(0) < 48 || name.charCodeAt(0) > 57) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, "latin1");
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ", 3);
-    if (Number(fields[2]) === group && fields[0] !== "Z" && fields[0] !== "X") return true;
-  }
-  return false;
-}
-
-/** Polls until no process is left in the group, for at most `timeout` ms; whether it is gone. */
-async function waitGone(tracked: Tracked, timeout: number): Promise<boolean> {
-  const deadline = performance.now() + timeout;
-  while (groupAlive(tracked)) {
-    if (performance.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, POLL));
-  }
-  return true;
 }

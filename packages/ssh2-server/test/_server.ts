@@ -4,7 +4,7 @@
  * `ssh`, Dropbear `dbclient`, ssh2's Client) log in with `key`.
  */
 import { timingSafeEqual } from "node:crypto";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { generateKey, type KeyPair, makeTempDir, registerCleanup, type TempDir } from "@tsalive/test-support";
 import ssh2, { type Connection, type Server, type ServerConfig } from "ssh2";
 import { attach, type ServerLiveness, type ServerOptionsInput, SSH2_KEEPALIVE_OFF } from "../src/index.ts";
@@ -21,6 +21,11 @@ export interface TestServer {
   readonly connections: Connection[];
   /** Errors connections emitted (ssh2 errors, tsalive's timeouts). */
   readonly errors: Error[];
+  /**
+   * When each chunk of bytes from the client arrived on the connection's socket (`performance.now()`), logged by
+   * the test's own listener: the independent record a test times silence from, rather than the monitor's clock.
+   */
+  inbound(connection: Connection): readonly number[];
   close(): Promise<void>;
 }
 
@@ -50,11 +55,17 @@ export async function startTestServer(options: ServerOptionsInput, extra: TestSe
   if (allowedKey === undefined) throw new Error("cannot parse the client key");
   const connections: Connection[] = [];
   const errors: Error[] = [];
+  const arrivals = new WeakMap<Connection, number[]>();
   const server = new ssh2.Server({ hostKeys: [hostKey.privateKey], ...SSH2_KEEPALIVE_OFF, ...extra.config });
   const liveness = attach(server, options);
   server.on("connection", (connection) => {
     connections.push(connection);
     connection.on("error", (error) => errors.push(error));
+    const log: number[] = [];
+    arrivals.set(connection, log);
+    (connection as unknown as { _sock: Socket })._sock.on("data", () => {
+      if (log.length < 100_000) log.push(performance.now());
+    });
     connection.on("authentication", (ctx) => {
       if (ctx.method !== "publickey") return ctx.reject(["publickey"]);
       const publicSSH = allowedKey.getPublicSSH();
@@ -102,7 +113,8 @@ export async function startTestServer(options: ServerOptionsInput, extra: TestSe
     return closed;
   };
   const unregister = registerCleanup(`ssh2 test server :${port}`, close);
-  return { server, liveness, port, key, dir, connections, errors, close };
+  const inbound = (connection: Connection): readonly number[] => [...(arrivals.get(connection) ?? [])];
+  return { server, liveness, port, key, dir, connections, errors, inbound, close };
 }
 
 function sameBytes(a: Buffer, b: Buffer): boolean {

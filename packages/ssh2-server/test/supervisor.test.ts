@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, describe, it } from "node:test";
-import { descendantsOf, isRunning, readProcess, stopAll, waitUntil } from "@tsalive/test-support";
+import { descendantsOf, isRunning, listProcesses, readProcess, stopAll, waitUntil } from "@tsalive/test-support";
 import { ProcessSupervisor } from "../src/index.ts";
 
 after(stopAll);
@@ -78,7 +78,28 @@ describe("ProcessSupervisor", () => {
     const late = spawn("sleep", ["47"], { detached: true, stdio: "ignore" });
     supervisor.track(late);
     await waitUntil(() => late.signalCode !== null, { timeout: 3000, what: "the late child to be stopped" });
-    assert.equal(supervisor.size, 0);
+    await waitUntil(() => supervisor.size === 0, { timeout: 1000, what: "the supervisor to forget it" });
+  });
+
+  it("reaches a group whose leader exited, and names what it stopped", async () => {
+    const supervisor = new ProcessSupervisor({ killGrace: 300 });
+    const child = supervisor.spawn("/bin/sh", ["-c", "sleep 48 & (trap '' HUP; exec sleep 49) & exit 0"], {
+      stdio: "ignore",
+    });
+    await new Promise((resolve) => child.once("exit", resolve));
+    const leftBehind = () => listProcesses().filter((entry) => entry.pgid === child.pid && entry.stat !== "Z");
+    await waitUntil(() => leftBehind().filter((entry) => /^sleep 4[89]$/.test(entry.args)).length === 2, {
+      timeout: 3000,
+      what: "the two sleeps, reparented",
+    });
+    const left = leftBehind();
+    assert.equal(supervisor.size, 1, "the leader exited, its session did not");
+    const stopped = await supervisor.stopAll();
+    assert.deepEqual(
+      stopped.map(({ pid, command, signal }) => `${pid} ${command} ${signal}`).sort(),
+      left.map((entry) => `${entry.pid} ${entry.args} ${entry.args === "sleep 49" ? "SIGKILL" : "SIGHUP"}`).sort(),
+    );
+    for (const entry of left) assert.equal(isRunning(entry.pid), false, `pid ${entry.pid} is gone`);
   });
 
   it("forgets a child that exits by itself", async () => {

@@ -14,8 +14,9 @@ import {
   startProxy,
   stopAll,
   waitUntil,
+  withTimeout,
 } from "@tsalive/test-support";
-import type { ServerTimeoutError } from "../src/index.ts";
+import type { ServerTimeoutError, StoppedProcess } from "../src/index.ts";
 import { CLIENTS, logIn, sleep } from "./_clients.ts";
 import { startTestServer } from "./_server.ts";
 
@@ -56,8 +57,16 @@ describe("Watchdog against real clients", () => {
           tree.every((entry) => entry.pgid === group),
           "the command runs in a process group of its own",
         );
+        // Everything the session runs: the shells and the three sleeps, all in the command's group.
+        const session = listProcesses().filter((entry) => entry.pgid === group && entry.stat !== "Z");
         const expired = new Promise<{ error: ServerTimeoutError; at: number }>((resolve) =>
           liveness.on("timeout", (error) => resolve({ error, at: performance.now() })),
+        );
+        const reported = new Promise<readonly StoppedProcess[]>((resolve) =>
+          liveness.on("watchdog", ({ stopped }) => resolve(stopped)),
+        );
+        const closed = new Promise<readonly StoppedProcess[]>((resolve) =>
+          liveness.on("close", ({ stopped }) => resolve(stopped)),
         );
         let closedAt = Number.NaN;
         connection.once("close", () => {
@@ -66,8 +75,11 @@ describe("Watchdog against real clients", () => {
         await sleep(200);
         loggedIn.client.freeze();
         await sleep(100);
-        const lastInboundAt = liveness.stats().monitor?.lastInboundAt ?? Number.NaN;
+        // Silence is timed from the test's own log of the socket's bytes, not from the monitor's lastInboundAt.
+        const arrived = test.inbound(connection);
+        const lastInboundAt = arrived.at(-1) ?? Number.NaN;
         const { error, at } = await expired;
+        assert.equal(test.inbound(connection).length, arrived.length, "nothing arrived after the freeze");
         assert.equal(error.code, "WATCHDOG_EXPIRED");
         assert.ok(at - lastInboundAt >= WATCHDOG - 1, `expired after ${(at - lastInboundAt).toFixed(0)} ms`);
         // Read the process table until every process of the tree is gone.
@@ -90,6 +102,14 @@ describe("Watchdog against real clients", () => {
         assert.deepEqual(survivors, [], "no process of the group survives");
         await waitUntil(() => !Number.isNaN(closedAt), { timeout: 3000, what: "the connection to close" });
         assert.ok(closedAt >= goneAt - 20, "the connection closes after its processes are gone");
+        // The watchdog's event names exactly the processes it stopped, and the close repeats them.
+        const stopped = await withTimeout(reported, 1000, "the watchdog event");
+        assert.deepEqual(
+          stopped.map((entry) => `${entry.pid} ${entry.command}`).sort(),
+          session.map((entry) => `${entry.pid} ${entry.args}`).sort(),
+        );
+        assert.equal(stopped.find((entry) => entry.command === "sleep 601")?.signal, "SIGKILL");
+        assert.deepEqual(await withTimeout(closed, 3000, "the close event"), stopped);
       } finally {
         loggedIn.client.thaw();
         await loggedIn.client.stop(500);

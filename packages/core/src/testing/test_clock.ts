@@ -9,7 +9,7 @@ interface PendingTimer {
 
 /**
  * A clock and timers that move only when told to, so tests of liveness logic run in microseconds and never
- * sleep. Pass it as both `clock` and `timers`.
+ * sleep. Pass it as a monitor's `time`: it is the clock and the timers at once.
  *
  * @example
  * ```ts
@@ -17,7 +17,7 @@ interface PendingTimer {
  * import { TestClock } from "@tsalive/core/testing";
  *
  * const time = new TestClock();
- * const monitor = new LivenessMonitor({ sendProbe() {} }, { probe: { interval: 1000, countMax: 2 }, clock: time, timers: time });
+ * const monitor = new LivenessMonitor({ sendProbe() {} }, { probe: { interval: 1000, countMax: 2 }, time });
  * monitor.start();
  * time.advance(2999);
  * monitor.state; // "probing"
