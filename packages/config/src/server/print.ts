@@ -3,6 +3,7 @@ import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { convtime } from "../time.ts";
 import { assembleAlgorithms, isAlgorithmList } from "./_algorithms.ts";
 import { scanScaled } from "./_checks.ts";
+import { LAST_WINS } from "./_last_wins.ts";
 import { type PrintEntry, printedKeyword, printOrder } from "./_print_order.ts";
 import { SSHD_DEFAULTS } from "./_sshd_defaults.ts";
 import type { ResolvedServerConfig } from "./config.ts";
@@ -28,16 +29,6 @@ export interface FormatServerConfigOptions {
 }
 
 type Pick = (key: string) => Assignment | undefined;
-
-/**
- * Keywords whose last line wins, unlike every other (servconf.c stored them without checking for a value);
- * 10.1 made MaxStartups and PerSourceNetBlockSize first-match-wins, a later release IPQoS.
- */
-const LAST_WINS: Readonly<Record<OpenSshVersion, readonly string[]>> = {
-  "9.2": ["streamlocalbindmask", "maxstartups", "persourcemaxstartups", "persourcenetblocksize", "ipqos"],
-  "10.0": ["streamlocalbindmask", "maxstartups", "persourcenetblocksize", "ipqos"],
-  "10.6": [],
-};
 
 const CHOICE_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   addressfamily: { inet: "inet", inet6: "inet6", any: "any" },

@@ -224,3 +224,13 @@ test("arbitrary text never throws anything but ConfigError", () => {
     }),
   );
 });
+
+test("explain knows which keywords take their last line in a release", () => {
+  const text = "MaxStartups 5\nMaxStartups 7:20:9\n";
+  assert.equal(explainServerConfig(resolve(text, { openssh: "10.0" }), "MaxStartups").value, "7:20:9");
+  const newest = explainServerConfig(resolve(text), "MaxStartups");
+  assert.equal(newest.value, "5");
+  assert.equal(newest.ignored[0]?.reason, "the first value wins");
+  const old = explainServerConfig(resolve(text, { openssh: "9.2" }), "MaxStartups");
+  assert.equal(old.ignored[0]?.reason, "the last value wins for this keyword in this release");
+});
