@@ -11,7 +11,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
-import { opensshAtLeast } from "../src/index.ts";
+import { peerCommand } from "@tsalive/test-support";
+import { formatServerConfig, opensshAtLeast, resolveServerConfig } from "../src/index.ts";
 import { ROOT_TOKEN } from "./_fixture.ts";
 import { compareWithSshd, haveGeneration, readServerFixture, VERSIONS } from "./_sshd.ts";
 
@@ -52,6 +53,37 @@ for (const version of VERSIONS) {
           }
         });
       }
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+}
+
+for (const version of VERSIONS) {
+  const skip = haveGeneration(version.generation) ? false : `needs ${version.generation}'s sshd`;
+  test(`sshd ${version.openssh} -T of an empty file, with sshd's own default host keys, line for line`, {
+    skip,
+  }, () => {
+    const base = mkdtempSync("/tmp/tsalive-sshd-empty-");
+    try {
+      writeFileSync(join(base, "sshd_config"), "");
+      const [command, ...args] = peerCommand(version.generation, [
+        "/usr/sbin/sshd",
+        "-T",
+        "-f",
+        join(base, "sshd_config"),
+        "-C",
+        "user=root,host=h,addr=1.2.3.4",
+      ]);
+      const real = spawnSync(command, args, { encoding: "utf8" });
+      assert.equal(real.status, 0, real.stderr);
+      const ours = resolveServerConfig({
+        config: { text: "" },
+        openssh: version.openssh,
+        extensions: null,
+        connection: { user: "root", host: "h", address: "1.2.3.4" },
+      });
+      assert.equal(formatServerConfig(ours), real.stdout);
     } finally {
       rmSync(base, { recursive: true, force: true });
     }

@@ -201,6 +201,11 @@ function lineValues(
       );
     }
     case "hostkey":
+      // With no HostKey line sshd lists its default keys; 10.6 adds the ML-DSA hybrid key, which tsalive's typed
+      // value leaves out (ssh2 cannot load it).
+      if (!resolution.settings.has("hostkey") && opensshAtLeast(version, "10.6")) {
+        return [...values.hostKey, "/etc/ssh/ssh_host_mldsa44_ed25519_key"];
+      }
       return values.hostKey.map((k) => derelativise(k, options));
     case "int":
       return [arg === undefined ? undefined : String(Number(arg))];
