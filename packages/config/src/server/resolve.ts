@@ -455,14 +455,21 @@ class ServerReader {
         // 10.0 on refuses a line whose arguments are all a comment; 9.2 reads it as setting nothing.
         if (args.length === 0 && opensshAtLeast(this.openssh, "10.0")) fatal(`${at}: no ${keyword} specified`);
         if (args.some((a) => a === "")) return bad(`${at}: keyword ${keyword} empty argument`);
+        if (args.length > 1 && opensshAtLeast(this.openssh, "10.6") && args.some((a) => a.toLowerCase() === "none")) {
+          return bad(`${at}: keyword ${keyword} "none" argument must appear alone.`);
+        }
         return args.length;
       case "channeltimeout":
         if (args.length === 0 && opensshAtLeast(this.openssh, "10.0")) fatal(`${at}: no ${keyword} specified`);
         for (let i = 0; i < args.length; i++) {
           const entry = args[i] as string;
           if (entry.toLowerCase() === "none") {
-            // sshd 9.2 never advances its position counter: "none" is refused only when arguments follow it.
-            if (i < args.length - 1) return bad(`${at}: keyword ${keyword} "none" argument must appear alone.`);
+            // sshd 9.2 never advances its position counter: "none" is refused only when arguments follow it;
+            // 10.0 on refuse it anywhere beside another argument.
+            const modern = opensshAtLeast(this.openssh, "10.0");
+            if (modern ? args.length > 1 : i < args.length - 1) {
+              return bad(`${at}: keyword ${keyword} "none" argument must appear alone.`);
+            }
           } else if (parseChannelTimeoutEntry(entry) === undefined) {
             fatal(`${at}: invalid channel timeout ${entry}`);
           }
