@@ -6,11 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { GENERATIONS, PEERS, peerCommand, rootsDir } from "@tsalive/test-support";
+import { GENERATIONS, PEERS, peerCommand, skipUnlessGeneration } from "@tsalive/test-support";
 
 const RUN = [
   "--conditions=tsalive-source",
@@ -84,11 +84,8 @@ const cases: { label: string; args: string[]; ours?: string[] }[] = [
 
 for (const generation of GENERATIONS) {
   const { openssh } = PEERS[generation];
-  const present = PEERS[generation].host
-    ? existsSync("/usr/bin/ssh")
-    : existsSync(join(rootsDir(), generation, "usr/bin/ssh"));
   describe(`tsalive-ssh -G --openssh ${openssh} against ssh ${openssh}`, {
-    skip: present ? false : "no ssh for this release",
+    skip: skipUnlessGeneration(generation, "ssh"),
   }, () => {
     for (const { label, args } of cases) {
       it(label, () => {

@@ -1,3 +1,5 @@
+import { MAX_CONFIG_FILE_BYTES } from "./errors.ts";
+
 /**
  * The file system the resolvers read through, so their core stays runtime-agnostic: pass
  * {@linkcode memoryFileSystem} for text you hold, or `nodeFileSystem` from `@tsalive/config/node` for real files
@@ -23,7 +25,15 @@ export interface ConfigFileSystem {
   stat?(path: string): ConfigFileStat | undefined;
 }
 
-/** What {@linkcode ConfigFileSystem.stat} returns. */
+/**
+ * What {@linkcode ConfigFileSystem.stat} returns.
+ *
+ * @example
+ * ```ts
+ * import type { ConfigFileStat } from "@tsalive/config";
+ * const regular: ConfigFileStat = { uid: 1000, mode: 0o100600, size: 120 };
+ * ```
+ */
 export interface ConfigFileStat {
   readonly uid: number;
   /** `st_mode`: the permission bits, and the file type bits when known (0o100000 a regular file, …). */
@@ -71,11 +81,31 @@ function errorCode(error: unknown): string | undefined {
 /**
  * A {@linkcode ConfigFileSystem} over a `node:fs` module (Node, Deno, Bun): what `nodeFileSystem` is, built here
  * so the runtime-agnostic entry can use the runtime's file system when no `fs` is passed.
+ *
+ * @example
+ * ```ts
+ * import { readdirSync, readFileSync, statSync } from "node:fs";
+ * import { fileSystemFromNodeFs } from "@tsalive/config";
+ * const fs = fileSystemFromNodeFs({ readFileSync, readdirSync, statSync });
+ * fs.stat?.("/nonexistent"); // undefined
+ * ```
  */
 export function fileSystemFromNodeFs(fs: NodeFsModule): ConfigFileSystem {
   return {
     readFile(path) {
       try {
+        // Refused before reading, whoever reads: a FIFO blocks the reader (and the event loop) until a writer
+        // comes, a device never ends, and neither is a configuration. `/dev/null` reads as empty, as in ssh.
+        if (path !== "/dev/null") {
+          const stat = fs.statSync(path);
+          const kind = fileKind(stat);
+          if (kind === "FIFO" || kind === "device" || kind === "socket") {
+            throw new Error(`${path} is a ${kind}, not a regular file`);
+          }
+          if (kind === "file" && stat.size > MAX_CONFIG_FILE_BYTES) {
+            throw new Error(`${path} is ${stat.size} bytes, over the limit of ${MAX_CONFIG_FILE_BYTES}`);
+          }
+        }
         return fs.readFileSync(path, "utf8");
       } catch (error) {
         const code = errorCode(error);

@@ -5,9 +5,9 @@
  * every path handed over lives under /tmp).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Generation, PEERS, peerCommand } from "@tsalive/test-support";
+import { type Generation, peerCommand, skipUnlessGeneration } from "@tsalive/test-support";
 import type { OpenSshVersion } from "../src/index.ts";
 
 /** One `ssh -G` call: `-F config`, the `-o` options, the destination; HOME for the process; cwd. */
@@ -39,11 +39,12 @@ function quote(word: string): string {
   return `'${word.replaceAll("'", "'\\''")}'`;
 }
 
-/** Whether the release's ssh can run here (the host's, or a built root). */
-export function haveOracle(version: OpenSshVersion): boolean {
-  const generation = GENERATION_OF[version];
-  if (PEERS[generation].host) return existsSync("/usr/bin/ssh");
-  return existsSync(join(process.env.TSALIVE_ROOTS ?? "/var/cache/tsalive/roots", generation, "usr/bin/ssh"));
+/**
+ * `false` when the release's ssh can run here (the host's, or its Debian root, built when missing), else why not;
+ * under CI=true a missing peer throws instead of skipping (test-support's rule).
+ */
+export function oracleSkip(version: OpenSshVersion): false | string {
+  return skipUnlessGeneration(GENERATION_OF[version], "ssh");
 }
 
 /**

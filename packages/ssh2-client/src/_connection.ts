@@ -114,10 +114,11 @@ export class Connection {
     this.#undo.push(() => {
       if (protocol._onPacket === onPacket) protocol._onPacket = previous;
     });
-    // During a key exchange packets skip `_onPacket` (kex.js:498-506): count the bytes as activity then, so a slow
-    // rekey never looks like silence.
+    // Bytes prove the peer alive before they make a whole packet, as ssh's deadline is last-byte-received + I: a
+    // 32 KiB packet crawling in over a slow link is not silence. During a key exchange packets skip `_onPacket`
+    // (kex.js:498-506), so there the bytes also count as activity, and a slow rekey never looks like silence.
     const onData = (): void => {
-      if (inKeyExchange(protocol)) this.monitor?.markInbound();
+      this.monitor?.markInbound(!inKeyExchange(protocol));
     };
     this.socket.on("data", onData);
     this.#undo.push(() => this.socket.off("data", onData));

@@ -528,8 +528,10 @@ export class ConnectionLiveness {
         const self = this[OWNER];
         if (self === undefined) return;
         const protocol = self.#protocol;
-        // During a key exchange packets skip `_onPacket` (kex.js:498-506): a slow rekey is never silence.
-        if (protocol === undefined || inKeyExchange(protocol)) self.#monitor?.markInbound();
+        // Bytes prove the client alive before they make a whole packet, as sshd's poll wakes on any byte: a 32 KiB
+        // packet crawling in over a throttled upload is not silence. During a key exchange packets skip
+        // `_onPacket` (kex.js:498-506), so there the bytes also count as activity: a slow rekey is never silence.
+        self.#monitor?.markInbound(protocol !== undefined && !inKeyExchange(protocol));
       },
       onClose(this: Owned<Socket>) {
         const self = this[OWNER];

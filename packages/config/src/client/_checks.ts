@@ -1,5 +1,7 @@
-import type { OpenSshVersion } from "../openssh_version.ts";
+import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
+import { matchPatternList } from "../pattern.ts";
 import { convtime } from "../time.ts";
+import { ALGORITHMS_SUPPORTED } from "./_defaults.ts";
 
 /**
  * The value checks readconf.c makes for one-argument keywords tsalive keeps as written: given the argument,
@@ -48,6 +50,15 @@ export const WORD_CHECKS: ReadonlyMap<string, (arg: string, openssh: OpenSshVers
     "fingerprinthash",
     (arg: string) => (/^(md5|sha1|sha256|sha384|sha512)$/i.test(arg) ? undefined : `Invalid hash algorithm "${arg}".`),
   ],
+  ["ciphers", algorithmCheck("ciphers", "Bad SSH2 cipher spec")],
+  ["macs", algorithmCheck("macs", "Bad SSH2 MAC spec")],
+  ["kexalgorithms", algorithmCheck("kexalgorithms", "Bad SSH2 KexAlgorithms")],
+  ["hostkeyalgorithms", algorithmCheck("keys", "Bad key types")],
+  ["pubkeyacceptedalgorithms", algorithmCheck("keys", "Bad key types")],
+  ["pubkeyacceptedkeytypes", algorithmCheck("keys", "Bad key types")],
+  ["hostbasedacceptedalgorithms", algorithmCheck("keys", "Bad key types")],
+  ["hostbasedkeytypes", algorithmCheck("keys", "Bad key types")],
+  ["casignaturealgorithms", algorithmCheck("caKeys", "Bad key types")],
   ["tunneldevice", (arg: string) => (parseTunnelDevice(arg) === undefined ? "Bad tun device." : undefined)],
 ]);
 
@@ -77,3 +88,36 @@ export function parseTunnelDevice(text: string): { local: number | "any"; remote
   const show = (n: number) => (n === TUNID_ANY ? "any" : n);
   return { local: show(local), remote: show(remote) };
 }
+
+/**
+ * readconf.c's checks of an algorithm list (ciphers_valid, mac_valid, kex_names_valid, sshkey_names_valid2): not
+ * for a `-` list; for `+`/`^` the rest; every name up to the first empty one must be one the release supports
+ * (key lists also take a pattern that matches one). An empty list is invalid.
+ */
+function algorithmCheck(
+  kind: "ciphers" | "macs" | "kexalgorithms" | "keys" | "caKeys",
+  message: string,
+): (arg: string, openssh: OpenSshVersion) => string | undefined {
+  return (arg, openssh) => {
+    if (arg.startsWith("-")) return undefined;
+    const list = arg.startsWith("+") || arg.startsWith("^") ? arg.slice(1) : arg;
+    const supported = ALGORITHMS_SUPPORTED[openssh][kind];
+    const keys = kind === "keys" || kind === "caKeys";
+    // 9.2's sshkey_type_from_name also knows every key type by its short name, in any case (RSA, ED25519, …).
+    const known = (name: string) =>
+      supported.includes(name) ||
+      (keys && !opensshAtLeast(openssh, "10.0") && KEY_SHORT_NAMES.includes(name.toUpperCase())) ||
+      (keys && supported.some((s) => matchPatternList(s, name, false) !== 0));
+    // From 10.0 CASignatureAlgorithms takes plain key types only (9.2 accepts a certificate type, then fails).
+    const caCertificate = (name: string) =>
+      kind === "caKeys" && !opensshAtLeast(openssh, "10.0") && !supported.includes(name);
+    let valid = list !== "";
+    for (const name of list.split(",")) {
+      if (name === "") break;
+      if (!known(name) && !caCertificate(name)) valid = false;
+    }
+    return valid ? undefined : `${message} '${arg}'.`;
+  };
+}
+
+const KEY_SHORT_NAMES = ["RSA", "DSA", "ECDSA", "ED25519", "ECDSA-SK", "ED25519-SK", "XMSS"];

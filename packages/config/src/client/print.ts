@@ -1,7 +1,8 @@
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { asciiLower } from "../parse.ts";
-import { matchPattern, matchPatternList } from "../pattern.ts";
+import { matchPattern } from "../pattern.ts";
 import { convtime } from "../time.ts";
+import { algorithms, supportedFor } from "./_algorithms.ts";
 import { parseTunnelDevice } from "./_checks.ts";
 import { ALGORITHM_DEFAULTS } from "./_defaults.ts";
 import { formatIpqos } from "./_ipqos.ts";
@@ -183,7 +184,15 @@ function layout(version: OpenSshVersion): Line[] {
 const LOG_LEVELS = ["QUIET", "FATAL", "ERROR", "INFO", "VERBOSE", "DEBUG", "DEBUG1", "DEBUG2", "DEBUG3"];
 const FACILITIES = ["DAEMON", "USER", "AUTH", "AUTHPRIV", "LOCAL0", "LOCAL1", "LOCAL2"];
 
-/** Options for {@linkcode formatClientConfig}. */
+/**
+ * Options for {@linkcode formatClientConfig}.
+ *
+ * @example
+ * ```ts
+ * import type { FormatClientConfigOptions } from "@tsalive/config";
+ * const exactlySsh: FormatClientConfigOptions = { extensions: false };
+ * ```
+ */
 export interface FormatClientConfigOptions {
   /**
    * Print tsalive's extension keywords (`heartbeat N`) after OpenSSH's lines when they are set. Default `true`;
@@ -197,9 +206,8 @@ export interface FormatClientConfigOptions {
  * order (readconf.c `dump_client_config`), with its default, including the Debian package's GSSAPI lines (9.2
  * and 10.0). tsalive's `Heartbeat`, when set, follows as `heartbeat N` (seconds), after OpenSSH's last line.
  *
- * What is not reproduced: algorithm lists with `+`/`-`/`^` are printed from the release's defaults, but an
- * explicit list is printed as written (ssh also expands wildcards in it); forwarding specifications are printed
- * as written rather than normalised.
+ * Algorithm lists are assembled as kex_assemble_names does, against what the release supports. Not reproduced:
+ * DNS (a CanonicalizePermittedCNAMEs rule makes ssh -G resolve the host name).
  *
  * @example
  * ```ts
@@ -274,11 +282,13 @@ export function formatClientConfig(resolution: ClientResolution, options: Format
         break;
       }
       case "string": {
+        const algorithmList = key in ALGORITHM_DEFAULTS[version] && key !== "gssapikexalgorithms";
         const value =
-          key in ALGORITHM_DEFAULTS[version] && line[2] !== undefined
-            ? algorithms(arg(key), line[2])
+          algorithmList && line[2] !== undefined
+            ? algorithms(arg(key), line[2], supportedFor(key, version))
             : (arg(key) ?? line[2]);
-        if (value !== undefined) put(key, value);
+        // An algorithm list that assembled to nothing is left out (ssh has said so: see warnings).
+        if (value !== undefined && value !== "") put(key, value);
         break;
       }
       case "each":
@@ -487,17 +497,6 @@ export function formatClientConfig(resolution: ClientResolution, options: Format
       }
     }
   }
-}
-
-/** kex_assemble_names for a `+`, `-` or `^` list against the release's default; an explicit list as written. */
-function algorithms(value: string | undefined, fallback: string): string {
-  if (value === undefined) return fallback;
-  const defaults = fallback.split(",");
-  const given = value.slice(1).split(",");
-  if (value.startsWith("+")) return [...defaults, ...given.filter((g) => !defaults.includes(g))].join(",");
-  if (value.startsWith("^")) return [...given, ...defaults.filter((d) => !given.includes(d))].join(",");
-  if (value.startsWith("-")) return defaults.filter((d) => matchPatternList(d, given.join(","), false) !== 1).join(",");
-  return value;
 }
 
 /** dump_cfg_forwards: `[host]:port` for a host and port, the port alone, or a Unix socket path. */

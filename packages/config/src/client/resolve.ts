@@ -9,6 +9,7 @@ import { matchPattern, matchPatternList } from "../pattern.ts";
 import { convtime } from "../time.ts";
 import { a2port, integerValue, parseServices, SERVICE_PORTS } from "../values.ts";
 import { numericHost } from "./_address.ts";
+import { emptyAlgorithmLists } from "./_algorithms.ts";
 import { WORD_CHECKS, WORD_MISSING } from "./_checks.ts";
 import { parseIpqos } from "./_ipqos.ts";
 import { parseProxyJump } from "./jump.ts";
@@ -35,6 +36,14 @@ export type ConfigInput = string | ConfigText;
 /**
  * One command-line argument of ssh that feeds the configuration, in the order given: `-o` (one config line), `-l`,
  * `-p` and `-i`. ssh applies them in that order: the first `-l`/`-p`/`User`/`Port` wins.
+ *
+ * @example
+ * ```ts
+ * import { type ClientArgument, resolveClientConfig } from "@tsalive/config";
+ * // ssh -o User=o -l l host: the -o came first, so it wins
+ * const commandLine: ClientArgument[] = [{ kind: "option", text: "User=o" }, { kind: "user", user: "l" }];
+ * resolveClientConfig({ host: "h", localUser: "me", home: "/home/me", commandLine, configFile: "none" }).values.user; // "o"
+ * ```
  */
 export type ClientArgument =
   | { readonly kind: "option"; readonly text: string }
@@ -277,6 +286,8 @@ class ClientResolver {
    * `fs`; without one, a few well-known names). Returns -1 where a2port does.
    */
   a2port(arg: string): number {
+    // A number needs no service table: /etc/services is read only for a name.
+    if (/^[0-9]+$/.test(arg)) return a2port(arg, SERVICE_PORTS);
     if (!this.services) {
       let text: string | undefined;
       try {
@@ -410,6 +421,9 @@ class ClientResolver {
     // ssh.c, after reading the files (before -G prints anything).
     const attempts = this.first("connectionattempts");
     if (attempts && Number(attempts.args[0]) <= 0) this.fatalArgument("Invalid number of ConnectionAttempts");
+    const empty = emptyAlgorithmLists(this.version, (key) => this.first(key)?.args[0]);
+    for (const message of empty.errors) this.warnings.push({ file: undefined, line: 0, keyword: undefined, message });
+    if (empty.fatal !== undefined) this.fatalArgument([...empty.errors, empty.fatal].join("\n"));
     this.checkJumpLoop(host);
     return {
       originalHost: this.originalHost,
