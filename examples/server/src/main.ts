@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { extensionNotice } from "@tsalive/config";
 import { isTsaliveError } from "@tsalive/core";
 import { parseServerArguments, UsageError } from "./argv.ts";
 import { createLog } from "./log.ts";
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     options: args.options,
     extensions: args.extensions,
     ports: args.ports,
+    openssh: args.openssh,
   };
   let global: ReturnType<typeof loadServerConfig>;
   try {
@@ -43,6 +45,8 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
             ...(c.addr !== undefined && { address: c.addr }),
             ...(c.laddr !== undefined && { localAddress: c.laddr }),
             ...(c.lport !== undefined && { localPort: c.lport }),
+            ...(c.rdomain !== undefined && { rdomain: c.rdomain }),
+            ...(c.invalidUser === true && { invalidUser: true }),
           }
         : undefined,
     );
@@ -53,8 +57,11 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     }
     throw error;
   }
+  // Once, with -d: sshd_config holds tsalive's own keywords, which OpenSSH's sshd would refuse, and how to share it.
+  const notice = extensionNotice(global.resolution);
+  if (notice !== undefined) createLog(process.stderr, args.debug).debug(notice);
   if (args.test) {
-    process.stdout.write(formatServerConfig(global, listenPorts(global, source)));
+    process.stdout.write(formatServerConfig(global, listenPorts(global, source), process.cwd()));
     return 0;
   }
   const log = createLog(process.stderr, args.debug);
