@@ -31,8 +31,24 @@ export const PEERS: Readonly<Record<Generation, PeerGeneration>> = {
   forky: { generation: "forky", openssh: "10.6", opensshVersion: "10.6p1", dropbearVersion: "2026.94", host: false },
 };
 
-/** The generations in order, oldest first. */
-export const GENERATIONS: readonly Generation[] = ["bookworm", "trixie", "forky"];
+/**
+ * The generations the suites run against, oldest first: all three, or the ones `$TSALIVE_GENERATIONS` names
+ * (comma-separated). The test line narrows it for the Deno and Bun stages, whose job is the runtime, not the peer
+ * matrix (which runs in full on the primary Node); a name that is no generation is an error, never a skip.
+ */
+export const GENERATIONS: readonly Generation[] = selectGenerations(process.env.TSALIVE_GENERATIONS);
+
+function selectGenerations(names: string | undefined): readonly Generation[] {
+  const all: readonly Generation[] = ["bookworm", "trixie", "forky"];
+  if (names === undefined || names.trim() === "") return all;
+  const chosen = names.split(",").map((name) => name.trim());
+  for (const name of chosen) {
+    if (!(all as readonly string[]).includes(name)) {
+      throw new RangeError(`TSALIVE_GENERATIONS: "${name}" is no peer generation (known: ${all.join(", ")})`);
+    }
+  }
+  return all.filter((generation) => chosen.includes(generation));
+}
 
 /** Where the Debian roots are cached: `$TSALIVE_ROOTS`, by default `/var/cache/tsalive/roots`. */
 export function rootsDir(): string {
