@@ -18,6 +18,8 @@ export interface ServerArguments {
   readonly test: boolean;
   /** `-C user=U,host=H,addr=A,laddr=L,lport=P`: the connection `-T` evaluates Match for. */
   readonly connection: ConnectionSpec | undefined;
+  /** `--metrics [ADDR:]PORT`: serve Prometheus metrics there (127.0.0.1 unless an address is given). */
+  readonly metrics: MetricsAddress | undefined;
 }
 
 /** The connection given with `-C`, as sshd's `parse_server_match_testspec` reads it. */
@@ -29,6 +31,12 @@ export interface ConnectionSpec {
   readonly lport?: number;
 }
 
+/** Where `--metrics` serves: `[ADDR:]PORT`, the address 127.0.0.1 unless one is given. */
+export interface MetricsAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
 /** A usage error: the message to print, then exit 1 as sshd does. */
 export class UsageError extends Error {
   override name = "UsageError";
@@ -37,7 +45,7 @@ export class UsageError extends Error {
 export const DEFAULT_SSHD_CONFIG = "/etc/ssh/sshd_config";
 
 const USAGE = `usage: tsalive-sshd [-DdeT] [-C connection_spec] [-f config_file] [-o option] [-p port]
-                    [--tsalive-config file]`;
+                    [--tsalive-config file] [--metrics [addr:]port]`;
 
 /**
  * Reads sshd's argument grammar (getopt: flags may be grouped, a value may be attached, `--` ends options).
@@ -58,11 +66,19 @@ export function parseServerArguments(argv: readonly string[]): ServerArguments {
   let test = false;
   let connection: ConnectionSpec | undefined;
   let extensions: string | undefined;
+  let metrics: MetricsAddress | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === "--tsalive-config") {
       extensions = argv[++i];
       if (extensions === undefined) throw new UsageError(`option requires an argument -- tsalive-config\n${USAGE}`);
+      continue;
+    }
+    if (arg === "--metrics") {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`option requires an argument -- metrics\n${USAGE}`);
+      metrics = parseMetricsAddress(value);
+      if (metrics === undefined) throw new UsageError(`Bad metrics address ${value}.`);
       continue;
     }
     if (arg === "--") {
@@ -115,7 +131,7 @@ export function parseServerArguments(argv: readonly string[]): ServerArguments {
       }
     }
   }
-  return { configFile, ports, options, extensions, foreground, debug, stderr, test, connection };
+  return { configFile, ports, options, extensions, foreground, debug, stderr, test, connection, metrics };
 }
 
 /**
@@ -142,4 +158,22 @@ export function parseConnectionSpec(spec: string): ConnectionSpec {
     } else throw new UsageError(`Invalid test mode specification ${spec}`);
   }
   return result;
+}
+
+/**
+ * Reads `--metrics`'s value: `PORT`, `ADDR:PORT` or `[IPV6]:PORT`.
+ *
+ * @example
+ * ```ts
+ * import { parseMetricsAddress } from "./argv.ts";
+ * parseMetricsAddress("9464"); // { host: "127.0.0.1", port: 9464 }
+ * parseMetricsAddress("[::1]:9464"); // { host: "::1", port: 9464 }
+ * ```
+ */
+export function parseMetricsAddress(value: string): MetricsAddress | undefined {
+  const match = /^(?:(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):)?([0-9]{1,5})$/.exec(value);
+  if (match === null) return undefined;
+  const port = Number(match[3]);
+  if (port > 65535) return undefined;
+  return { host: match[1] ?? match[2] ?? "127.0.0.1", port };
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server as NetServer, type Socket, connect as tcpConnect } from "node:net";
 import { join } from "node:path";
+import type { Meter } from "@opentelemetry/api";
 import { type ResolvedServerConfig, serverMonitorOptions, serverTimeouts } from "@tsalive/config";
+import { instrumentServer } from "@tsalive/metrics";
 import {
   attach,
   formatPeer,
@@ -123,7 +125,11 @@ class ConfigState {
  * const server = await startServer({ configFile: "sshd_config", options: [], extensions: undefined, ports: [0] }, createLog(process.stderr, 0));
  * ```
  */
-export async function startServer(source: ServerConfigSource, log: Log): Promise<RunningServer> {
+export async function startServer(
+  source: ServerConfigSource,
+  log: Log,
+  options: { readonly meter?: Meter } = {},
+): Promise<RunningServer> {
   const state = new ConfigState(source, log);
   const global = state.global;
   for (const warning of global.resolution.warnings) log.info(warning.message);
@@ -154,6 +160,7 @@ export async function startServer(source: ServerConfigSource, log: Log): Promise
       }
     });
     observe(liveness, log);
+    if (options.meter !== undefined) instrumentServer(liveness, { meter: options.meter });
     server.on("connection", (connection, info) => serveConnection(connection, info, state, liveness, log));
     // Our own listener, so MaxStartups and LoginGraceTime start at the TCP accept, before ssh2 sends a byte.
     const listener = createServer((socket) => accept(socket, server, state, log));

@@ -1,8 +1,8 @@
 /**
  * The instruments' names, after OpenTelemetry's semantic conventions for connection metrics (`kestrel.*`,
  * `signalr.server.*`): `{namespace}.{side}.{thing}`, durations in `s`, counts with a `{unit}` annotation.
- * A Prometheus exporter turns them into `ssh_server_active_connections`, `ssh_server_probes_sent_total`,
- * `ssh_server_probe_rtt_seconds_bucket`, and so on.
+ * OpenTelemetry's Prometheus exporter turns them into `ssh_server_active_connections`,
+ * `ssh_server_probes_sent_total`, `ssh_server_probe_rtt_bucket`, and so on.
  *
  * @example
  * ```ts
