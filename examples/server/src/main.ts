@@ -5,6 +5,7 @@
  */
 import { isTsaliveError } from "@tsalive/core";
 import { parseServerArguments, UsageError } from "./argv.ts";
+import { formatDump } from "./dump.ts";
 import { createLog } from "./log.ts";
 import type { MetricsEndpoint } from "./metrics_endpoint.ts";
 import { formatServerConfig } from "./print_config.ts";
@@ -85,6 +86,12 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   };
   // sshd re-reads its configuration on SIGHUP (it re-executes itself); connections already open keep theirs.
   process.on("SIGHUP", () => server.reload());
+  // Linux has no SIGINFO (OpenSSH 10.1 dumps on it): one line per connection on SIGUSR1.
+  process.on("SIGUSR1", () => {
+    const connections = server.dump();
+    log.info(`Received SIGUSR1; ${connections.length} connection${connections.length === 1 ? "" : "s"}.`);
+    for (const connection of connections) log.info(formatDump(connection));
+  });
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
   return undefined;

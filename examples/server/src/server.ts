@@ -3,7 +3,7 @@ import { createServer, type Server as NetServer, type Socket, connect as tcpConn
 import { join } from "node:path";
 import type { Meter } from "@opentelemetry/api";
 import { type ResolvedServerConfig, serverMonitorOptions, serverTimeouts } from "@tsalive/config";
-import { instrumentServer } from "@tsalive/metrics";
+import { type ConnectionDump, type ConnectionTracker, instrumentServer, trackConnections } from "@tsalive/metrics";
 import {
   attach,
   formatPeer,
@@ -43,6 +43,8 @@ export interface RunningServer {
   readonly addresses: readonly { host: string; port: number }[];
   /** Reads the configuration again, as sshd does on SIGHUP; listeners stay as they are. */
   reload(): void;
+  /** Every open connection, for the SIGUSR1 dump. */
+  dump(): ConnectionDump[];
   /** Stops listening, closes every connection and stops their processes. */
   close(): Promise<void>;
 }
@@ -148,6 +150,7 @@ export async function startServer(
   if (hostKeys.length === 0) throw new Error("sshd: no hostkeys available -- exiting.");
   const listeners: { listener: NetServer; server: ssh2.Server }[] = [];
   const addresses: { host: string; port: number }[] = [];
+  const trackers: ConnectionTracker[] = [];
   for (const { host, port } of listenAddresses(global, listenPorts(global, source))) {
     const server = new ssh2.Server({ hostKeys, ...SSH2_KEEPALIVE_OFF });
     // sshd's Match, per connection: asked at accept (no user yet) and again once the user is known.
@@ -161,6 +164,7 @@ export async function startServer(
     });
     observe(liveness, log);
     if (options.meter !== undefined) instrumentServer(liveness, { meter: options.meter });
+    trackers.push(trackConnections(liveness));
     server.on("connection", (connection, info) => serveConnection(connection, info, state, liveness, log));
     // Our own listener, so MaxStartups and LoginGraceTime start at the TCP accept, before ssh2 sends a byte.
     const listener = createServer((socket) => accept(socket, server, state, log));
@@ -178,6 +182,7 @@ export async function startServer(
   }
   return {
     addresses,
+    dump: () => trackers.flatMap((tracker) => tracker.dump()),
     reload: () => {
       log.info("Received SIGHUP; restarting.");
       try {

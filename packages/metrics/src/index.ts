@@ -5,5 +5,6 @@
  */
 
 export { type CloseReason, closeReasonOf } from "./close_reason.ts";
+export { type ConnectionDump, type ConnectionTracker, trackConnections } from "./connection_dump.ts";
 export { CLOSE_REASON, SERVER_METRICS } from "./names.ts";
 export { instrumentServer, type ServerMetrics, type ServerMetricsOptions } from "./server_metrics.ts";
