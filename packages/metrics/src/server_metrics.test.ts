@@ -94,7 +94,7 @@ test("records probe RTT in seconds, heartbeats, and the processes the watchdog s
   const byName = new Map((await collect()).map((metric) => [metric.descriptor.name, metric]));
   const rtt = byName.get("ssh.server.probe.rtt")?.dataPoints[0]?.value as { sum: number; count: number };
   assert.deepEqual([rtt.count, rtt.sum], [1, 0.004]);
-  assert.equal(byName.get("ssh.server.probes.unanswered"), undefined);
+  assert.equal(byName.get("ssh.server.probes.unanswered")?.dataPoints[0]?.value, 0);
   assert.equal(byName.get("ssh.server.heartbeats.sent")?.dataPoints[0]?.value, 2);
   assert.equal(byName.get("ssh.server.watchdog.stopped_processes")?.dataPoints[0]?.value, 2);
   const reason = byName.get("ssh.server.connection.duration")?.dataPoints[0]?.attributes["close.reason"];

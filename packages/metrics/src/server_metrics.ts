@@ -31,13 +31,6 @@ export interface ServerMetrics {
   stop(): void;
 }
 
-/** Per open connection: when it was accepted, and what is known of its end. */
-interface Tracked {
-  readonly start: number;
-  reason: CloseReason | undefined;
-  attributes: Attributes | undefined;
-}
-
 const NOOP_METER = createNoopMeter();
 const RTT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const DURATION_BUCKETS = [1, 10, 60, 300, 900, 3600, 14_400, 43_200, 86_400];
@@ -69,77 +62,99 @@ export function instrumentServer(
   if (meter === NOOP_METER) return { closing: () => {}, stop: () => {} };
   const clock = options.clock ?? systemClock;
   const attributesOf = options.attributes;
-  const active = meter.createUpDownCounter(SERVER_METRICS.activeConnections, {
-    description: "Connections open now, from the accept to the close.",
-    unit: "{connection}",
-  });
+  // Counts are plain numbers read at collection time (observable instruments), so an event costs an increment;
+  // with opt-in attributes each connection's set is one more series, so those go through synchronous counters.
+  const counts = { probesSent: 0, probesUnanswered: 0, heartbeats: 0 };
+  const open = new Map<ConnectionLiveness, number>();
+  const ends = new Map<ConnectionLiveness, CloseReason>();
+  const attributes = new Map<ConnectionLiveness, Attributes>();
+  meter
+    .createObservableUpDownCounter(SERVER_METRICS.activeConnections, {
+      description: "Connections open now, from the accept to the close.",
+      unit: "{connection}",
+    })
+    .addCallback((result) => result.observe(open.size));
   const duration = meter.createHistogram(SERVER_METRICS.connectionDuration, {
     description: "How long connections lasted, from the accept to the close, by close.reason.",
     unit: "s",
     advice: { explicitBucketBoundaries: DURATION_BUCKETS },
   });
-  const probesSent = meter.createCounter(SERVER_METRICS.probesSent, {
-    description: "ClientAlive probes (keepalive@openssh.com) sent.",
-    unit: "{probe}",
-  });
-  const probesUnanswered = meter.createCounter(SERVER_METRICS.probesUnanswered, {
-    description: "Probes with no reply before the next probe of the same silence, or before the connection ended.",
-    unit: "{probe}",
-  });
+  const counter = (name: string, description: string, unit: string, read: () => number) => {
+    if (attributesOf !== undefined) return meter.createCounter(name, { description, unit });
+    meter.createObservableCounter(name, { description, unit }).addCallback((result) => result.observe(read()));
+    return undefined;
+  };
+  const probesSent = counter(
+    SERVER_METRICS.probesSent,
+    "ClientAlive probes (keepalive@openssh.com) sent.",
+    "{probe}",
+    () => counts.probesSent,
+  );
+  const probesUnanswered = counter(
+    SERVER_METRICS.probesUnanswered,
+    "Probes with no reply before the next probe of the same silence, or before the connection ended.",
+    "{probe}",
+    () => counts.probesUnanswered,
+  );
+  const heartbeats = counter(
+    SERVER_METRICS.heartbeatsSent,
+    "SSH_MSG_IGNORE heartbeats sent.",
+    "{message}",
+    () => counts.heartbeats,
+  );
   const rtt = meter.createHistogram(SERVER_METRICS.probeRtt, {
     description: "Round-trip time of answered probes.",
     unit: "s",
     advice: { explicitBucketBoundaries: RTT_BUCKETS },
   });
-  const heartbeats = meter.createCounter(SERVER_METRICS.heartbeatsSent, {
-    description: "SSH_MSG_IGNORE heartbeats sent.",
-    unit: "{message}",
-  });
   const stopped = meter.createCounter(SERVER_METRICS.watchdogStoppedProcesses, {
     description: "Session processes stopped by the watchdog.",
     unit: "{process}",
   });
-
-  const open = new Map<ConnectionLiveness, Tracked>();
-  const attrs = (connection: ConnectionLiveness): Attributes | undefined => open.get(connection)?.attributes;
-  const end = (connection: ConnectionLiveness, reason: CloseReason): void => {
-    const tracked = open.get(connection);
-    if (tracked !== undefined && tracked.reason === undefined) tracked.reason = reason;
+  const unanswered = (connection: ConnectionLiveness): void => {
+    if (probesUnanswered === undefined) counts.probesUnanswered++;
+    else probesUnanswered.add(1, attributes.get(connection));
   };
+  const end = (connection: ConnectionLiveness, reason: CloseReason): void => {
+    if (open.has(connection) && !ends.has(connection)) ends.set(connection, reason);
+  };
+
   const undo = [
-    liveness.on("accept", (connection) => {
-      open.set(connection, { start: clock.now(), reason: undefined, attributes: undefined });
-      active.add(1);
-    }),
+    // Whole milliseconds: a small integer needs no heap box, and a duration needs no finer grain.
+    liveness.on("accept", (connection) => open.set(connection, Math.round(clock.now()))),
     liveness.on("authenticated", ({ connection, payload }) => {
-      const tracked = open.get(connection);
-      if (tracked !== undefined && attributesOf !== undefined) tracked.attributes = attributesOf(payload);
+      if (attributesOf !== undefined && open.has(connection)) attributes.set(connection, attributesOf(payload));
     }),
     liveness.on("probe", ({ connection, payload }) => {
-      const attributes = attrs(connection);
-      probesSent.add(1, attributes);
-      if (payload.unanswered > 1) probesUnanswered.add(1, attributes);
+      if (probesSent === undefined) counts.probesSent++;
+      else probesSent.add(1, attributes.get(connection));
+      if (payload.unanswered > 1) unanswered(connection);
     }),
     liveness.on("reply", ({ connection, payload }) => {
-      if (payload.rtt !== undefined) rtt.record(payload.rtt / 1000, attrs(connection));
+      if (payload.rtt !== undefined) rtt.record(payload.rtt / 1000, attributes.get(connection));
     }),
-    liveness.on("heartbeat", ({ connection }) => heartbeats.add(1, attrs(connection))),
+    liveness.on("heartbeat", ({ connection }) => {
+      if (heartbeats === undefined) counts.heartbeats++;
+      else heartbeats.add(1, attributes.get(connection));
+    }),
     liveness.on("timeout", ({ connection, payload }) => end(connection, closeReasonOf(payload.code))),
-    liveness.on("channel-timeout", ({ connection }) => {
-      const tracked = open.get(connection);
-      if (tracked !== undefined) tracked.reason = tracked.reason ?? "channel_timeout";
-    }),
+    liveness.on("channel-timeout", ({ connection }) => end(connection, "channel_timeout")),
     liveness.on("watchdog", ({ connection, payload }) => {
-      if (payload.stopped.length > 0) stopped.add(payload.stopped.length, attrs(connection));
+      if (payload.stopped.length > 0) stopped.add(payload.stopped.length, attributes.get(connection));
     }),
     liveness.on("close", ({ connection }) => {
-      const tracked = open.get(connection);
-      if (tracked === undefined) return;
+      const start = open.get(connection);
+      if (start === undefined) return;
+      const reason = ends.get(connection) ?? "peer_close";
+      const extra = attributes.get(connection);
       open.delete(connection);
-      active.add(-1);
-      if ((connection.stats().monitor?.unansweredProbes ?? 0) > 0) probesUnanswered.add(1, tracked.attributes);
-      const reason = tracked.reason ?? "peer_close";
-      duration.record((clock.now() - tracked.start) / 1000, { ...tracked.attributes, [CLOSE_REASON]: reason });
+      ends.delete(connection);
+      attributes.delete(connection);
+      if ((connection.stats().monitor?.unansweredProbes ?? 0) > 0) {
+        if (probesUnanswered === undefined) counts.probesUnanswered++;
+        else probesUnanswered.add(1, extra);
+      }
+      duration.record((Math.round(clock.now()) - start) / 1000, { ...extra, [CLOSE_REASON]: reason });
     }),
   ];
   return {
@@ -147,6 +162,8 @@ export function instrumentServer(
     stop: () => {
       for (const off of undo.splice(0)) off();
       open.clear();
+      ends.clear();
+      attributes.clear();
     },
   };
 }
