@@ -217,6 +217,10 @@ export class ProcessSupervisor {
    *
    * @example
    * ```ts no-run
+   * // no-run: a fragment; `session` is an accepted ssh2 Session, `supervisor` the connection's.
+   * import type { Session } from "ssh2";
+   * import type { ProcessSupervisor } from "@tsalive/ssh2-server";
+   * declare const session: Session, supervisor: ProcessSupervisor;
    * session.on("exec", (accept, _reject, info) => supervisor.exec(accept(), info.command));
    * ```
    */
