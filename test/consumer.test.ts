@@ -100,6 +100,9 @@ describe("consumer: the packed packages installed with npm outside the workspace
         wanted("@types/ssh2"),
         wanted("@types/node"),
         wanted("typescript"),
+        // @tsalive/metrics's peer, and the SDK its README example records on.
+        wanted("@opentelemetry/api"),
+        wanted("@opentelemetry/sdk-metrics"),
       ],
       scratch,
       600_000,

@@ -40,8 +40,11 @@ export interface ConnectionTracker {
  *
  * @example
  * ```ts no-run
+ * // no-run: a fragment; `server` is your ssh2 Server.
+ * import type { Server } from "ssh2";
  * import { attach } from "@tsalive/ssh2-server";
  * import { trackConnections } from "@tsalive/metrics";
+ * declare const server: Server;
  * const connections = trackConnections(attach(server, { probe: { interval: 15_000 } }));
  * process.on("SIGUSR1", () => console.log(connections.dump()));
  * ```

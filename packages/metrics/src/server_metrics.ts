@@ -47,8 +47,11 @@ const DURATION_BUCKETS = [1, 10, 60, 300, 900, 3600, 14_400, 43_200, 86_400];
  *
  * @example
  * ```ts no-run
+ * // no-run: a fragment; `server` is your ssh2 Server.
+ * import type { Server } from "ssh2";
  * import { attach } from "@tsalive/ssh2-server";
  * import { instrumentServer } from "@tsalive/metrics";
+ * declare const server: Server;
  * const liveness = attach(server, { probe: { interval: 15_000, countMax: 3 } });
  * const recording = instrumentServer(liveness);
  * recording.stop();
