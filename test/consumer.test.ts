@@ -1,7 +1,7 @@
 /**
  * The packages as a user installs them: every public package is packed (`pnpm pack`, after the build), the tarballs
  * are installed with npm into a scratch project under /tmp, outside the workspace, with the peers the READMEs name
- * (ssh2, @types/ssh2, @types/node) and TypeScript from the registry. Every README ```ts block is then
+ * (ssh2, @types/ssh2, @types/node, ws, @types/ws) and TypeScript from the registry. Every README ```ts block is then
  * type-checked there with `skipLibCheck: false` (an error inside tsalive's own .d.ts counts) under
  * `moduleResolution: nodenext` and `bundler` and, as CommonJS, `node10`; and every block not fenced no-run is
  * compiled and run both as an ES module and as CommonJS (every package ships both). Last, with @types/ssh2 removed,
@@ -99,6 +99,8 @@ describe("consumer: the packed packages installed with npm outside the workspace
         wanted("ssh2"),
         wanted("@types/ssh2"),
         wanted("@types/node"),
+        wanted("ws"),
+        wanted("@types/ws"),
         wanted("typescript"),
         // @tsalive/metrics's peer, and the SDK its README example records on.
         wanted("@opentelemetry/api"),
