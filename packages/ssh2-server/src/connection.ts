@@ -7,6 +7,7 @@ import {
   type MonitorOptions,
   type MonitorStats,
 } from "@tsalive/core";
+import { inKeyExchange, sendChannelKeepalive, sendGlobalKeepalive, sendIgnore } from "@tsalive/ssh2-layer";
 import type { Connection } from "ssh2";
 import { type ChannelRecord, ChannelRegistry } from "./_channels.ts";
 import { labelOfChannelType, labelOfSessionRequest } from "./_pattern.ts";
@@ -16,14 +17,10 @@ import {
   channelCallbacks,
   checkConnection,
   firstOpenChannel,
-  inKeyExchange,
   isSession,
   type MessageHandlers,
   type Ssh2ConnectionInternals,
   type Ssh2Protocol,
-  sendChannelKeepalive,
-  sendGlobalKeepalive,
-  sendIgnore,
   sidesOf,
 } from "./_ssh2_internals.ts";
 import type { StoppedProcess } from "./_stop_processes.ts";

@@ -230,7 +230,11 @@ describe("fault matrix, tsalive server against ssh uploading through a throttled
           ssh.stdin.end(Buffer.alloc(size, 0x61));
           const code = await Promise.race([exited, sleep(20_000).then(() => "timeout" as const)]);
           const took = performance.now() - started;
-          assert.equal(code, 0, `ssh ended with ${code}: ${stderr}; ${cell.timeouts.map((d) => d.error.message).join("; ")}`);
+          assert.equal(
+            code,
+            0,
+            `ssh ended with ${code}: ${stderr}; ${cell.timeouts.map((d) => d.error.message).join("; ")}`,
+          );
           assert.match(stdout, /done/);
           assert.ok(took >= 4000, `the upload took ${took.toFixed(0)} ms: the throttle did not hold it back`);
           assert.deepEqual(cell.timeouts, [], "no false death while the upload crawls");
