@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# Installs the real SSH peers the integration tests run against (Debian's OpenSSH and Dropbear) when missing.
-# Under CI=true a missing peer is an error, never a skip.
+# Installs the real SSH peers the integration tests run against when missing: Debian's OpenSSH and Dropbear on the
+# host (the bookworm generation), then the Debian roots of the newer generations (scripts/ensure-roots.sh: trixie
+# and forky, cached, built once). Under CI=true a missing peer or root is an error, never a skip.
 set -euo pipefail
+here=$(dirname "$0")
 need=()
-for bin in /usr/bin/ssh /usr/sbin/sshd /usr/bin/ssh-keygen /usr/sbin/dropbear /usr/bin/dbclient /usr/bin/dropbearkey; do
+for bin in /usr/bin/ssh /usr/sbin/sshd /usr/bin/ssh-keygen /usr/sbin/dropbear /usr/bin/dbclient /usr/bin/dropbearkey /usr/bin/dropbearconvert /usr/bin/unshare; do
   [ -x "$bin" ] || need+=("$bin")
 done
-if [ "${#need[@]}" -eq 0 ]; then exit 0; fi
-echo "ensure-peers: missing ${need[*]}; installing openssh-client openssh-server dropbear-bin" >&2
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-client openssh-server dropbear-bin >/dev/null
-  # The package starts nothing we use; tests launch their own instances on loopback.
-elif [ "${CI:-}" = true ]; then
-  echo "ensure-peers: cannot install peers (need root and apt-get); CI does not skip peer tests" >&2
-  exit 1
-else
-  echo "ensure-peers: run as root or install openssh-client openssh-server dropbear-bin; peer tests will be skipped" >&2
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "ensure-peers: missing ${need[*]}; installing openssh-client openssh-server dropbear-bin util-linux" >&2
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      openssh-client openssh-server dropbear-bin util-linux >/dev/null
+    # The packages start nothing we use; tests launch their own instances on loopback.
+  elif [ "${CI:-}" = true ]; then
+    echo "ensure-peers: cannot install peers (need root and apt-get); CI does not skip peer tests" >&2
+    exit 1
+  else
+    echo "ensure-peers: run as root or install openssh-client openssh-server dropbear-bin; peer tests will be skipped" >&2
+  fi
 fi
+# The newer generations. ensure-roots.sh itself fails under CI=true when it cannot build them, and warns otherwise.
+bash "$here/ensure-roots.sh"

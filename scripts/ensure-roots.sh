@@ -21,7 +21,7 @@ if [ "$(id -u)" != 0 ]; then
   echo "ensure-roots: building ${need[*]} needs root" >&2
   [ "${CI:-}" = true ] && exit 1 || exit 0
 fi
-command -v debootstrap >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+command -v debootstrap >/dev/null || { apt-get -o DPkg::Lock::Timeout=600 update -qq; DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq debootstrap >/dev/null; }
 url=$(mirror)
 mkdir -p "$roots"
 exec 9>"$roots/.lock"

@@ -43,6 +43,8 @@ export async function startTsaliveSshd(
       "ListenAddress 127.0.0.1",
       `HostKey ${keys.host.privatePath}`,
       `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+      // The keys are under /tmp (mode 1777): tsalive-sshd's StrictModes refuses them there, as sshd's does.
+      "StrictModes no",
       `ClientAliveInterval ${setting.interval / 1000}`,
       `ClientAliveCountMax ${setting.countMax}`,
       "",

@@ -102,6 +102,8 @@ try {
       "ListenAddress 127.0.0.1",
       `HostKey ${hostKey.privatePath}`,
       `AuthorizedKeysFile ${dir.join("authorized_keys")}`,
+      // The keys are under /tmp (mode 1777): tsalive-sshd's StrictModes refuses them there, as sshd's does.
+      "StrictModes no",
       "",
     ].join("\n"),
   );
@@ -142,20 +144,21 @@ try {
   let watchdogAt = 0;
   let killed: { pid: number; command: string }[] = [];
   serverLog.push((line) => {
-    const session = /process group ([0-9]+)/.exec(line);
-    if (session && line.includes("session:")) group = Number(session[1]);
+    const session = /^debug1: session: .* over pipes, session ([0-9]+)/.exec(line);
+    if (session) group = Number(session[1]);
     if (line.startsWith("Accepted publickey")) say("sshd", line);
     if (line.startsWith("Watchdog timeout")) {
       watchdogAt = at();
       say("sshd", `DEAD: "${line}"`, watchdogAt);
     }
-    const stopping = /^Watchdog: stopping process groups [0-9, ]+: (.*)$/.exec(line);
-    if (stopping) {
-      killed = [...(stopping[1] as string).matchAll(/([0-9]+) \(([^)]*)\)/g)].map((m) => ({
+    // Logged once they are gone: `PID (COMMAND) SIGNAL, …; <what is out of reach>`.
+    const stopped = /^Watchdog: stopped [0-9]+ process(?:es)? of .*?: (.*?); (.*)$/.exec(line);
+    if (stopped) {
+      killed = [...(stopped[1] as string).matchAll(/([0-9]+) \(([^)]*)\)/g)].map((m) => ({
         pid: Number(m[1]),
         command: m[2] as string,
       }));
-      say("sshd", `watchdog stops the session's processes: ${stopping[1]}`);
+      say("sshd", `watchdog stopped the session's processes: ${stopped[1]}`);
     }
   });
 

@@ -1,3 +1,4 @@
+import { type ClientArgument, OPENSSH_VERSIONS, type OpenSshVersion } from "@tsalive/config";
 import { type LocalForward, parseForwardSpec } from "./forward_spec.ts";
 
 /** What `tsalive-ssh` was asked to do, read with ssh's grammar. */
@@ -12,6 +13,12 @@ export interface ClientArguments {
   readonly user: string | undefined;
   /** `-i identity`, in order. */
   readonly identityFiles: readonly string[];
+  /** `-o`, `-l`, `-p` and `-i` in command-line order, as ssh applies them (the first User/Port wins). */
+  readonly commandLine: readonly ClientArgument[];
+  /** `--openssh VERSION`: the OpenSSH release whose semantics to follow (default: the library's, the newest). */
+  readonly openssh: OpenSshVersion | undefined;
+  /** `--strict`: refuse tsalive's extension keywords (`Heartbeat`) where OpenSSH's ssh would. */
+  readonly strict: boolean;
   /** `-v`, counted. */
   readonly verbose: number;
   /** `-q`: LogLevel QUIET. */
@@ -39,6 +46,7 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: tsalive-ssh [-GNTtv] [-F configfile] [-i identity_file] [-L address]
            [-l login_name] [-o option] [-p port] [--reconnect]
+           [--openssh 9.2|10.0|10.6] [--strict]
            destination [command [argument ...]]`;
 
 const WITH_VALUE = new Set("BbcDEeFIiJLlmOoPpQRSWw");
@@ -61,6 +69,9 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
   let port: number | undefined;
   let user: string | undefined;
   const identityFiles: string[] = [];
+  const commandLine: ClientArgument[] = [];
+  let openssh: OpenSshVersion | undefined;
+  let strict = false;
   let verbose = 0;
   let quiet = false;
   let printConfig = false;
@@ -74,6 +85,20 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
     const arg = argv[i] as string;
     if (arg === "--reconnect") {
       reconnect = true;
+      continue;
+    }
+    if (arg === "--strict") {
+      strict = true;
+      continue;
+    }
+    if (arg === "--openssh" || arg.startsWith("--openssh=")) {
+      const value = arg === "--openssh" ? argv[++i] : arg.slice("--openssh=".length);
+      if (value === undefined || !(OPENSSH_VERSIONS as readonly string[]).includes(value)) {
+        throw new UsageError(
+          `--openssh must be one of ${OPENSSH_VERSIONS.join(", ")}, received ${value === undefined ? "nothing" : JSON.stringify(value)}\n${USAGE}`,
+        );
+      }
+      openssh = value as OpenSshVersion;
       continue;
     }
     if (arg === "--") {
@@ -97,18 +122,23 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
             break;
           case "o":
             options.push(value);
+            commandLine.push({ kind: "option", text: value });
             break;
           case "p": {
             const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
             if (!(n >= 1 && n <= 65535)) throw new UsageError(`Bad port '${value}'`);
-            port = n;
+            // ssh: the first -p wins, like the first Port.
+            port ??= n;
+            commandLine.push({ kind: "port", port: n });
             break;
           }
           case "l":
-            user = value;
+            user ??= value;
+            commandLine.push({ kind: "user", user: value });
             break;
           case "i":
             identityFiles.push(value);
+            commandLine.push({ kind: "identityFile", path: value });
             break;
           case "L": {
             const spec = parseForwardSpec(value);
@@ -140,6 +170,9 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
     port,
     user,
     identityFiles,
+    commandLine,
+    openssh,
+    strict,
     verbose,
     quiet,
     printConfig,

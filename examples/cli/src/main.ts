@@ -3,16 +3,29 @@
  *
  * @module
  */
-import { existsSync } from "node:fs";
 import { isTsaliveError } from "@tsalive/core";
-import { parseClientArguments, UsageError } from "./argv.ts";
+import { type ClientArguments, parseClientArguments, UsageError } from "./argv.ts";
 import { backoffDelay } from "./backoff.ts";
 import { ConnectFailure, connect } from "./connect.ts";
 import { type LocalForwarding, startLocalForwarding } from "./forward.ts";
 import { createLog, verboseLevel } from "./log.ts";
-import { formatClientConfig } from "./print_config.ts";
+import { printConfig } from "./print_config.ts";
 import { runSession } from "./session.ts";
 import { type ClientSettings, resolveSettings } from "./settings.ts";
+
+/**
+ * ssh.c's pseudo-terminal decision: whether ssh would have wanted a pty but refuses it because stdin is not a
+ * terminal (the one case it prints "Pseudo-terminal will not be allocated…", -G included).
+ */
+function ttyRefusedForStdin(args: ClientArguments, settings: ClientSettings, stdinIsTty: boolean): boolean {
+  const request = args.tty === true ? "yes" : args.tty === false ? "no" : settings.requestTty;
+  const yes = request === "yes" || request === "true";
+  const no = request === "no" || request === "false";
+  let want = yes || request === "force";
+  if (args.command === undefined && !settings.remoteCommand) want = !no;
+  if (no || args.noCommand || settings.sessionNone) want = false;
+  return want && (!stdinIsTty || settings.stdinNull) && request !== "force";
+}
 
 /** Runs tsalive-ssh with `argv` (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -28,27 +41,32 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
+  const log = createLog(process.stderr, verboseLevel(args.quiet ? "QUIET" : settings.logLevel, args.verbose));
+  // ssh prints these while it reads its arguments and files, before -G's output.
+  for (const warning of settings.resolved.resolution.warnings) log.error(warning.message);
+  const notes = settings.resolved.resolution.extensionNotes;
+  if (notes.length > 0) {
+    log.debug(
+      `tsalive reads its extension keywords in place, but OpenSSH ${settings.resolved.resolution.openssh}'s ssh would reject this configuration:\n${notes.map((n) => n.message).join("\n")}`,
+    );
+  }
+  // ssh.c decides on a pty before -G dumps the configuration, and says so when stdin is not a terminal.
+  if (ttyRefusedForStdin(args, settings, process.stdin.isTTY === true)) {
+    log.info("Pseudo-terminal will not be allocated because stdin is not a terminal.");
+  }
+  const pty = args.tty ?? (args.command === undefined && process.stdin.isTTY === true);
   if (args.printConfig) {
-    process.stdout.write(formatClientConfig(settings.resolved.values));
+    process.stdout.write(printConfig(settings.resolved, args.strict));
     return 0;
   }
-  const log = createLog(process.stderr, verboseLevel(args.quiet ? "QUIET" : settings.logLevel, args.verbose));
-  for (const warning of settings.resolved.resolution.warnings) log.error(warning.message);
   if (args.ignored.length > 0 || settings.unhonoured.length > 0) {
     log.debug(`tsalive-ssh accepts but does not act on: ${[...args.ignored, ...settings.unhonoured].join(", ")}`);
-  }
-  for (const file of args.identityFiles) {
-    if (!existsSync(file)) log.info(`Warning: Identity file ${file} not accessible: No such file or directory.`);
   }
   if (settings.unsupported !== undefined) {
     log.error(
       `tsalive-ssh: ${settings.unsupported} is not supported; refusing to connect to ${settings.hostName} directly`,
     );
     return 255;
-  }
-  const pty = args.tty ?? (args.command === undefined && process.stdin.isTTY === true);
-  if (args.command === undefined && !args.noCommand && !process.stdin.isTTY && args.tty === undefined) {
-    log.info("Pseudo-terminal will not be allocated because stdin is not a terminal.");
   }
   let forwarding: LocalForwarding | undefined;
   let attempt = 0;

@@ -1,29 +1,19 @@
-import type { ClientConfig } from "@tsalive/config";
+import { formatClientConfig, type ResolvedClientConfig } from "@tsalive/config";
 
 /**
- * The effective configuration as `ssh -G` prints it (lower-case keyword, a space, the value; one per line) for
- * every value `@tsalive/config` types. `heartbeat` is tsalive's extension; OpenSSH's ssh has no such line.
+ * What `tsalive-ssh -G` prints: `ssh -G`'s output for the release asked for (`--openssh`), every line in
+ * OpenSSH's order, from `@tsalive/config`'s printer; then, when set, tsalive's `heartbeat N` (seconds), after
+ * OpenSSH's last line, so a tool that reads `ssh -G` output line by line sees exactly ssh's lines first. With
+ * `--strict` the extension line is left out: the output is then exactly ssh's.
  *
  * @example
  * ```ts
- * import { formatClientConfig } from "./print_config.ts";
- * formatClientConfig({ host: "h", hostName: "h", user: "me", port: 22, serverAliveInterval: 0,
- *   serverAliveCountMax: 3, tcpKeepAlive: true, identityFile: [], heartbeat: 0 }).split("\n")[0]; // "host h"
+ * import { resolveClientConfig } from "@tsalive/config";
+ * import { printConfig } from "./print_config.ts";
+ * const resolved = resolveClientConfig({ host: "h", localUser: "me", home: "/home/me", configFile: { text: "Heartbeat 5\n" } });
+ * printConfig(resolved, false).trimEnd().split("\n").at(-1); // "heartbeat 5"
  * ```
  */
-export function formatClientConfig(values: ClientConfig): string {
-  const lines = [
-    `host ${values.host}`,
-    `user ${values.user}`,
-    `hostname ${values.hostName}`,
-    `port ${values.port}`,
-    `tcpkeepalive ${values.tcpKeepAlive ? "yes" : "no"}`,
-    `serveralivecountmax ${values.serverAliveCountMax}`,
-    `serveraliveinterval ${values.serverAliveInterval}`,
-    ...values.identityFile.map((file) => `identityfile ${file}`),
-    `connecttimeout ${values.connectTimeout ?? "none"}`,
-    ...(values.proxyJump === undefined ? [] : [`proxyjump ${values.proxyJump}`]),
-    `heartbeat ${values.heartbeat}`,
-  ];
-  return `${lines.join("\n")}\n`;
+export function printConfig(resolved: ResolvedClientConfig, strict: boolean): string {
+  return formatClientConfig(resolved.resolution, { extensions: !strict });
 }

@@ -16,6 +16,13 @@ export interface ClientSettings {
   readonly identitiesOnly: boolean;
   readonly hostKey: HostKeyPolicy;
   readonly logLevel: LogLevel;
+  /** RequestTTY as configured (lower case; `auto` when unset), for ssh's pseudo-terminal decision. */
+  readonly requestTty: string;
+  /** Whether the configuration sets a RemoteCommand (other than `none`). */
+  readonly remoteCommand: boolean;
+  /** SessionType `none` or StdinNull `yes` (ssh allocates no pty then either). */
+  readonly sessionNone: boolean;
+  readonly stdinNull: boolean;
   readonly localForwards: readonly LocalForward[];
   /** Keywords set in the configuration that tsalive-ssh accepts and does not act on (named once with -v). */
   readonly unhonoured: readonly string[];
@@ -59,17 +66,18 @@ const REFUSED = new Set(["proxyjump", "proxycommand"]);
  */
 export function resolveSettings(args: ClientArguments, env: { home?: string } = {}): ClientSettings {
   const defaults = nodeDefaults();
-  // ssh takes the home directory from the passwd entry, not $HOME (for ~, %d and ~/.ssh/config).
+  // ssh takes the home directory from the passwd entry, not $HOME (for ~, %d and ~/.ssh/config); only an
+  // Include's `~` comes from $HOME (glob's GLOB_TILDE), which `environment` carries.
   const home = env.home ?? userInfo().homedir;
   const resolved = resolveClientConfig({
     ...defaults,
     home,
     host: args.destination,
-    options: args.options,
-    ...(args.user !== undefined && { user: args.user }),
-    ...(args.port !== undefined && { port: args.port }),
-    identityFiles: args.identityFiles,
+    commandLine: args.commandLine,
     ...(args.configFile !== undefined && { configFile: args.configFile }),
+    ...(args.openssh !== undefined && { openssh: args.openssh }),
+    strict: args.strict,
+    ...(args.command !== undefined && { remoteCommand: args.command }),
     exec: nodeExec,
   });
   const { values, resolution } = resolved;
@@ -129,6 +137,10 @@ export function resolveSettings(args: ClientArguments, env: { home?: string } = 
       batchMode: flag("batchmode"),
     },
     logLevel: parseLogLevel(first("loglevel") ?? "INFO") ?? "INFO",
+    requestTty: (first("requesttty") ?? "auto").toLowerCase(),
+    remoteCommand: ![undefined, "none"].includes(first("remotecommand")?.toLowerCase()),
+    sessionNone: (first("sessiontype") ?? "default").toLowerCase() === "none",
+    stdinNull: flag("stdinnull"),
     localForwards,
     unhonoured,
     unsupported: refused === undefined ? undefined : refused[1].name,

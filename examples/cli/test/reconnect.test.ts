@@ -72,9 +72,13 @@ it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwa
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   let stderr = "";
+  let diedAt = Number.NaN;
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
+    if (Number.isNaN(diedAt) && stderr.includes("Timeout, server 127.0.0.1 not responding."))
+      diedAt = performance.now();
   });
+
   try {
     await waitUntil(async () => (await banner(local)).startsWith("SSH-2.0-OpenSSH"), {
       timeout: 10_000,
@@ -86,6 +90,11 @@ it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwa
       timeout: 6000,
       what: "ServerAlive death",
     });
+    // The proxy's clock of the last byte that got through from the server, not tsalive's own.
+    const silence = diedAt - proxy.bytes("down").lastForwardedAt;
+    // ServerAliveInterval 1, CountMax 1: dead (C+1)·I = 2 s after the last byte from the server, never earlier.
+    assert.ok(silence >= 2000 - 5, `dead ${silence.toFixed(0)} ms after the server's last byte, before 2000 ms`);
+    assert.ok(silence <= 2000 + 250, `dead ${silence.toFixed(0)} ms after the server's last byte, bound 2000 ms`);
     proxy.set("both", { mode: "pass" });
     assert.match(stderr, /tsalive-ssh: reconnecting to 127\.0\.0\.1 in 1 s \(attempt 1\)/);
     await waitUntil(() => proxy.acceptedConnections > connectionsBefore, {

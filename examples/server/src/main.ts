@@ -7,7 +7,7 @@ import { isTsaliveError } from "@tsalive/core";
 import { parseServerArguments, UsageError } from "./argv.ts";
 import { createLog } from "./log.ts";
 import { formatServerConfig } from "./print_config.ts";
-import { startServer } from "./server.ts";
+import { StartupRefused, startServer } from "./server.ts";
 import { listenPorts, loadServerConfig, type ServerConfigSource } from "./server_config.ts";
 
 /**
@@ -63,7 +63,8 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     server = await startServer(source, log);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    log.error(message.startsWith("sshd:") ? message : `Bind to port failed: ${message}`);
+    const fatal = message.startsWith("sshd:") || error instanceof StartupRefused || isTsaliveError(error);
+    log.error(fatal ? message : `Bind to port failed: ${message}`);
     return 255;
   }
   const stop = (signal: string) => {
@@ -72,6 +73,8 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     // Open connections end with the listener: their processes are stopped by the supervisor on close.
     setTimeout(() => process.exit(0), 3000).unref();
   };
+  // sshd re-reads its configuration on SIGHUP (it re-executes itself); connections already open keep theirs.
+  process.on("SIGHUP", () => server.reload());
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
   return undefined;

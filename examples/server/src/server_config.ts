@@ -1,5 +1,67 @@
-import { type ResolvedServerConfig, resolveServerConfig, type ServerConnection } from "@tsalive/config";
+import {
+  type ConfigFileSystem,
+  parseConfig,
+  parseLine,
+  type ResolvedServerConfig,
+  resolveServerConfig,
+  SERVER_KEYWORDS,
+  type ServerConnection,
+} from "@tsalive/config";
 import { nodeFileSystem } from "@tsalive/config/node";
+
+/**
+ * The configuration files as read once: sshd reads sshd_config at start (and again on SIGHUP), never per
+ * connection, so every connection's Match is evaluated over this snapshot. `clear()` is the SIGHUP.
+ */
+export interface ConfigSnapshot extends ConfigFileSystem {
+  clear(): void;
+  /** Every file read so far, with its text. */
+  readonly texts: ReadonlyMap<string, string>;
+}
+
+/**
+ * A snapshot over `fs` (default the real file system): each path is read the first time it is asked for and then
+ * kept until `clear()`.
+ *
+ * @example
+ * ```ts
+ * import { memoryFileSystem } from "@tsalive/config";
+ * import { configSnapshot } from "./server_config.ts";
+ * const snapshot = configSnapshot(memoryFileSystem({ "/c": "Port 22\n" }));
+ * snapshot.readFile("/c"); // "Port 22\n", and never read again until snapshot.clear()
+ * ```
+ */
+export function configSnapshot(fs: ConfigFileSystem = nodeFileSystem): ConfigSnapshot {
+  const files = new Map<string, string | undefined>();
+  const dirs = new Map<string, readonly string[] | undefined>();
+  const stats = new Map<string, { uid: number; mode: number } | undefined>();
+  const texts = new Map<string, string>();
+  return {
+    texts,
+    clear() {
+      files.clear();
+      dirs.clear();
+      stats.clear();
+      texts.clear();
+    },
+    readFile(path) {
+      if (!files.has(path)) {
+        const text = fs.readFile(path);
+        files.set(path, text);
+        if (text !== undefined) texts.set(path, text);
+      }
+      return files.get(path);
+    },
+    readDir(path) {
+      if (!dirs.has(path)) dirs.set(path, fs.readDir(path));
+      return dirs.get(path);
+    },
+    stat(path) {
+      if (!stats.has(path)) stats.set(path, fs.stat?.(path));
+      return stats.get(path);
+    },
+  };
+}
 
 /** Where tsalive-sshd's configuration comes from: sshd's `-f`, `-o` and `-p`, plus tsalive's extension file. */
 export interface ServerConfigSource {
@@ -27,14 +89,55 @@ export interface ServerConfigSource {
  * values.clientAliveInterval;
  * ```
  */
-export function loadServerConfig(source: ServerConfigSource, connection?: ServerConnection): ResolvedServerConfig {
+export function loadServerConfig(
+  source: ServerConfigSource,
+  connection?: ServerConnection,
+  fs: ConfigFileSystem = nodeFileSystem,
+  groups?: (user: string) => readonly string[] | undefined,
+): ResolvedServerConfig {
   return resolveServerConfig({
     config: source.configFile,
     options: source.options,
     ...(connection !== undefined && { connection }),
     ...(source.extensions !== undefined && { extensions: source.extensions }),
-    fs: nodeFileSystem,
+    fs,
+    ...(groups !== undefined && { groups }),
   });
+}
+
+/** One directive of the configuration, wherever it is (global, any Match block, or `-o`). */
+export interface ConfigDirective {
+  /** Lower case, aliases folded (`pubkeyacceptedkeytypes` is `pubkeyacceptedalgorithms`). */
+  readonly key: string;
+  readonly keyword: string;
+  readonly args: readonly string[];
+  readonly where: string;
+}
+
+/**
+ * Every directive of every file read and of `-o`, whether or not a Match block applies it now: what tsalive-sshd
+ * checks for keywords it refuses, so a refused keyword inside a rarely matching block is caught at start too.
+ */
+export function everyDirective(
+  source: ServerConfigSource,
+  snapshot: ConfigSnapshot,
+  files: readonly string[],
+): ConfigDirective[] {
+  const out: ConfigDirective[] = [];
+  const add = (line: ReturnType<typeof parseLine>, where: string) => {
+    if (line.kind !== "directive") return;
+    const key = SERVER_KEYWORDS.get(line.key)?.alias ?? line.key;
+    out.push({ key, keyword: line.keyword, args: line.args, where });
+  };
+  for (const [index, option] of source.options.entries()) {
+    add(parseLine(option, index + 1, undefined), `-o "${option}"`);
+  }
+  for (const file of new Set(files)) {
+    const text = snapshot.texts.get(file);
+    if (text === undefined) continue;
+    for (const line of parseConfig(text, { file, recover: true }).lines) add(line, `${file} line ${line.line}`);
+  }
+  return out;
 }
 
 /** The ports to listen on: `-p` when given, else every Port. */
@@ -61,6 +164,24 @@ const HONOURED = new Set([
   "watchdogtimeout",
   "match",
   "include",
+  "permitrootlogin",
+  "allowusers",
+  "denyusers",
+  "allowgroups",
+  "denygroups",
+  "maxauthtries",
+  "maxsessions",
+  "maxstartups",
+  "forcecommand",
+  "permittty",
+  "allowtcpforwarding",
+  "permitopen",
+  "disableforwarding",
+  "acceptenv",
+  "setenv",
+  "permituserenvironment",
+  "strictmodes",
+  "requiredrsasize",
 ]);
 
 /**

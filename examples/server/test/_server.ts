@@ -49,6 +49,8 @@ export async function startTsaliveSshd(
       "ListenAddress 127.0.0.1",
       `HostKey ${host.privatePath}`,
       `AuthorizedKeysFile ${dir.join("authorized_keys")}`,
+      // The keys sit in a temp dir under /tmp (mode 1777), which StrictModes refuses, as sshd does.
+      "StrictModes no",
       ...globals,
       ...matches,
       "",

@@ -36,7 +36,7 @@ describe("tsalive-sshd with OpenSSH", { skip: skipUnlessPeers("ssh", "sshd") }, 
     writeFileSync(dir.join("authorized_keys"), `${client.publicKey}\n`);
     writeFileSync(
       dir.join("sshd_config"),
-      `ListenAddress 127.0.0.1\nHostKey ${host.privatePath}\nAuthorizedKeysFile ${dir.join("authorized_keys")}\nClientAliveInterval 1\nUsePAM no\n`,
+      `ListenAddress 127.0.0.1\nHostKey ${host.privatePath}\nAuthorizedKeysFile ${dir.join("authorized_keys")}\nClientAliveInterval 1\nUsePAM no\n# the keys sit in a temp dir under /tmp (mode 1777), which StrictModes refuses, as sshd does\nStrictModes no\n`,
     );
     const server = spawn(process.execPath, [...RUN, "-D", "-f", dir.join("sshd_config"), "-p", "0"], {
       stdio: ["ignore", "ignore", "pipe"],

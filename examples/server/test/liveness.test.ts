@@ -10,6 +10,7 @@ import {
   isRunning,
   skipUnlessPeers,
   startDbclient,
+  startProxy,
   startSshClient,
   stopAll,
   thaw,
@@ -25,8 +26,10 @@ const user = process.env.USER ?? "root";
 describe("tsalive-sshd liveness against a frozen ssh", { skip: skipUnlessPeers("ssh") }, () => {
   it("WatchdogTimeout from a Match block kills the session's process tree, then closes", async () => {
     const server = await startTsaliveSshd([], ["Match Address 127.0.0.1", "  WatchdogTimeout 2"]);
+    // Through a proxy: its clock of the client's last byte times the silence, not tsalive-sshd's own.
+    const proxy = await startProxy({ target: { port: server.port } });
     const ssh = startSshClient({
-      port: server.port,
+      port: proxy.port,
       user,
       identity: server.clientKey.privatePath,
       command: "sleep 600 & sleep 600",
@@ -36,15 +39,19 @@ describe("tsalive-sshd liveness against a frozen ssh", { skip: skipUnlessPeers("
         (await server.waitForLog(/command "sleep 600 & sleep 600" over pipes, session ([0-9]+)/))[1],
       );
       freeze([ssh.pid]);
-      const frozen = performance.now();
       await server.waitForLog(/Watchdog timeout, no data from user \S+ 127\.0\.0\.1 port [0-9]+/, 8000);
-      const seconds = (performance.now() - frozen) / 1000;
+      const silence = performance.now() - proxy.bytes("up").lastForwardedAt;
       // Logged once they are gone: the two sleeps and the shell that runs them.
       const line = await server.waitForLog(
         /Watchdog: stopped 3 processes of user \S+ [0-9.]+ port [0-9]+: (.*)\n/,
         8000,
       );
-      assert.ok(seconds <= 2 + 1.0, `watchdog fired ${seconds} s after the freeze (bound 2 s)`);
+      // Never early; late by at most the log pipe and waitForLog's 25 ms poll on a loaded machine.
+      assert.ok(
+        silence >= 2000 - 5,
+        `watchdog fired ${silence.toFixed(0)} ms after the client's last byte, before 2 s`,
+      );
+      assert.ok(silence <= 2000 + 300, `watchdog fired ${silence.toFixed(0)} ms after the client's last byte (2 s)`);
       const pids = [...(line[1] as string).matchAll(/([0-9]+) \(/g)].map((m) => Number(m[1]));
       assert.ok(pids.includes(group) && pids.length === 3, line[1]);
       await waitUntil(() => pids.every((pid) => !isRunning(pid)), {
@@ -54,6 +61,7 @@ describe("tsalive-sshd liveness against a frozen ssh", { skip: skipUnlessPeers("
     } finally {
       thaw([ssh.pid]);
       await ssh.stop();
+      await proxy.close();
       await server.stop();
     }
   });
@@ -65,8 +73,9 @@ describe("tsalive-sshd liveness against a frozen ssh", { skip: skipUnlessPeers("
       "  ClientAliveInterval 1",
       "  ClientAliveCountMax 2",
     ]);
+    const proxy = await startProxy({ target: { port: server.port } });
     const ssh = startSshClient({
-      port: server.port,
+      port: proxy.port,
       user,
       identity: server.clientKey.privatePath,
       command: "sleep 600",
@@ -76,13 +85,16 @@ describe("tsalive-sshd liveness against a frozen ssh", { skip: skipUnlessPeers("
       // Let one probe be answered, proving probing runs for this user, then freeze right after an answer.
       await server.waitForLog(/ClientAlive reply from/, 5000);
       freeze([ssh.pid]);
-      const frozen = performance.now();
       await server.waitForLog(/Timeout, client not responding from user \S+ 127\.0\.0\.1 port [0-9]+/, 8000);
-      const seconds = (performance.now() - frozen) / 1000;
-      assert.ok(seconds >= 2 - 0.1 && seconds <= 3 + 0.5, `dead ${seconds} s after the freeze; bound (C+1)·I = 3 s`);
+      const silence = performance.now() - proxy.bytes("up").lastForwardedAt;
+      // (C+1)·I = 3 s after the client's last byte, from the proxy's clock: never early, late by at most the log
+      // pipe and waitForLog's 25 ms poll on a loaded machine.
+      assert.ok(silence >= 3000 - 5, `dead ${silence.toFixed(0)} ms after the client's last byte, before 3 s`);
+      assert.ok(silence <= 3000 + 300, `dead ${silence.toFixed(0)} ms after the client's last byte, bound 3 s`);
     } finally {
       thaw([ssh.pid]);
       await ssh.stop();
+      await proxy.close();
       await server.stop();
     }
   });

@@ -7,14 +7,42 @@ import { TsaliveError } from "@tsalive/core";
  * - `CONFIG_EXEC_DENIED`: a `Match exec` had to run a command but the caller did not allow commands;
  * - `CONFIG_READ_FAILED`: a file named by `-F` is missing, or a file exists but could not be read;
  * - `CONFIG_BAD_PERMISSIONS`: the user config or an included file is writable by others or owned by someone else
- *   (OpenSSH: `Bad owner or permissions on FILE`).
+ *   (OpenSSH: `Bad owner or permissions on FILE`);
+ * - `CONFIG_NOT_REGULAR`: a file to read is a FIFO, a device or a socket (tsalive refuses it rather than block or
+ *   read for ever; `/dev/null` is read as empty, as ssh reads it);
+ * - `CONFIG_LIMIT`: a file is larger than {@linkcode MAX_CONFIG_FILE_BYTES}, or an `Include` pattern matches more
+ *   than {@linkcode MAX_INCLUDE_MATCHES} files.
  */
 export type ConfigErrorCode =
   | "CONFIG_INVALID"
   | "CONFIG_INCLUDE_LOOP"
   | "CONFIG_EXEC_DENIED"
   | "CONFIG_READ_FAILED"
-  | "CONFIG_BAD_PERMISSIONS";
+  | "CONFIG_BAD_PERMISSIONS"
+  | "CONFIG_NOT_REGULAR"
+  | "CONFIG_LIMIT";
+
+/**
+ * The largest configuration file tsalive reads (8 MiB); OpenSSH has no limit, but no real file comes near it.
+ *
+ * @example
+ * ```ts
+ * import { MAX_CONFIG_FILE_BYTES } from "@tsalive/config";
+ * MAX_CONFIG_FILE_BYTES; // 8388608
+ * ```
+ */
+export const MAX_CONFIG_FILE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The most files one `Include` pattern may match (OpenSSH's glob has no limit).
+ *
+ * @example
+ * ```ts
+ * import { MAX_INCLUDE_MATCHES } from "@tsalive/config";
+ * MAX_INCLUDE_MATCHES; // 1024
+ * ```
+ */
+export const MAX_INCLUDE_MATCHES = 1024;
 
 /**
  * One bad line, worded as OpenSSH words it.

@@ -1,3 +1,4 @@
+import { ConfigError, MAX_INCLUDE_MATCHES } from "./errors.ts";
 import type { ConfigFileSystem } from "./fs.ts";
 
 /** Whether a glob component has an unescaped `*`, `?` or `[`. */
@@ -154,6 +155,10 @@ export function expandIncludeGlob(pattern: string, fs: ConfigFileSystem, home: s
       const entries = fs.readDir(dir);
       if (!entries) continue;
       for (const name of entries) if (fnmatch(component, name)) next.push(`${base}/${name}`);
+      if (next.length > MAX_INCLUDE_MATCHES) {
+        const message = `Include ${pattern} matches more than ${MAX_INCLUDE_MATCHES} files`;
+        throw new ConfigError("CONFIG_LIMIT", message, [{ file: undefined, line: 0, keyword: "Include", message }]);
+      }
     }
     candidates = last
       ? next
@@ -161,9 +166,11 @@ export function expandIncludeGlob(pattern: string, fs: ConfigFileSystem, home: s
   }
   const existing = candidates
     .map((candidate) => (candidate === "" ? "/" : candidate) + (path.endsWith("/") && candidate !== "" ? "/" : ""))
-    .filter(
-      (candidate) =>
-        fs.readFile(candidate) !== undefined || fs.readDir(candidate.replace(/\/$/, "") || "/") !== undefined,
+    .filter((candidate) =>
+      // stat, where there is one: reading a FIFO or a device here would block or never end.
+      fs.stat
+        ? fs.stat(candidate) !== undefined
+        : fs.readFile(candidate) !== undefined || fs.readDir(candidate.replace(/\/$/, "") || "/") !== undefined,
     );
   return existing.sort(byteOrder);
 }

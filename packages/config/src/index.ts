@@ -14,9 +14,12 @@ export {
   CLIENT_KEYWORDS,
   type ClientKeyword,
   type ClientKeywordKind,
+  clientKeywords,
 } from "./client/keywords.ts";
 export { percentExpand } from "./client/percent.ts";
+export { type FormatClientConfigOptions, formatClientConfig } from "./client/print.ts";
 export {
+  type ClientArgument,
   type ClientResolution,
   type ClientSetting,
   type ConfigInput,
@@ -33,8 +36,17 @@ export {
   type ConfigErrorCode,
   type ConfigIssue,
   displayName,
+  MAX_CONFIG_FILE_BYTES,
+  MAX_INCLUDE_MATCHES,
 } from "./errors.ts";
-export { type ConfigFileSystem, memoryFileSystem } from "./fs.ts";
+export {
+  type ConfigFileStat,
+  type ConfigFileSystem,
+  defaultFileSystem,
+  fileKind,
+  fileSystemFromNodeFs,
+  memoryFileSystem,
+} from "./fs.ts";
 export { expandIncludeGlob, fnmatch } from "./glob.ts";
 export {
   DEFAULT_OPENSSH_VERSION,

@@ -6,16 +6,13 @@
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { homedir, hostname, userInfo } from "node:os";
-import type { ConfigFileSystem } from "./fs.ts";
-
-function errorCode(error: unknown): string | undefined {
-  return typeof error === "object" && error !== null ? (error as { code?: string }).code : undefined;
-}
+import { homedir, hostname, networkInterfaces, userInfo } from "node:os";
+import { type ConfigFileSystem, fileSystemFromNodeFs } from "./fs.ts";
 
 /**
  * The real file system through `node:fs`, synchronously like OpenSSH. A missing file reads as `undefined`; a
- * directory reads as "" (fopen succeeds and getline reads nothing, as in ssh).
+ * directory reads as "" (fopen succeeds and getline reads nothing, as in ssh); `stat` gives owner, mode and size,
+ * which the resolvers check before reading.
  *
  * @example
  * ```ts
@@ -23,33 +20,7 @@ function errorCode(error: unknown): string | undefined {
  * nodeFileSystem.readFile("/nonexistent/ssh_config"); // undefined
  * ```
  */
-export const nodeFileSystem: ConfigFileSystem = {
-  readFile(path) {
-    try {
-      return readFileSync(path, "utf8");
-    } catch (error) {
-      const code = errorCode(error);
-      if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-      if (code === "EISDIR") return "";
-      throw error;
-    }
-  },
-  readDir(path) {
-    try {
-      return readdirSync(path);
-    } catch {
-      return undefined;
-    }
-  },
-  stat(path) {
-    try {
-      const { uid, mode } = statSync(path);
-      return { uid, mode };
-    } catch {
-      return undefined;
-    }
-  },
-};
+export const nodeFileSystem: ConfigFileSystem = fileSystemFromNodeFs({ readFileSync, readdirSync, statSync });
 
 /**
  * Runs a `Match exec` command the way ssh does: `/bin/sh -c COMMAND` with stdin and stdout closed to the command's
@@ -81,8 +52,24 @@ export function nodeUser(): { name: string; home: string } {
 }
 
 /**
+ * The addresses of the local interfaces, for `Match localnetwork` (ssh's getifaddrs).
+ *
+ * @example
+ * ```ts
+ * import { nodeLocalAddresses } from "@tsalive/config/node";
+ * nodeLocalAddresses().includes("127.0.0.1"); // true on most machines
+ * ```
+ */
+export function nodeLocalAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((entries) =>
+    (entries ?? []).map((entry) => entry.address.replace(/%.*$/, "")),
+  );
+}
+
+/**
  * What `ssh` itself would use on this machine: the real file system, the current user, uid, home, host name and
- * working directory. Spread it into `resolveClientConfig`; `Match exec` stays off unless you add `exec: nodeExec`.
+ * working directory, `$HOME` and the environment (for `Include`), the interface addresses. Spread it into
+ * `resolveClientConfig`; `Match exec` stays off unless you add `exec: nodeExec`.
  *
  * @example
  * ```ts
@@ -99,6 +86,8 @@ export function nodeDefaults(): {
   uid: number | undefined;
   localHostname: string;
   cwd: string;
+  environment: Readonly<Record<string, string | undefined>>;
+  localAddresses: readonly string[];
 } {
   const { name, home } = nodeUser();
   return {
@@ -108,5 +97,7 @@ export function nodeDefaults(): {
     uid: process.getuid?.(),
     localHostname: hostname(),
     cwd: process.cwd(),
+    environment: { ...process.env },
+    localAddresses: nodeLocalAddresses(),
   };
 }

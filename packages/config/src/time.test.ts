@@ -62,3 +62,20 @@ test("convtime: any sum of valid parts within INT_MAX is accepted and exact", ()
     }),
   );
 });
+
+test("convtime per release: 9.2 strtol, 10.0 digits only, 10.6 decimal seconds (measured with each ssh -G)", () => {
+  const cases: [string, number | undefined, number | undefined, number | undefined][] = [
+    ["+5", 5, undefined, undefined],
+    ["5s5", 10, 10, undefined],
+    ["1.5", undefined, undefined, 1],
+    ["1m1.5", undefined, undefined, 61],
+    ["1.", undefined, undefined, undefined],
+    ["1.5m", undefined, undefined, undefined],
+    ["1h30m", 5400, 5400, 5400],
+    ["2147483647", 2147483647, 2147483647, 2147483647],
+    ["2147483647.5", undefined, undefined, undefined],
+  ];
+  for (const [text, v92, v100, v106] of cases) {
+    assert.deepEqual([convtime(text, "9.2"), convtime(text, "10.0"), convtime(text, "10.6")], [v92, v100, v106], text);
+  }
+});

@@ -7,6 +7,9 @@
  *   @exec                     allow Match exec (nodeExec; ssh always runs it)
  *   @chmod PATH MODE          set a file's mode (octal) after writing it
  *   @expect error|ok          what OpenSSH does for every host (checked against ssh too, so a fixture cannot lie)
+ *   @expect-10.0 error|ok     what one release does, where releases differ (overrides @expect for it)
+ *   @versions 10.0 10.6       the releases the fixture applies to (default: all)
+ *   @arg -l NAME              a command-line option and its value (-l, -p, -i, -o), repeatable, in order
  *   --- config                the -F file; other paths are relative to the temp root, home/ is HOME
  *
  * `${ROOT}` in any text is replaced by the temp root, so absolute Include paths work.
@@ -23,6 +26,12 @@ export interface ClientFixture {
   readonly options: readonly string[];
   readonly exec: boolean;
   readonly expect: "error" | "ok";
+  /** Per-release overrides of `expect`. */
+  readonly expectFor: ReadonlyMap<string, "error" | "ok">;
+  /** The releases the fixture applies to; empty for all. */
+  readonly versions: readonly string[];
+  /** Command-line arguments before the destination (`-l`, `-p`, `-i` …), in order. */
+  readonly args: readonly string[];
   readonly files: ReadonlyMap<string, string>;
   readonly modes: ReadonlyMap<string, number>;
 }
@@ -35,6 +44,9 @@ export function readFixture(path: string, name: string): ClientFixture {
   let exec = false;
   let expect: "error" | "ok" = "ok";
   const modes = new Map<string, number>();
+  const expectFor = new Map<string, "error" | "ok">();
+  const versions: string[] = [];
+  const args: string[] = [];
   for (const line of header.split("\n")) {
     const [directive, ...rest] = line.split(" ");
     const value = rest.join(" ");
@@ -43,6 +55,9 @@ export function readFixture(path: string, name: string): ClientFixture {
     else if (directive === "@exec") exec = true;
     else if (directive === "@chmod") modes.set(rest[0] ?? "", Number.parseInt(rest[1] ?? "600", 8));
     else if (directive === "@expect") expect = value === "error" ? "error" : "ok";
+    else if (directive?.startsWith("@expect-")) expectFor.set(directive.slice(8), value === "error" ? "error" : "ok");
+    else if (directive === "@versions") versions.push(...rest);
+    else if (directive === "@arg") args.push(rest[0] ?? "", rest.slice(1).join(" "));
   }
   if (hosts.length === 0) throw new Error(`${name}: no @host`);
   const files = new Map<string, string>();
@@ -50,5 +65,5 @@ export function readFixture(path: string, name: string): ClientFixture {
     const newline = part.indexOf("\n");
     files.set(part.slice(0, newline).trim(), part.slice(newline + 1));
   }
-  return { name, hosts, options, exec, expect, files, modes };
+  return { name, hosts, options, exec, expect, expectFor, versions, args, files, modes };
 }

@@ -1,8 +1,17 @@
 /**
  * Shared pieces of the integration suites: the real servers every liveness rule is checked against (OpenSSH's
- * sshd and Dropbear, from @tsalive/test-support), and a connect helper that attaches tsalive before connect().
+ * sshd and Dropbear of each peer generation, from @tsalive/test-support), and a connect helper that attaches
+ * tsalive before connect().
  */
-import { type Dropbear, type Sshd, skipUnlessPeers, startDropbear, startSshd } from "@tsalive/test-support";
+import {
+  type Dropbear,
+  PEERS as GENERATION_PEERS,
+  type Generation,
+  type Sshd,
+  skipUnlessGeneration,
+  startDropbear,
+  startSshd,
+} from "@tsalive/test-support";
 import { Client, type ConnectConfig } from "ssh2";
 import { attach, type ClientLiveness, type ClientOptions } from "../src/index.ts";
 
@@ -17,31 +26,52 @@ export interface Peer {
   stop(): Promise<void>;
 }
 
-/** The servers a suite runs against, each with its skip reason (false when it can run). */
-export const PEERS: readonly {
+/** A kind of server a suite runs against, with its skip reason (false when it can run). */
+export interface ServerKind {
+  readonly kind: "sshd" | "dropbear";
+  /** `OpenSSH sshd 10.0p2`, `Dropbear 2025.89`. */
   readonly name: string;
   readonly skip: string | false;
-  start(config?: readonly string[]): Promise<Peer>;
-}[] = [
-  {
-    name: "OpenSSH sshd",
-    skip: skipUnlessPeers("sshd"),
-    async start(config = []) {
-      return fromSshd(await startSshd({ config }));
+  start(options?: StartOptions): Promise<Peer>;
+}
+
+/** How {@linkcode ServerKind.start} configures the server; each kind takes its own and ignores the other's. */
+export interface StartOptions {
+  /** sshd_config lines, e.g. `["ClientAliveInterval 1"]`. */
+  readonly sshdConfig?: readonly string[];
+  /** Dropbear arguments, e.g. `["-K", "1"]` (keepalive every second). */
+  readonly dropbearArgs?: readonly string[];
+}
+
+/** The servers of one peer generation: its sshd and its Dropbear. */
+export function serversOf(generation: Generation): readonly ServerKind[] {
+  const { opensshVersion, dropbearVersion } = GENERATION_PEERS[generation];
+  return [
+    {
+      kind: "sshd",
+      name: `OpenSSH sshd ${opensshVersion}`,
+      skip: skipUnlessGeneration(generation, "sshd"),
+      async start(options = {}) {
+        return fromSshd(await startSshd({ generation, config: options.sshdConfig ?? [] }));
+      },
     },
-  },
-  {
-    name: "Dropbear",
-    skip: skipUnlessPeers("dropbear"),
-    async start() {
-      return fromDropbear(await startDropbear());
+    {
+      kind: "dropbear",
+      name: `Dropbear ${dropbearVersion}`,
+      skip: skipUnlessGeneration(generation, "dropbear"),
+      async start(options = {}) {
+        return fromDropbear(await startDropbear({ generation, args: options.dropbearArgs ?? [] }));
+      },
     },
-  },
-];
+  ];
+}
+
+/** The servers of the host's generation (OpenSSH 9.2, Dropbear 2022.83), for suites that run on one generation. */
+export const PEERS: readonly ServerKind[] = serversOf("bookworm");
 
 function fromSshd(sshd: Sshd): Peer {
   return {
-    name: "OpenSSH sshd",
+    name: `OpenSSH sshd ${GENERATION_PEERS[sshd.generation].opensshVersion}`,
     port: sshd.port,
     user: sshd.user,
     privateKey: sshd.clientKey.privateKey,
@@ -52,7 +82,7 @@ function fromSshd(sshd: Sshd): Peer {
 
 function fromDropbear(dropbear: Dropbear): Peer {
   return {
-    name: "Dropbear",
+    name: `Dropbear ${GENERATION_PEERS[dropbear.generation].dropbearVersion}`,
     port: dropbear.port,
     user: dropbear.user,
     privateKey: dropbear.clientKey.privateKey,

@@ -40,6 +40,8 @@ export interface ScriptedServer {
   readonly port: number;
   /** SSH_MSG_IGNOREs received over all connections (from the server's debug output). */
   readonly ignoresReceived: number;
+  /** `performance.now()` at each SSH_MSG_IGNORE received, in order: the server's own clock of heartbeats. */
+  readonly ignoreTimes: readonly number[];
   /** Resolves with the next connection accepted after this call, once its client has authenticated. */
   nextConnection(): Promise<ScriptedConnection>;
   close(): Promise<void>;
@@ -53,8 +55,13 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
   const connections = new Set<Connection>();
   // ssh2's own server keepalive is on by default; push it out of the way (SSH2-NOTES.md).
   let ignoresReceived = 0;
+  const ignoreTimes: number[] = [];
   const debug = (message: string): void => {
-    if (message.endsWith("Inbound: Received IGNORE")) ignoresReceived++; // ssh2 prefixes a connection id
+    // ssh2 prefixes a connection id
+    if (message.endsWith("Inbound: Received IGNORE")) {
+      ignoresReceived++;
+      ignoreTimes.push(performance.now());
+    }
   };
   const server = new Server({ hostKeys: [hostKey], keepaliveInterval: 2 ** 31 - 1, debug }, (connection) => {
     const index = accepted++;
@@ -113,6 +120,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
     get ignoresReceived() {
       return ignoresReceived;
     },
+    ignoreTimes,
     nextConnection() {
       const after = accepted;
       return new Promise((resolve, reject) => {

@@ -138,8 +138,13 @@ describe("attach() on live connections", () => {
       scripted.connection.once("session", (accept) => accept().once("shell", (acceptShell) => acceptShell().resume()));
       client.shell(false, (error, channel) => (error ? reject(error) : resolve(channel)));
     });
-    stream.write("x");
-    const typing = setInterval(() => stream.write("x"), 30);
+    let lastTypedAt = performance.now();
+    const type = (): void => {
+      stream.write("x");
+      lastTypedAt = performance.now();
+    };
+    type();
+    const typing = setInterval(type, 30);
     // Heartbeats due before the typing started have had a round trip to arrive.
     await sleep(50);
     const busyFrom = server.ignoresReceived;
@@ -148,11 +153,20 @@ describe("attach() on live connections", () => {
     clearInterval(typing);
     assert.equal(server.ignoresReceived, busyFrom, "no heartbeat while sending");
     assert.equal(liveness.stats().monitor?.heartbeatsSent, heartbeatsBefore);
-    // Silent: one IGNORE per interval reaches the server.
+    // Silent: one IGNORE per interval of outbound silence reaches the server, the first 100 ms after the last
+    // keystroke. The server's receive times are the clock: each one due at lastTypedAt + 100·k, never early.
+    const silentFrom = lastTypedAt;
     await sleep(550);
     const sent = (liveness.stats().monitor?.heartbeatsSent ?? 0) - heartbeatsBefore;
-    assert.ok(sent >= 3 && sent <= 6, `${sent} heartbeats in 550 ms of silence at 100 ms`);
+    const due = Math.floor((performance.now() - silentFrom) / 100);
+    assert.ok(sent === due || sent === due - 1, `${sent} heartbeats in ${due * 100}+ ms of silence at 100 ms`);
     await waitUntil(() => server.ignoresReceived - busyFrom >= sent, { timeout: 2000, what: "the IGNOREs" });
+    const arrivals = server.ignoreTimes.slice(busyFrom, busyFrom + sent);
+    for (const [k, at] of arrivals.entries()) {
+      const after = at - silentFrom;
+      assert.ok(after >= 100 * (k + 1) - 1, `heartbeat ${k + 1} arrived ${after.toFixed(1)} ms into the silence`);
+      assert.ok(after <= 100 * (k + 1) + 50, `heartbeat ${k + 1} arrived ${after.toFixed(1)} ms into the silence`);
+    }
     liveness.detach();
     const closed = closeOf(client);
     client.end();

@@ -4,11 +4,12 @@
  * `_onPacket` alone sees silence from the server's KEXINIT until the replies to the queued probes: 2·D on a link
  * with one-way delay D. With I=500 ms, C=3 ((C+1)·I = 2000 ms) and D=1200 ms that is 2400 ms, past the bound,
  * while a plain probe's round trip (I + D = 1700 ms) fits. tsalive counts KEX bytes as activity and must survive.
+ * Against the sshd and Dropbear of every peer generation.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { startProxy, stopAll, waitUntil } from "@tsalive/test-support";
-import { connect, PEERS } from "./_peers.ts";
+import { GENERATIONS, startProxy, stopAll, waitUntil } from "@tsalive/test-support";
+import { connect, type ServerKind, serversOf } from "./_peers.ts";
 
 after(stopAll);
 
@@ -17,7 +18,7 @@ const COUNT_MAX = 3;
 const DELAY = 1200;
 const REKEYS = 2;
 
-for (const peer of PEERS) {
+function suite(peer: ServerKind): void {
   describe(`rekey while probing, against ${peer.name}`, { skip: peer.skip }, () => {
     it(`survives ${REKEYS} key exchanges started while a probe is out, over a ${DELAY} ms link`, async (t) => {
       const server = await peer.start();
@@ -67,5 +68,11 @@ for (const peer of PEERS) {
         await server.stop();
       }
     });
+  });
+}
+
+for (const generation of GENERATIONS) {
+  describe(generation, () => {
+    for (const peer of serversOf(generation)) suite(peer);
   });
 }

@@ -1,13 +1,14 @@
 /**
  * ServerAlive against real servers (integration, real time over loopback): a server that vanishes, either frozen
  * with SIGSTOP or behind a proxy that blackholes both directions, is declared dead at last-inbound + (C+1)·I —
- * never earlier, and within a tolerance that holds on a slow 2-core machine — and 'close' follows at once.
+ * never earlier, and within a tolerance that holds on a slow 2-core machine — and 'close' follows at once. Against
+ * the sshd and Dropbear of every peer generation.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { freeze, startProxy, stopAll, thaw, waitUntil } from "@tsalive/test-support";
+import { freeze, GENERATIONS, startProxy, stopAll, thaw, waitUntil } from "@tsalive/test-support";
 import { ClientTimeoutError } from "../src/index.ts";
-import { type Attached, connect, PEERS, type Peer } from "./_peers.ts";
+import { type Attached, connect, type Peer, type ServerKind, serversOf } from "./_peers.ts";
 
 after(stopAll);
 
@@ -80,7 +81,7 @@ async function expectReplies(attached: Attached, count: number): Promise<void> {
   assert.equal(attached.liveness.stats().monitor?.state, "running");
 }
 
-for (const peer of PEERS) {
+function suite(peer: ServerKind): void {
   describe(`ServerAlive against ${peer.name}`, { skip: peer.skip }, () => {
     it(`declares a frozen server dead at (C+1)·I after the last packet (I=${INTERVAL} C=${COUNT_MAX})`, async (t) => {
       const server: Peer = await peer.start();
@@ -144,5 +145,11 @@ for (const peer of PEERS) {
         await server.stop();
       }
     });
+  });
+}
+
+for (const generation of GENERATIONS) {
+  describe(generation, () => {
+    for (const peer of serversOf(generation)) suite(peer);
   });
 }

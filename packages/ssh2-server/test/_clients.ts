@@ -1,10 +1,13 @@
 /**
- * The real clients the integration suites log in with: OpenSSH `ssh` and Dropbear `dbclient` (from
- * @tsalive/test-support), started against a {@linkcode TestServer}, directly or through a fault-injecting proxy.
+ * The real clients the integration suites log in with: OpenSSH `ssh` and Dropbear `dbclient` of each peer
+ * generation (from @tsalive/test-support), started against a {@linkcode TestServer}, directly or through a
+ * fault-injecting proxy.
  */
 import {
+  type Generation,
+  PEERS,
   type Spawned,
-  skipUnlessPeers,
+  skipUnlessGeneration,
   startDbclient,
   startSshClient,
   toDropbearKey,
@@ -21,37 +24,65 @@ export interface LoggedIn {
   readonly liveness: ConnectionLiveness;
 }
 
-/** The real clients, each with its skip reason (false when it can run). */
-export const CLIENTS: readonly {
-  readonly name: "ssh" | "dbclient";
+/** How {@linkcode ClientKind.start} starts a client: through a proxy's port, with more arguments, stdin open. */
+export interface StartOptions {
+  readonly port?: number;
+  readonly args?: readonly string[];
+  /** Keep stdin open, so that the client sends no EOF on its session. */
+  readonly openStdin?: boolean;
+}
+
+/** A real client of one generation, with its skip reason (false when it can run). */
+export interface ClientKind {
+  readonly kind: "ssh" | "dbclient";
+  /** `ssh 9.2p1`, `dbclient 2025.89`. */
+  readonly name: string;
+  readonly generation: Generation;
   readonly skip: string | false;
-  start(test: TestServer, command: string, options?: { port?: number; args?: readonly string[] }): Spawned;
-}[] = [
-  {
-    name: "ssh",
-    skip: skipUnlessPeers("ssh"),
-    start: (test, command, options = {}) =>
-      startSshClient({
-        port: options.port ?? test.port,
-        user: "tester",
-        identity: test.key.privatePath,
-        command,
-        ...(options.args !== undefined && { args: options.args }),
-      }),
-  },
-  {
-    name: "dbclient",
-    skip: skipUnlessPeers("dbclient"),
-    start: (test, command, options = {}) =>
-      startDbclient({
-        port: options.port ?? test.port,
-        user: "tester",
-        identity: dropbearKeyOf(test),
-        command,
-        ...(options.args !== undefined && { args: options.args }),
-      }),
-  },
-];
+  start(test: TestServer, command: string, options?: StartOptions): Spawned;
+}
+
+/** The real clients of one peer generation: its ssh and its dbclient. */
+export function clientsOf(generation: Generation): readonly [ClientKind, ClientKind] {
+  const { opensshVersion, dropbearVersion } = PEERS[generation];
+  return [
+    {
+      kind: "ssh",
+      name: `ssh ${opensshVersion}`,
+      generation,
+      skip: skipUnlessGeneration(generation, "ssh"),
+      start: (test, command, options = {}) =>
+        startSshClient({
+          generation,
+          port: options.port ?? test.port,
+          user: "tester",
+          identity: test.key.privatePath,
+          command,
+          ...(options.args !== undefined && { args: options.args }),
+          ...(options.openStdin === true && { openStdin: true }),
+        }),
+    },
+    {
+      kind: "dbclient",
+      name: `dbclient ${dropbearVersion}`,
+      generation,
+      skip: skipUnlessGeneration(generation, "dbclient"),
+      start: (test, command, options = {}) =>
+        startDbclient({
+          generation,
+          port: options.port ?? test.port,
+          user: "tester",
+          identity: dropbearKeyOf(test),
+          command,
+          ...(options.args !== undefined && { args: options.args }),
+          ...(options.openStdin === true && { openStdin: true }),
+        }),
+    },
+  ];
+}
+
+/** The clients of the host's generation (ssh 9.2, dbclient 2022.83), for suites that run on one generation. */
+export const CLIENTS: readonly [ClientKind, ClientKind] = clientsOf("bookworm");
 
 const converted = new WeakMap<TestServer, string>();
 

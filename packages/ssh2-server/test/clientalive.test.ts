@@ -1,14 +1,18 @@
 /**
  * ClientAlive against real clients (integration, real time over loopback): a client that vanishes with its socket
  * open (SIGSTOP, or a proxy that goes dark) is declared dead at last-inbound + (C+1)·I, with sshd's message, its
- * socket destroyed and its processes stopped; sshd 9.2 would take about 2·I per probe instead.
+ * socket destroyed and its processes stopped; sshd 9.2 would take about 2·I per probe instead. Against the ssh and
+ * dbclient of every peer generation, and each generation's sshd as the oracle of the message.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import {
+  GENERATIONS,
+  type Generation,
   isRunning,
+  PEERS,
   type Spawned,
-  skipUnlessPeers,
+  skipUnlessGeneration,
   startProxy,
   startSshClient,
   startSshd,
@@ -16,7 +20,7 @@ import {
   waitUntil,
 } from "@tsalive/test-support";
 import { ServerTimeoutError } from "../src/index.ts";
-import { CLIENTS, type LoggedIn, logIn, sleep } from "./_clients.ts";
+import { clientsOf, type LoggedIn, logIn, sleep } from "./_clients.ts";
 import { startTestServer, type TestServer } from "./_server.ts";
 
 after(stopAll);
@@ -81,81 +85,84 @@ async function cleanUp(client: Spawned): Promise<void> {
   await client.stop(500);
 }
 
-describe("ClientAlive against real clients", () => {
-  for (const peer of CLIENTS) {
-    it(`${peer.name} frozen with SIGSTOP: dead at last-inbound + (C+1)·I, socket destroyed, processes stopped`, {
-      skip: peer.skip,
-    }, async (t) => {
-      const test = await startTestServer({ probe: { interval: INTERVAL, countMax: COUNT_MAX }, killGrace: 500 });
-      const loggedIn = await logIn(test, () => peer.start(test, "echo ready; exec sleep 60"));
+function suite(generation: Generation): void {
+  const clients = clientsOf(generation);
+  const [ssh] = clients;
+  describe("ClientAlive against real clients", () => {
+    for (const peer of clients) {
+      it(`${peer.name} frozen with SIGSTOP: dead at last-inbound + (C+1)·I, socket destroyed, processes stopped`, {
+        skip: peer.skip,
+      }, async (t) => {
+        const test = await startTestServer({ probe: { interval: INTERVAL, countMax: COUNT_MAX }, killGrace: 500 });
+        const loggedIn = await logIn(test, () => peer.start(test, "echo ready; exec sleep 60"));
+        try {
+          checkDeath(await expectDeath(test, loggedIn, () => loggedIn.client.freeze()), t);
+        } finally {
+          await cleanUp(loggedIn.client);
+          await test.close();
+        }
+      });
+    }
+
+    it(`${ssh.name} through a proxy that goes dark (client to server): same bound`, { skip: ssh.skip }, async (t) => {
+      const test = await startTestServer({ probe: { interval: INTERVAL, countMax: COUNT_MAX } });
+      const proxy = await startProxy({ target: { port: test.port } });
+      const loggedIn = await logIn(test, () => ssh.start(test, "echo ready; exec sleep 60", { port: proxy.port }));
       try {
-        checkDeath(await expectDeath(test, loggedIn, () => loggedIn.client.freeze()), t);
+        checkDeath(await expectDeath(test, loggedIn, () => proxy.set("up", { mode: "blackhole" })), t);
+      } finally {
+        await cleanUp(loggedIn.client);
+        await proxy.close();
+        await test.close();
+      }
+    });
+
+    it(`countMax 0 keeps probing and never ends the connection (sshd since 8.2), ${ssh.name} frozen`, {
+      skip: ssh.skip,
+    }, async () => {
+      const test = await startTestServer({ probe: { interval: 300, countMax: 0 } });
+      const loggedIn = await logIn(test, () => ssh.start(test, "echo ready; exec sleep 60"));
+      try {
+        let probes = 0;
+        loggedIn.liveness.on("probe", () => probes++);
+        let timeouts = 0;
+        loggedIn.liveness.on("timeout", () => timeouts++);
+        loggedIn.client.freeze();
+        await sleep(2000);
+        assert.ok(probes >= 4, `probes kept going out (${probes})`);
+        assert.equal(timeouts, 0);
+        assert.equal(loggedIn.liveness.stats().monitor?.state, "probing");
       } finally {
         await cleanUp(loggedIn.client);
         await test.close();
       }
     });
-  }
 
-  it("ssh through a proxy that goes dark (client to server): same bound", { skip: CLIENTS[0]?.skip }, async (t) => {
-    const test = await startTestServer({ probe: { interval: INTERVAL, countMax: COUNT_MAX } });
-    const proxy = await startProxy({ target: { port: test.port } });
-    const ssh = CLIENTS[0];
-    assert.ok(ssh);
-    const loggedIn = await logIn(test, () => ssh.start(test, "echo ready; exec sleep 60", { port: proxy.port }));
-    try {
-      checkDeath(await expectDeath(test, loggedIn, () => proxy.set("up", { mode: "blackhole" })), t);
-    } finally {
-      await cleanUp(loggedIn.client);
-      await proxy.close();
-      await test.close();
-    }
-  });
-
-  it("countMax 0 keeps probing and never ends the connection (sshd since 8.2)", {
-    skip: CLIENTS[0]?.skip,
-  }, async () => {
-    const test = await startTestServer({ probe: { interval: 300, countMax: 0 } });
-    const ssh = CLIENTS[0];
-    assert.ok(ssh);
-    const loggedIn = await logIn(test, () => ssh.start(test, "echo ready; exec sleep 60"));
-    try {
-      let probes = 0;
-      loggedIn.liveness.on("probe", () => probes++);
-      let timeouts = 0;
-      loggedIn.liveness.on("timeout", () => timeouts++);
-      loggedIn.client.freeze();
-      await sleep(2000);
-      assert.ok(probes >= 4, `probes kept going out (${probes})`);
-      assert.equal(timeouts, 0);
-      assert.equal(loggedIn.liveness.stats().monitor?.state, "probing");
-    } finally {
-      await cleanUp(loggedIn.client);
-      await test.close();
-    }
-  });
-
-  it("words the death as OpenSSH's sshd logs it (the oracle: sshd 9.2 itself)", {
-    skip: skipUnlessPeers("sshd", "ssh"),
-  }, async () => {
-    const sshd = await startSshd({ config: ["ClientAliveInterval 1", "ClientAliveCountMax 1"] });
-    const ssh = startSshClient({
-      port: sshd.port,
-      user: sshd.user,
-      identity: sshd.clientKey.privatePath,
-      command: "echo ready; sleep 30",
+    it(`words the death as OpenSSH's sshd logs it (the oracle: sshd ${PEERS[generation].opensshVersion} itself)`, {
+      skip: skipUnlessGeneration(generation, "sshd", "ssh"),
+    }, async () => {
+      const sshd = await startSshd({ generation, config: ["ClientAliveInterval 1", "ClientAliveCountMax 1"] });
+      const client = startSshClient({
+        generation,
+        port: sshd.port,
+        user: sshd.user,
+        identity: sshd.clientKey.privatePath,
+        command: "echo ready; sleep 30",
+      });
+      try {
+        await client.waitForOutput(/ready/);
+        client.freeze();
+        const [line] = await sshd.waitForLog(/Timeout, client not responding.*/, 10_000);
+        const port = Number(/port (\d+)/.exec(line)?.[1]);
+        const ours = new ServerTimeoutError("ALIVE_TIMEOUT", { user: sshd.user, addr: "127.0.0.1", port });
+        assert.equal(ours.message, line.trim());
+      } finally {
+        client.thaw();
+        await client.stop(500);
+        await sshd.stop();
+      }
     });
-    try {
-      await ssh.waitForOutput(/ready/);
-      ssh.freeze();
-      const [line] = await sshd.waitForLog(/Timeout, client not responding.*/, 10_000);
-      const port = Number(/port (\d+)/.exec(line)?.[1]);
-      const ours = new ServerTimeoutError("ALIVE_TIMEOUT", { user: sshd.user, addr: "127.0.0.1", port });
-      assert.equal(ours.message, line.trim());
-    } finally {
-      ssh.thaw();
-      await ssh.stop(500);
-      await sshd.stop();
-    }
   });
-});
+}
+
+for (const generation of GENERATIONS) describe(generation, () => suite(generation));

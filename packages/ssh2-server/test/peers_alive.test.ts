@@ -1,12 +1,21 @@
 /**
  * Healthy real clients stay connected (integration, real time over loopback): OpenSSH's ServerAlive probes are
  * answered for 30 probes with ClientAlive and the watchdog on, heartbeats reach an OpenSSH client (its `-vvv` log
- * shows each SSH_MSG_IGNORE), and Dropbear's keepalives are answered.
+ * shows each SSH_MSG_IGNORE), and Dropbear's keepalives are answered. Against the ssh and dbclient of every peer
+ * generation; the generations run side by side (each one's tests in turn), since these tests mostly wait: the file
+ * takes as long as one generation (about 45 s) instead of three times that.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { skipUnlessPeers, startDbclient, startSshClient, stopAll, toDropbearKey } from "@tsalive/test-support";
-import { CLIENTS } from "./_clients.ts";
+import {
+  GENERATIONS,
+  type Generation,
+  startDbclient,
+  startSshClient,
+  stopAll,
+  toDropbearKey,
+} from "@tsalive/test-support";
+import { clientsOf } from "./_clients.ts";
 import { startTestServer } from "./_server.ts";
 
 after(stopAll);
@@ -15,16 +24,19 @@ function count(log: string, pattern: RegExp): number {
   return log.split("\n").filter((line) => pattern.test(line)).length;
 }
 
-describe("healthy real clients stay connected", () => {
-  it("ssh with ServerAliveInterval 1: 30 probes answered, no death on either side", {
-    skip: skipUnlessPeers("ssh"),
+function suite(generation: Generation): void {
+  const clients = clientsOf(generation);
+  const [ssh, dbclient] = clients;
+  it(`${ssh.name} with ServerAliveInterval 1: 30 probes answered, no death on either side`, {
+    skip: ssh.skip,
     timeout: 60_000,
   }, async (t) => {
     // Both server mechanisms on: the client's probes are inbound traffic, so neither ever fires.
     const test = await startTestServer({ probe: { interval: 3000, countMax: 1 }, watchdog: { timeout: 5000 } });
     let timeouts = 0;
     test.liveness.on("timeout", () => timeouts++);
-    const ssh = startSshClient({
+    const client = startSshClient({
+      generation,
       port: test.port,
       user: "tester",
       identity: test.key.privatePath,
@@ -33,8 +45,8 @@ describe("healthy real clients stay connected", () => {
       verbose: true,
     });
     try {
-      const exit = await ssh.exited;
-      const log = ssh.output;
+      const exit = await client.exited;
+      const log = client.output;
       const probes = count(log, /send packet: type 80\r?$/);
       const replies = count(log, /receive packet: type 8[12]\r?$/);
       t.diagnostic(`ssh sent ${probes} keepalive@openssh.com probes, received ${replies} replies`);
@@ -45,18 +57,19 @@ describe("healthy real clients stay connected", () => {
       assert.equal(replies, probes, "every probe answered");
       assert.equal(timeouts, 0);
     } finally {
-      await ssh.stop(500);
+      await client.stop(500);
       await test.close();
     }
   });
 
-  it("heartbeats reach an OpenSSH client, which logs each SSH_MSG_IGNORE and stays connected", {
-    skip: skipUnlessPeers("ssh"),
+  it(`heartbeats reach ${ssh.name}, which logs each SSH_MSG_IGNORE and stays connected`, {
+    skip: ssh.skip,
   }, async (t) => {
     const test = await startTestServer({ heartbeat: { interval: 400 } });
     let heartbeats = 0;
     test.liveness.on("heartbeat", () => heartbeats++);
-    const ssh = startSshClient({
+    const client = startSshClient({
+      generation,
       port: test.port,
       user: "tester",
       identity: test.key.privatePath,
@@ -64,26 +77,27 @@ describe("healthy real clients stay connected", () => {
       verbose: true,
     });
     try {
-      const exit = await ssh.exited;
-      const received = count(ssh.output, /Received SSH2_MSG_IGNORE/);
+      const exit = await client.exited;
+      const received = count(client.output, /Received SSH2_MSG_IGNORE/);
       t.diagnostic(`server sent ${heartbeats} heartbeats; ssh's -vvv log shows ${received} SSH2_MSG_IGNORE`);
       assert.equal(exit.code, 0);
-      assert.match(ssh.output, /^done$/m);
+      assert.match(client.output, /^done$/m);
       assert.ok(heartbeats >= 5, `${heartbeats} heartbeats in 3 s of outbound silence at 400 ms`);
       assert.equal(received, heartbeats, "every heartbeat reached the client");
     } finally {
-      await ssh.stop(500);
+      await client.stop(500);
       await test.close();
     }
   });
 
-  it("dbclient -K 1 (global keepalives every second of silence) stays connected", {
-    skip: skipUnlessPeers("dbclient"),
+  it(`${dbclient.name} -K 1 (global keepalives every second of silence) stays connected`, {
+    skip: dbclient.skip,
   }, async () => {
     const test = await startTestServer({ probe: { interval: 3000, countMax: 1 } });
     let timeouts = 0;
     test.liveness.on("timeout", () => timeouts++);
     const db = startDbclient({
+      generation,
       port: test.port,
       user: "tester",
       identity: toDropbearKey(test.key),
@@ -102,7 +116,7 @@ describe("healthy real clients stay connected", () => {
     }
   });
 
-  for (const peer of CLIENTS) {
+  for (const peer of clients) {
     it(`${peer.name} answers ClientAlive probes sent on its session channel; a quiet healthy client never dies`, {
       skip: peer.skip,
     }, async (t) => {
@@ -130,4 +144,8 @@ describe("healthy real clients stay connected", () => {
       }
     });
   }
+}
+
+describe("healthy real clients stay connected", { concurrency: GENERATIONS.length }, () => {
+  for (const generation of GENERATIONS) describe(generation, () => suite(generation));
 });

@@ -1,13 +1,15 @@
 /**
  * The watchdog against real clients (integration, real time over loopback, reading the process table): a silent
  * client's whole process tree is gone within WatchdogTimeout + the kill grace, before the connection is closed, and
- * a client that stalls before authenticating is closed too.
+ * a client that stalls before authenticating is closed too. The frozen clients are the ssh and dbclient of every
+ * peer generation.
  */
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { after, describe, it } from "node:test";
 import {
   descendantsOf,
+  GENERATIONS,
   isRunning,
   listProcesses,
   type ProcessEntry,
@@ -17,7 +19,7 @@ import {
   withTimeout,
 } from "@tsalive/test-support";
 import type { ServerTimeoutError, StoppedProcess } from "../src/index.ts";
-import { CLIENTS, logIn, sleep } from "./_clients.ts";
+import { CLIENTS, clientsOf, logIn, sleep } from "./_clients.ts";
 import { startTestServer } from "./_server.ts";
 
 after(stopAll);
@@ -38,82 +40,86 @@ function sleepsOf(table: readonly ProcessEntry[]): ProcessEntry[] {
 }
 
 describe("Watchdog against real clients", () => {
-  for (const peer of CLIENTS) {
-    it(`${peer.name} frozen: the whole remote process tree is gone within WatchdogTimeout + grace`, {
-      skip: peer.skip,
-    }, async (t) => {
-      const test = await startTestServer({ watchdog: { timeout: WATCHDOG }, killGrace: GRACE });
-      const loggedIn = await logIn(test, () => peer.start(test, TREE));
-      const { liveness, connection } = loggedIn;
-      try {
-        await waitUntil(() => sleepsOf(descendantsOf(process.pid)).length === 3, {
-          timeout: 5000,
-          what: "the three sleeps to start",
+  for (const generation of GENERATIONS) {
+    describe(generation, () => {
+      for (const peer of clientsOf(generation)) {
+        it(`${peer.name} frozen: the whole remote process tree is gone within WatchdogTimeout + grace`, {
+          skip: peer.skip,
+        }, async (t) => {
+          const test = await startTestServer({ watchdog: { timeout: WATCHDOG }, killGrace: GRACE });
+          const loggedIn = await logIn(test, () => peer.start(test, TREE));
+          const { liveness, connection } = loggedIn;
+          try {
+            await waitUntil(() => sleepsOf(descendantsOf(process.pid)).length === 3, {
+              timeout: 5000,
+              what: "the three sleeps to start",
+            });
+            const tree = sleepsOf(descendantsOf(process.pid));
+            const [group] = liveness.supervisor.pids;
+            assert.ok(group !== undefined);
+            assert.ok(
+              tree.every((entry) => entry.pgid === group),
+              "the command runs in a process group of its own",
+            );
+            // Everything the session runs: the shells and the three sleeps, all in the command's group.
+            const session = listProcesses().filter((entry) => entry.pgid === group && entry.stat !== "Z");
+            const expired = new Promise<{ error: ServerTimeoutError; at: number }>((resolve) =>
+              liveness.on("timeout", (error) => resolve({ error, at: performance.now() })),
+            );
+            const reported = new Promise<readonly StoppedProcess[]>((resolve) =>
+              liveness.on("watchdog", ({ stopped }) => resolve(stopped)),
+            );
+            const closed = new Promise<readonly StoppedProcess[]>((resolve) =>
+              liveness.on("close", ({ stopped }) => resolve(stopped)),
+            );
+            let closedAt = Number.NaN;
+            connection.once("close", () => {
+              closedAt = performance.now();
+            });
+            await sleep(200);
+            loggedIn.client.freeze();
+            await sleep(100);
+            // Silence is timed from the test's own log of the socket's bytes, not from the monitor's lastInboundAt.
+            const arrived = test.inbound(connection);
+            const lastInboundAt = arrived.at(-1) ?? Number.NaN;
+            const { error, at } = await expired;
+            assert.equal(test.inbound(connection).length, arrived.length, "nothing arrived after the freeze");
+            assert.equal(error.code, "WATCHDOG_EXPIRED");
+            assert.ok(at - lastInboundAt >= WATCHDOG - 1, `expired after ${(at - lastInboundAt).toFixed(0)} ms`);
+            // Read the process table until every process of the tree is gone.
+            await waitUntil(() => tree.every((entry) => !isRunning(entry.pid)), {
+              timeout: GRACE + 3000,
+              interval: 10,
+              what: "the process tree to be gone",
+            });
+            const goneAt = performance.now();
+            const tookFromSilence = goneAt - lastInboundAt;
+            t.diagnostic(
+              `watchdog expired ${(at - lastInboundAt).toFixed(1)} ms after the last packet; tree gone after ${tookFromSilence.toFixed(1)} ms (bound ${WATCHDOG + GRACE} ms)`,
+            );
+            assert.ok(
+              tookFromSilence <= WATCHDOG + GRACE + LATE,
+              `tree gone ${tookFromSilence.toFixed(0)} ms after silence`,
+            );
+            // Nothing of the group is left anywhere in the process table (orphans were reparented, not spared).
+            const survivors = listProcesses().filter((entry) => entry.pgid === group && entry.stat !== "Z");
+            assert.deepEqual(survivors, [], "no process of the group survives");
+            await waitUntil(() => !Number.isNaN(closedAt), { timeout: 3000, what: "the connection to close" });
+            assert.ok(closedAt >= goneAt - 20, "the connection closes after its processes are gone");
+            // The watchdog's event names exactly the processes it stopped, and the close repeats them.
+            const stopped = await withTimeout(reported, 1000, "the watchdog event");
+            assert.deepEqual(
+              stopped.map((entry) => `${entry.pid} ${entry.command}`).sort(),
+              session.map((entry) => `${entry.pid} ${entry.args}`).sort(),
+            );
+            assert.equal(stopped.find((entry) => entry.command === "sleep 601")?.signal, "SIGKILL");
+            assert.deepEqual(await withTimeout(closed, 3000, "the close event"), stopped);
+          } finally {
+            loggedIn.client.thaw();
+            await loggedIn.client.stop(500);
+            await test.close();
+          }
         });
-        const tree = sleepsOf(descendantsOf(process.pid));
-        const [group] = liveness.supervisor.pids;
-        assert.ok(group !== undefined);
-        assert.ok(
-          tree.every((entry) => entry.pgid === group),
-          "the command runs in a process group of its own",
-        );
-        // Everything the session runs: the shells and the three sleeps, all in the command's group.
-        const session = listProcesses().filter((entry) => entry.pgid === group && entry.stat !== "Z");
-        const expired = new Promise<{ error: ServerTimeoutError; at: number }>((resolve) =>
-          liveness.on("timeout", (error) => resolve({ error, at: performance.now() })),
-        );
-        const reported = new Promise<readonly StoppedProcess[]>((resolve) =>
-          liveness.on("watchdog", ({ stopped }) => resolve(stopped)),
-        );
-        const closed = new Promise<readonly StoppedProcess[]>((resolve) =>
-          liveness.on("close", ({ stopped }) => resolve(stopped)),
-        );
-        let closedAt = Number.NaN;
-        connection.once("close", () => {
-          closedAt = performance.now();
-        });
-        await sleep(200);
-        loggedIn.client.freeze();
-        await sleep(100);
-        // Silence is timed from the test's own log of the socket's bytes, not from the monitor's lastInboundAt.
-        const arrived = test.inbound(connection);
-        const lastInboundAt = arrived.at(-1) ?? Number.NaN;
-        const { error, at } = await expired;
-        assert.equal(test.inbound(connection).length, arrived.length, "nothing arrived after the freeze");
-        assert.equal(error.code, "WATCHDOG_EXPIRED");
-        assert.ok(at - lastInboundAt >= WATCHDOG - 1, `expired after ${(at - lastInboundAt).toFixed(0)} ms`);
-        // Read the process table until every process of the tree is gone.
-        await waitUntil(() => tree.every((entry) => !isRunning(entry.pid)), {
-          timeout: GRACE + 3000,
-          interval: 10,
-          what: "the process tree to be gone",
-        });
-        const goneAt = performance.now();
-        const tookFromSilence = goneAt - lastInboundAt;
-        t.diagnostic(
-          `watchdog expired ${(at - lastInboundAt).toFixed(1)} ms after the last packet; tree gone after ${tookFromSilence.toFixed(1)} ms (bound ${WATCHDOG + GRACE} ms)`,
-        );
-        assert.ok(
-          tookFromSilence <= WATCHDOG + GRACE + LATE,
-          `tree gone ${tookFromSilence.toFixed(0)} ms after silence`,
-        );
-        // Nothing of the group is left anywhere in the process table (orphans were reparented, not spared).
-        const survivors = listProcesses().filter((entry) => entry.pgid === group && entry.stat !== "Z");
-        assert.deepEqual(survivors, [], "no process of the group survives");
-        await waitUntil(() => !Number.isNaN(closedAt), { timeout: 3000, what: "the connection to close" });
-        assert.ok(closedAt >= goneAt - 20, "the connection closes after its processes are gone");
-        // The watchdog's event names exactly the processes it stopped, and the close repeats them.
-        const stopped = await withTimeout(reported, 1000, "the watchdog event");
-        assert.deepEqual(
-          stopped.map((entry) => `${entry.pid} ${entry.command}`).sort(),
-          session.map((entry) => `${entry.pid} ${entry.args}`).sort(),
-        );
-        assert.equal(stopped.find((entry) => entry.command === "sleep 601")?.signal, "SIGKILL");
-        assert.deepEqual(await withTimeout(closed, 3000, "the close event"), stopped);
-      } finally {
-        loggedIn.client.thaw();
-        await loggedIn.client.stop(500);
-        await test.close();
       }
     });
   }

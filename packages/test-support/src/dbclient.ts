@@ -17,13 +17,15 @@ export interface DbclientOptions {
   readonly identity: string;
   /** The remote command; none asks for a shell. */
   readonly command?: string;
+  /** Keep stdin open instead of `/dev/null`, so that the client sends no EOF on its session (see `spawnProcess`). */
+  readonly openStdin?: boolean;
   /** More arguments, e.g. `["-K", "1"]` (keepalive every second) or `["-I", "5"]` (idle timeout). */
   readonly args?: readonly string[];
 }
 
 /**
  * Starts Dropbear's `dbclient` as a client of a server under test: `dbclient -y -y -i KEY -p P [args]
- * USER@127.0.0.1 [COMMAND]` (`-y -y` accepts any host key without asking), stdin from /dev/null, output captured;
+ * USER@127.0.0.1 [COMMAND]` (`-y -y` accepts any host key without asking), stdin from /dev/null (or open, `openStdin`), output captured;
  * `generation` picks whose dbclient (the PID is the dbclient's own in every one).
  * Returns the {@linkcode Spawned} handle; registered with `stopAll()`.
  *
@@ -45,5 +47,5 @@ export function startDbclient(options: DbclientOptions): Spawned {
     `${options.user}@${options.host ?? "127.0.0.1"}`,
     ...(options.command === undefined ? [] : [options.command]),
   ];
-  return spawnPeer(options.generation ?? "bookworm", "dbclient", args);
+  return spawnPeer(options.generation ?? "bookworm", "dbclient", args, { openStdin: options.openStdin === true });
 }

@@ -64,8 +64,8 @@ export function rootOf(generation: Generation): string | undefined {
 
 /**
  * The command line that runs `argv` (an absolute path inside the root, e.g. `/usr/sbin/sshd`) as `generation`'s
- * program. For a root it runs in a private mount namespace (`unshare --mount`) that binds the host's `/dev` and
- * `/tmp` and mounts a `/proc` inside the root before `chroot`: host paths under `/tmp` mean the same file on both
+ * program. For a root it runs in a private mount namespace (`unshare --mount`) that binds the host's `/dev` (with
+ * `/dev/pts` below it, for sessions with a pty) and `/tmp` and mounts a `/proc` inside the root before `chroot`: host paths under `/tmp` mean the same file on both
  * sides, and the mounts vanish with the last process of the namespace, so nothing is ever left mounted. The process
  * keeps its PID through every `exec`, so the PID spawn reports is the program's own (host PIDs: no PID namespace).
  *
@@ -82,6 +82,6 @@ export function peerCommand(generation: Generation, argv: readonly string[]): [s
   if (root === undefined) return [argv[0] ?? "", ...argv.slice(1)];
   // Absolute paths throughout: the caller's environment (and its PATH) is the program's.
   const script =
-    'r=$0; /usr/bin/mount --bind /dev "$r/dev" && /usr/bin/mount -t proc proc "$r/proc" && /usr/bin/mount --bind /tmp "$r/tmp" && /usr/bin/mkdir -p "$r/run/sshd" && exec /usr/sbin/chroot "$r" "$@"';
+    'r=$0; /usr/bin/mount --rbind /dev "$r/dev" && /usr/bin/mount -t proc proc "$r/proc" && /usr/bin/mount --bind /tmp "$r/tmp" && /usr/bin/mkdir -p "$r/run/sshd" && exec /usr/sbin/chroot "$r" "$@"';
   return ["/usr/bin/unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", script, root, ...argv];
 }

@@ -17,7 +17,15 @@ export interface SpawnProcessOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** How much of stdout + stderr to keep, in characters (the tail is kept). Default 256 KiB. */
   readonly outputLimit?: number;
+  /**
+   * Give the child a stdin that stays open (a pipe nothing is written to, closed when the child ends) instead of
+   * `/dev/null`: an ssh or dbclient then sends no EOF on its session, as when a user sits at it.
+   */
+  readonly openStdin?: boolean;
 }
+
+/** How long after its exit a child's pipes may take to deliver the rest of its output, in ms. */
+const OUTPUT_DRAIN = 1000;
 
 /** Bytes of output kept per child by default. */
 const OUTPUT_LIMIT = 256 * 1024;
@@ -30,12 +38,14 @@ const OUTPUT_LIMIT = 256 * 1024;
 export class Spawned {
   readonly name: string;
   readonly pid: number;
-  /** Settles when the child exits; never rejects. */
+  /** Settles when the child exited and its output has been read (at most 1 s later); never rejects. */
   readonly exited: Promise<ExitInfo>;
   readonly #limit: number;
   readonly #unregister: () => void;
   #output = "";
   #exit: ExitInfo | undefined;
+  /** Set once `exited` settled: the output is complete. */
+  #drained = false;
   #stopping: Promise<ExitInfo> | undefined;
 
   constructor(command: string, args: readonly string[], options: SpawnProcessOptions = {}) {
@@ -44,8 +54,10 @@ export class Spawned {
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.openStdin === true ? "pipe" : "ignore", "pipe", "pipe"],
     });
+    // Writes never happen; a child that ends closes the pipe, which is no error.
+    child.stdin?.on("error", () => {});
     if (child.pid === undefined) {
       // spawn reports ENOENT asynchronously; a missing PID means the child never started.
       child.on("error", () => {});
@@ -61,9 +73,19 @@ export class Spawned {
     this.exited = new Promise((resolve) => {
       child.on("error", (error) => append(Buffer.from(`\n[spawn error] ${error.message}\n`)));
       child.on("exit", (code, signal) => {
-        this.#exit = { code, signal };
+        const exit = { code, signal };
+        this.#exit = exit;
         this.#unregister();
-        resolve(this.#exit);
+        // 'exit' can come before the last of stdout and stderr has been read: wait for 'close' (every pipe at its
+        // end), bounded, since a daemon's children may hold its pipes open long after it exited.
+        const settle = (): void => {
+          clearTimeout(timer);
+          this.#drained = true;
+          resolve(exit);
+        };
+        const timer = setTimeout(settle, OUTPUT_DRAIN);
+        timer.unref();
+        child.once("close", settle);
       });
     });
     const pid = this.pid;
@@ -99,7 +121,7 @@ export class Spawned {
     await waitUntil(
       () => {
         match = this.#output.match(pattern);
-        if (match === null && this.#exit !== undefined) {
+        if (match === null && this.#drained && this.#exit !== undefined) {
           throw new Error(
             `${this.name} exited (${describeExit(this.#exit)}) before printing ${pattern}:\n${this.#output}`,
           );

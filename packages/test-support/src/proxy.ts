@@ -39,6 +39,11 @@ export interface ProxyBytes {
   readonly received: number;
   /** Bytes written to the receiver. */
   readonly forwarded: number;
+  /**
+   * `performance.now()` when bytes were last written to the receiver (`NaN` before any): an independent clock of
+   * what got through, for timing a peer's silence without trusting the code under test.
+   */
+  readonly lastForwardedAt: number;
 }
 
 /** A running {@linkcode startProxy} proxy. */
@@ -99,9 +104,9 @@ export async function startProxy(options: ProxyOptions): Promise<FaultProxy> {
     up: checkFault(options.up ?? { mode: "pass" }),
     down: checkFault(options.down ?? { mode: "pass" }),
   };
-  const totals: Record<ProxyDirection, { received: number; forwarded: number }> = {
-    up: { received: 0, forwarded: 0 },
-    down: { received: 0, forwarded: 0 },
+  const totals: Record<ProxyDirection, { received: number; forwarded: number; lastForwardedAt: number }> = {
+    up: { received: 0, forwarded: 0, lastForwardedAt: Number.NaN },
+    down: { received: 0, forwarded: 0, lastForwardedAt: Number.NaN },
   };
   const connections = new Set<Connection>();
   let accepted = 0;
@@ -223,7 +228,7 @@ class Pipe {
   readonly #from: Socket;
   readonly #to: Socket;
   readonly #fault: () => Fault;
-  readonly #totals: { received: number; forwarded: number };
+  readonly #totals: { received: number; forwarded: number; lastForwardedAt: number };
   readonly #maxHeld: number;
   readonly #queue: Held[] = [];
   #held = 0;
@@ -238,7 +243,7 @@ class Pipe {
     from: Socket,
     to: Socket,
     fault: () => Fault,
-    totals: { received: number; forwarded: number },
+    totals: { received: number; forwarded: number; lastForwardedAt: number },
     maxHeld: number,
   ) {
     this.#from = from;
@@ -345,6 +350,7 @@ class Pipe {
     this.#held -= data.length;
     this.#totals.forwarded += data.length;
     if (this.#to.destroyed || this.#to.writableEnded) return;
+    this.#totals.lastForwardedAt = performance.now();
     if (!this.#to.write(data)) this.#waitingForDrain = true;
     if (this.#held < this.#maxHeld / 2 && this.#from.isPaused()) this.#from.resume();
   }

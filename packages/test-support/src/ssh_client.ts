@@ -18,6 +18,8 @@ export interface SshClientOptions {
   readonly options?: Readonly<Record<string, string | number>>;
   /** Log with `-vvv` (every packet type, to stderr, captured in `output`); otherwise `LogLevel=ERROR`. */
   readonly verbose?: boolean;
+  /** Keep stdin open instead of `/dev/null`, so that the client sends no EOF on its session (see `spawnProcess`). */
+  readonly openStdin?: boolean;
   /** More arguments, before the destination. */
   readonly args?: readonly string[];
   /** Characters of output to keep (default 4 MiB: `-vvv` logs of long sessions are large). */
@@ -27,8 +29,9 @@ export interface SshClientOptions {
 /**
  * Starts OpenSSH's `ssh` as a client of a server under test: `ssh -i KEY -p P -o StrictHostKeyChecking=no
  * -o UserKnownHostsFile=/dev/null -o BatchMode=yes [-vvv] [-o K=V …] USER@127.0.0.1 [COMMAND]`, stdin from
- * /dev/null, stdout and stderr captured; `generation` picks whose ssh (the PID is the ssh's own in every one). Returns the {@linkcode Spawned} handle (freeze/thaw/stop, `exited`);
- * registered with `stopAll()`.
+ * /dev/null (or open, `openStdin`), stdout and stderr captured; `generation` picks whose ssh (the PID is the ssh's
+ * own in every one). Returns the {@linkcode Spawned} handle (freeze/thaw/stop, `exited`); registered with
+ * `stopAll()`.
  *
  * @example
  * ```ts no-run
@@ -62,5 +65,6 @@ export function startSshClient(options: SshClientOptions): Spawned {
   ];
   return spawnPeer(options.generation ?? "bookworm", "ssh", args, {
     outputLimit: options.outputLimit ?? 4 * 1024 * 1024,
+    openStdin: options.openStdin === true,
   });
 }

@@ -47,19 +47,49 @@ function mountNamespace(pid: number): string | undefined {
   }
 }
 
-/** PIDs of the processes in mount namespace `namespace`. */
-function processesIn(namespace: string): number[] {
+/** When `pid` started, in clock ticks since boot (field 22 of /proc/PID/stat), or undefined once it is gone. */
+function startTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Now, in the same clock ticks (USER_HZ, 100 on Linux). */
+function nowTicks(): number {
+  return Math.floor(Number.parseFloat(readFileSync("/proc/uptime", "utf8")) * 100);
+}
+
+/**
+ * The processes in mount namespace `namespace` that started before `before` (ticks): a namespace's number is
+ * reused once it is gone, and other peers (other test runs) start namespaces all the time, so a process that
+ * started after the stop began is in a new namespace that only has the old one's number.
+ */
+function processesIn(namespace: string, before: number): string[] {
   return readdirSync("/proc")
     .filter((name) => /^\d+$/.test(name))
     .map(Number)
-    .filter((pid) => mountNamespace(pid) === namespace);
+    .filter((pid) => mountNamespace(pid) === namespace && (startTicks(pid) ?? before) < before)
+    .map((pid) => JSON.stringify(readProcess(pid)));
 }
 
-/** Checks that `pids` ended and, for a root generation, that their namespace is empty and nothing shows mounted. */
-function assertNothingLeft(generation: string, pids: readonly number[], namespaces: readonly string[]): void {
+/**
+ * Checks that `pids` ended and, for a root generation, that no process that started before `stoppedAt` (ticks) is
+ * left in their namespaces (so their mounts are gone) and that the host's mount table never shows the roots.
+ */
+function assertNothingLeft(
+  generation: string,
+  pids: readonly number[],
+  namespaces: readonly string[],
+  stoppedAt: number,
+): void {
   for (const pid of pids)
     assert.equal(isRunning(pid), false, `pid ${pid} still runs: ${JSON.stringify(readProcess(pid))}`);
-  for (const namespace of namespaces) assert.deepEqual(processesIn(namespace), [], `processes left in ${namespace}`);
+  for (const namespace of namespaces) {
+    assert.deepEqual(processesIn(namespace, stoppedAt), [], `processes left in ${namespace}`);
+  }
   const mounts = readFileSync("/proc/self/mountinfo", "utf8");
   assert.equal(mounts.includes(rootsDir()), false, `the host's mount table shows ${rootsDir()} after ${generation}`);
 }
@@ -90,12 +120,24 @@ for (const generation of GENERATIONS) {
       assert.match(ssh.output, new RegExp(`Local version string SSH-2\\.0-OpenSSH_${literal(opensshVersion)}\\b`));
       assert.match(ssh.output, new RegExp(`remote software version OpenSSH_${literal(opensshVersion)}\\b`));
       assert.deepEqual(sshd.connectionPids(), [Number(ppid)]);
+      // A session with a pty works too (the root sees the host's /dev/pts).
+      const tty = startSshClient({
+        generation,
+        port: sshd.port,
+        user: sshd.user,
+        identity: sshd.clientKey.privatePath,
+        command: "tty",
+        args: ["-tt"],
+      });
+      assert.equal((await tty.exited).code, 0, tty.output);
+      assert.match(tty.output, /^\/dev\/pts\/\d+\r?$/m);
       const pids = [...sshd.allPids(), ssh.pid];
       if (!PEERS[generation].host) namespaces.push(mountNamespace(ssh.pid) as string);
       // The server first, while the session runs: a command outlives a client that leaves (no pty, no SIGHUP).
+      const stoppedAt = nowTicks();
       await sshd.stop();
       await ssh.stop();
-      assertNothingLeft(generation, pids, namespaces);
+      assertNothingLeft(generation, pids, namespaces, stoppedAt);
     });
 
     it(`dropbear and dbclient report Dropbear ${dropbearVersion}, log in, and stop leaving nothing behind`, {
@@ -121,9 +163,10 @@ for (const generation of GENERATIONS) {
       assert.deepEqual(dropbear.connectionPids(), [Number(ppid)]);
       const pids = [...dropbear.allPids(), db.pid];
       if (!PEERS[generation].host) namespaces.push(mountNamespace(db.pid) as string);
+      const stoppedAt = nowTicks();
       await dropbear.stop();
       await db.stop();
-      assertNothingLeft(generation, pids, namespaces);
+      assertNothingLeft(generation, pids, namespaces, stoppedAt);
     });
   });
 }

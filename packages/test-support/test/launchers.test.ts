@@ -61,11 +61,13 @@ describe("startSshd", { skip: skipUnlessPeers("sshd", "ssh") }, () => {
     );
     const [, ppid] = await client.waitForOutput(/^(\d+)$/m, 10_000);
     assert.deepEqual(sshd.connectionPids(), [Number(ppid)]);
-    await client.stop();
     await sshd.waitForLog(/Accepted publickey for/);
     const dir = sshd.dir.path;
+    const pids = sshd.allPids();
+    // The server first: a remote command outlives a client that leaves (no pty, no SIGHUP), out of the tree's reach.
     await sshd.stop();
-    assert.equal(isRunning(sshd.pid), false);
+    await client.stop();
+    for (const pid of pids) assert.equal(isRunning(pid), false, `pid ${pid} of the server still runs`);
     assert.equal(existsSync(dir), false);
   });
 

@@ -49,12 +49,19 @@ async function open(proxy: FaultProxy): Promise<{ socket: Socket; received: () =
 describe("startProxy", () => {
   it("passes bytes both ways and counts them", async () => {
     const proxy = await startProxy({ target: { port: echoPort } });
+    assert.ok(Number.isNaN(proxy.bytes("up").lastForwardedAt), "no byte forwarded yet");
     const client = await open(proxy);
+    const sent = performance.now();
     client.socket.write("hello");
     await waitUntil(() => client.received() === 5, { timeout: 2000 });
+    const echoed = performance.now();
     assert.equal(client.data().toString(), "hello");
-    assert.deepEqual(proxy.bytes("up"), { received: 5, forwarded: 5 });
-    assert.deepEqual(proxy.bytes("down"), { received: 5, forwarded: 5 });
+    const { lastForwardedAt: up, ...upBytes } = proxy.bytes("up");
+    const { lastForwardedAt: down, ...downBytes } = proxy.bytes("down");
+    assert.deepEqual(upBytes, { received: 5, forwarded: 5 });
+    assert.deepEqual(downBytes, { received: 5, forwarded: 5 });
+    // The proxy's own clock of the last byte through, each way, in order.
+    assert.ok(sent <= up && up <= down && down <= echoed, `${sent} ≤ ${up} ≤ ${down} ≤ ${echoed}`);
     client.socket.destroy();
     await proxy.close();
     assert.equal(proxy.openConnections, 0);

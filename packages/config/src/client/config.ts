@@ -1,3 +1,4 @@
+import { convtime } from "../time.ts";
 import { formatProxyJump } from "./jump.ts";
 import { type ClientResolution, type ResolveClientOptions, readClientConfig } from "./resolve.ts";
 import { type ClientConfig, clientConfigSchema, clientKeywordSchemas } from "./schema.ts";
@@ -62,20 +63,23 @@ export function resolveClientConfig(options: ResolveClientOptions): ResolvedClie
   const port = get("port");
   const heartbeat = get("heartbeat", true);
   const jump = resolution.proxy?.kind === "jump" ? resolution.proxy.assignment : undefined;
-  const proxyJump = jump ? formatProxyJump(jump.value) : undefined;
-  const connectTimeoutValue = typed(s.ConnectTimeout, connectTimeout);
+  const proxyJump = jump ? formatProxyJump(jump.value, resolution.openssh) : undefined;
+  // Time values as this release's convtime reads them (10.6 takes decimal seconds).
+  const time = (assignment: Assignment | undefined): number | undefined =>
+    assignment === undefined ? undefined : convtime(assignment.args[0] ?? "", resolution.openssh);
+  const connectTimeoutValue = time(connectTimeout);
   const values = clientConfigSchema.parse({
     host: resolution.originalHost,
     hostName: resolution.hostName,
     user: user?.args[0] ?? options.localUser,
     port: resolution.port,
-    serverAliveInterval: typed(s.ServerAliveInterval, interval) ?? 0,
+    serverAliveInterval: time(interval) ?? 0,
     serverAliveCountMax: typed(s.ServerAliveCountMax, countMax) ?? 3,
     ...(connectTimeoutValue === undefined ? {} : { connectTimeout: connectTimeoutValue }),
-    tcpKeepAlive: typed(s.TCPKeepAlive, tcpKeepAlive) ?? true,
+    tcpKeepAlive: tcpKeepAlive?.args[0]?.toLowerCase() === "all" || (typed(s.TCPKeepAlive, tcpKeepAlive) ?? true),
     identityFile: resolution.identityFiles.map((entry) => entry.path),
     ...(proxyJump === undefined ? {} : { proxyJump }),
-    heartbeat: typed(s.Heartbeat, heartbeat) ?? 0,
+    heartbeat: time(heartbeat) ?? 0,
   });
   const sources: ClientConfigSources = {
     host: { kind: "argument", name: "destination" },

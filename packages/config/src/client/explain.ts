@@ -1,6 +1,6 @@
 import { asciiLower } from "../parse.ts";
 import type { ResolvedClientConfig } from "./config.ts";
-import { CLIENT_ALIASES, CLIENT_EXTENSION_KEYWORDS, CLIENT_KEYWORDS } from "./keywords.ts";
+import { CLIENT_ALIASES, CLIENT_EXTENSION_KEYWORDS, clientKeywords } from "./keywords.ts";
 import { type Assignment, formatSource, type ValueSource } from "./source.ts";
 
 /** Why a keyword has its value: the line that won and the lines that lost, in reading order. */
@@ -38,9 +38,9 @@ const UNSET_BY_NONE = new Set(["serveraliveinterval", "connecttimeout", "forward
  */
 export function explainClientConfig(resolved: ResolvedClientConfig, keyword: string): ClientExplanation {
   const key = CLIENT_ALIASES.get(asciiLower(keyword)) ?? asciiLower(keyword);
-  const row = CLIENT_KEYWORDS.get(key) ?? CLIENT_EXTENSION_KEYWORDS.get(key);
-  const name = row?.name ?? keyword;
   const { resolution } = resolved;
+  const row = clientKeywords(resolution.openssh).get(key) ?? CLIENT_EXTENSION_KEYWORDS.get(key);
+  const name = row?.name ?? keyword;
   if (key === "hostname") {
     const source = resolution.hostNameSource;
     const assignments = resolution.settings.get(key)?.assignments ?? [];

@@ -1,3 +1,4 @@
+import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { portValue } from "../values.ts";
 
 /** One hop of a `ProxyJump` list. */
@@ -92,9 +93,11 @@ export type ProxyJumpValue = { readonly none: true } | { readonly none: false; r
  * The part of a ProxyJump value ssh parses: up to a `#`, then up to the first space or tab (OpenSSH 9.2 as Debian
  * ships it, with the 10.3 ProxyJump fixes backported: `ProxyJump a b` is `a`).
  */
-function jumpText(value: string): string {
+function jumpText(value: string, openssh: OpenSshVersion): string {
   const hash = value.indexOf("#");
   const text = (hash === -1 ? value : value.slice(0, hash)).replace(/[ \t\n\v\f\r]+$/, "");
+  // 10.6 keeps the whole rest of the line (spaces included) as the specification; older releases stop at a space.
+  if (opensshAtLeast(openssh, "10.5")) return text;
   const space = text.search(/[ \t]/);
   return space === -1 ? text : text.slice(0, space);
 }
@@ -111,10 +114,10 @@ function jumpText(value: string): string {
  * // { none: false, hops: [{ host: "bastion" }, { user: "me", host: "inner", port: 2222 }] }
  * ```
  */
-export function parseProxyJump(value: string): ProxyJumpValue | undefined {
+export function parseProxyJump(value: string, openssh: OpenSshVersion = "9.2"): ProxyJumpValue | undefined {
   if (value.toLowerCase() === "none") return { none: true };
   const hops: JumpHost[] = [];
-  for (const part of jumpText(value).split(",")) {
+  for (const part of jumpText(value, openssh).split(",")) {
     const hop = parseJumpHop(part);
     if (!hop) return undefined;
     hops.push(hop);
@@ -132,11 +135,11 @@ export function parseProxyJump(value: string): ProxyJumpValue | undefined {
  * formatProxyJump("a,me@10.0.0.1:22"); // "a,me@[10.0.0.1]:22"
  * ```
  */
-export function formatProxyJump(value: string): string | undefined {
-  const parsed = parseProxyJump(value);
+export function formatProxyJump(value: string, openssh: OpenSshVersion = "9.2"): string | undefined {
+  const parsed = parseProxyJump(value, openssh);
   if (!parsed || parsed.none) return undefined;
   const last = parsed.hops[parsed.hops.length - 1] as JumpHost;
-  const text = jumpText(value);
+  const text = jumpText(value, openssh);
   const comma = text.lastIndexOf(",");
   const extra = comma > 0 ? `${text.slice(0, comma)},` : "";
   const numeric = last.host.includes(":") || /^[0-9.]*$/.test(last.host);

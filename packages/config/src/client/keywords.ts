@@ -1,10 +1,13 @@
 /**
- * Every keyword OpenSSH 9.2's ssh knows (readconf.c `keywords[]`), with how its value is read. Built with GSSAPI
- * and PKCS#11, as Debian and most distributions ship it. Keywords of distribution patches (Debian's
- * `GSSAPIKeyExchange`, `ProtocolKeepAlives`, …) are not here: upstream ssh rejects them.
+ * Every keyword each supported OpenSSH release's ssh knows (readconf.c `keywords[]`), with how its value is read,
+ * as Debian builds it: 9.2 and 10.0 with GSSAPI and Debian's GSSAPI key-exchange patch (`GSSAPIKeyExchange`, …),
+ * 10.6 without GSSAPI (its `GSSAPIAuthentication` is an `Unsupported option`, the key-exchange keywords are bad
+ * options). Debian's `ProtocolKeepAlives` (another name of ServerAliveInterval) and `SetupTimeOut` (ignored by the
+ * 9.2 package, another name of ConnectTimeout from 10.0, as `ssh -G` shows) are accepted by all three.
  *
  * @module
  */
+import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 
 /**
  * The multistate tables of readconf.c: the words each kind of option accepts (case-insensitive).
@@ -24,6 +27,8 @@ export const CLIENT_CHOICES = {
   tunnel: ["ethernet", "point-to-point", "true", "yes", "false", "no"],
   requesttty: ["true", "yes", "false", "no", "force", "auto"],
   sessiontype: ["none", "subsystem", "default"],
+  warnweakcrypto: ["true", "false", "yes", "no", "no-pq-kex"],
+  tcpkeepalive: ["true", "false", "yes", "no", "all"],
   canonicalizehostname: ["true", "false", "yes", "no", "always"],
   pubkeyauth: ["true", "false", "yes", "no", "unbound", "host-bound"],
   compression: ["yes", "no"],
@@ -77,6 +82,8 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
   ["UsePrivilegedPort", "deprecated"],
   ["AFSTokenPassing", "unsupported"],
   ["KerberosAuthentication", "unsupported"],
+  ["ProtocolKeepAlives", "time"],
+  ["SetupTimeOut", "ignore"],
   ["KerberosTGTPassing", "unsupported"],
   ["RSAAuthentication", "unsupported"],
   ["RhostsRSAAuthentication", "unsupported"],
@@ -105,7 +112,7 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
   ["IdentityFile2", "special", "acc"],
   ["IdentitiesOnly", "flag"],
   ["CertificateFile", "word", "acc"],
-  ["AddKeysToAgent", "list"],
+  ["AddKeysToAgent", "special"],
   ["IdentityAgent", "word"],
   ["HostName", "special"],
   ["HostKeyAlias", "string"],
@@ -143,7 +150,7 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
   ["EnableSSHKeysign", "flag"],
   ["VerifyHostKeyDNS", "choice", "yesnoask"],
   ["NoHostAuthenticationForLocalhost", "flag"],
-  ["RekeyLimit", "list"],
+  ["RekeyLimit", "special"],
   ["ConnectTimeout", "time"],
   ["AddressFamily", "choice", "addressfamily"],
   ["ServerAliveInterval", "time"],
@@ -162,7 +169,7 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
   ["RemoteCommand", "command"],
   ["VisualHostKey", "flag"],
   ["KexAlgorithms", "word"],
-  ["IPQoS", "list"],
+  ["IPQoS", "special"],
   ["RequestTTY", "choice", "requesttty"],
   ["SessionType", "choice", "sessiontype"],
   ["StdinNull", "flag"],
@@ -199,17 +206,77 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
  * CLIENT_KEYWORDS.get("serveraliveinterval"); // { name: "ServerAliveInterval", kind: "time" }
  * ```
  */
-export const CLIENT_KEYWORDS: ReadonlyMap<string, ClientKeyword> = new Map(
-  rows.map(([name, kind, extra]) => {
-    const row: ClientKeyword =
-      extra === "acc"
-        ? { name, kind, accumulates: true }
-        : extra === undefined
-          ? { name, kind }
-          : { name, kind, choices: extra };
-    return [name.toLowerCase(), row] as const;
-  }),
-);
+export const CLIENT_KEYWORDS: ReadonlyMap<string, ClientKeyword> = buildTable(rows);
+
+function buildTable(
+  table: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLIENT_CHOICES | "acc")?]>,
+): Map<string, ClientKeyword> {
+  return new Map(
+    table.map(([name, kind, extra]) => {
+      const row: ClientKeyword =
+        extra === "acc"
+          ? { name, kind, accumulates: true }
+          : extra === undefined
+            ? { name, kind }
+            : { name, kind, choices: extra };
+      return [name.toLowerCase(), row] as const;
+    }),
+  );
+}
+
+/** Debian's GSSAPI key-exchange patch (9.2 and 10.0 packages). */
+const debianGssapi: typeof rows = [
+  ["GSSAPIKeyExchange", "flag"],
+  ["GSSAPIClientIdentity", "string"],
+  ["GSSAPIServerIdentity", "string"],
+  ["GSSAPITrustDns", "flag"],
+  ["GSSAPIRenewalForcesRekey", "flag"],
+  ["GSSAPIKexAlgorithms", "word"],
+];
+
+const tables = new Map<OpenSshVersion, ReadonlyMap<string, ClientKeyword>>();
+
+/**
+ * The keyword table of one OpenSSH release, keyed by lower-cased keyword: 9.2's {@linkcode CLIENT_KEYWORDS} plus
+ * what later releases added (9.4 `Tag`; 9.5 `ObscureKeystrokeTiming`; 9.6 `ChannelTimeout`; 9.9 `VersionAddendum`;
+ * 10.1 `RefuseConnection`; 10.1 `WarnWeakCrypto`), with each Debian build's GSSAPI keywords.
+ *
+ * @example
+ * ```ts
+ * import { clientKeywords } from "@tsalive/config";
+ * clientKeywords("10.0").has("tag"); // true
+ * clientKeywords("9.2").has("tag"); // false
+ * ```
+ */
+export function clientKeywords(version: OpenSshVersion): ReadonlyMap<string, ClientKeyword> {
+  let table = tables.get(version);
+  if (table) return table;
+  const added: (typeof rows)[number][] = [];
+  if (opensshAtLeast(version, "9.4")) added.push(["Tag", "string"]);
+  if (opensshAtLeast(version, "9.5")) added.push(["ObscureKeystrokeTiming", "special"]);
+  if (opensshAtLeast(version, "9.6")) added.push(["ChannelTimeout", "special"]);
+  if (opensshAtLeast(version, "9.9")) added.push(["VersionAddendum", "special"]);
+  if (opensshAtLeast(version, "10.1")) {
+    added.push(["RefuseConnection", "special"], ["WarnWeakCrypto", "choice", "warnweakcrypto"]);
+  }
+  // 10.6: built without GSSAPI; TCPKeepAlive also takes `all`.
+  const base = opensshAtLeast(version, "10.5")
+    ? rows.map((row): (typeof rows)[number] =>
+        row[0] === "GSSAPIAuthentication" || row[0] === "GSSAPIDelegateCredentials"
+          ? [row[0], "unsupported"]
+          : row[0] === "TCPKeepAlive" || row[0] === "KeepAlive"
+            ? [row[0], "choice", "tcpkeepalive"]
+            : row,
+      )
+    : [...rows, ...debianGssapi];
+  // Debian's SetupTimeOut: ignored by the 9.2 package, ConnectTimeout from 10.0.
+  const debian = opensshAtLeast(version, "10.0")
+    ? base.map((row): (typeof rows)[number] => (row[0] === "SetupTimeOut" ? [row[0], "time"] : row))
+    : base;
+  table = buildTable([...debian, ...added]);
+  tables.set(version, table);
+  return table;
+}
 
 /**
  * The keywords tsalive adds to ssh_config (from the 2001 Heartbeat/Watchdog patch for OpenSSH). OpenSSH's ssh
@@ -246,4 +313,6 @@ export const CLIENT_ALIASES: ReadonlyMap<string, string> = new Map([
   ["smartcarddevice", "pkcs11provider"],
   ["hostbasedkeytypes", "hostbasedacceptedalgorithms"],
   ["pubkeyacceptedkeytypes", "pubkeyacceptedalgorithms"],
+  ["protocolkeepalives", "serveraliveinterval"],
+  ["setuptimeout", "connecttimeout"],
 ]);

@@ -13,7 +13,7 @@ function resolve(files: Record<string, string>, extra: Partial<ResolveClientOpti
 }
 
 test("defaults: nothing configured gives OpenSSH's defaults, each from 'default'", () => {
-  const { values, sources } = resolve({});
+  const { values, sources } = resolve({}, { openssh: "9.2" });
   assert.deepEqual(values, {
     host: "web",
     hostName: "web",
@@ -172,11 +172,23 @@ test("every bad line of a file is reported before failing", () => {
   );
 });
 
-test("Heartbeat: read where IgnoreUnknown lists it (as ssh accepts it), or always on request", () => {
+test("Heartbeat: read in place (noted once where ssh would reject it); strict refuses it as ssh does", () => {
   const listed = resolve({ "/home/me/.ssh/config": "IgnoreUnknown Heartbeat\nHeartbeat 1m\n" });
   assert.equal(listed.values.heartbeat, 60);
   assert.deepEqual(listed.sources.heartbeat, { kind: "file", file: "/home/me/.ssh/config", line: 2 });
-  assert.throws(() => resolve({ "/home/me/.ssh/config": "Heartbeat 30\n" }), /Bad configuration option: heartbeat/);
+  assert.deepEqual(listed.resolution.extensionNotes, []);
+  const inPlace = resolve({ "/home/me/.ssh/config": "Heartbeat 5\n" });
+  assert.equal(inPlace.values.heartbeat, 5);
+  assert.equal(inPlace.resolution.extensionNotes.length, 1);
+  assert.match(inPlace.resolution.extensionNotes[0]?.message ?? "", /put "IgnoreUnknown Heartbeat" before it/);
+  assert.throws(
+    () => resolve({ "/home/me/.ssh/config": "Heartbeat 30\n" }, { strict: true }),
+    /Bad configuration option: heartbeat/,
+  );
+  assert.throws(
+    () => resolve({ "/home/me/.ssh/config": "Heartbeat 30\n" }, { extensionKeywords: "ignore-unknown" }),
+    /Bad configuration option: heartbeat/,
+  );
   const always = resolve({ "/home/me/.ssh/config": "Heartbeat 30\n" }, { extensionKeywords: "always" });
   assert.equal(always.values.heartbeat, 30);
   assert.throws(

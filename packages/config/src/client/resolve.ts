@@ -1,22 +1,26 @@
+import { readConfigFile } from "../_read.ts";
 import { badOptionsError, ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import type { ConfigFileSystem } from "../fs.ts";
-import { memoryFileSystem } from "../fs.ts";
+import { defaultFileSystem } from "../fs.ts";
 import { expandIncludeGlob } from "../glob.ts";
+import { DEFAULT_OPENSSH_VERSION, type OpenSshVersion, opensshAtLeast, opensshVersion } from "../openssh_version.ts";
 import { asciiLower, type ConfigLine, type DirectiveLine, parseConfig, parseLine } from "../parse.ts";
 import { matchPattern, matchPatternList } from "../pattern.ts";
 import { convtime } from "../time.ts";
 import { a2port, integerValue, parseServices, SERVICE_PORTS } from "../values.ts";
 import { numericHost } from "./_address.ts";
+import { emptyAlgorithmLists } from "./_algorithms.ts";
 import { WORD_CHECKS, WORD_MISSING } from "./_checks.ts";
+import { parseIpqos } from "./_ipqos.ts";
 import { parseProxyJump } from "./jump.ts";
 import {
   CLIENT_ALIASES,
   CLIENT_CHOICES,
   CLIENT_EXTENSION_KEYWORDS,
-  CLIENT_KEYWORDS,
   type ClientKeyword,
+  clientKeywords,
 } from "./keywords.ts";
-import { evaluateMatch, MatchFailure } from "./match.ts";
+import { evaluateMatch, evaluateMatchArgs, execTokens, type MatchContext, MatchFailure } from "./match.ts";
 import { percentExpand } from "./percent.ts";
 import type { Assignment, ValueSource } from "./source.ts";
 
@@ -28,6 +32,24 @@ export interface ConfigText {
 
 /** A config file path (read through `fs`), or text. */
 export type ConfigInput = string | ConfigText;
+
+/**
+ * One command-line argument of ssh that feeds the configuration, in the order given: `-o` (one config line), `-l`,
+ * `-p` and `-i`. ssh applies them in that order: the first `-l`/`-p`/`User`/`Port` wins.
+ *
+ * @example
+ * ```ts
+ * import { type ClientArgument, resolveClientConfig } from "@tsalive/config";
+ * // ssh -o User=o -l l host: the -o came first, so it wins
+ * const commandLine: ClientArgument[] = [{ kind: "option", text: "User=o" }, { kind: "user", user: "l" }];
+ * resolveClientConfig({ host: "h", localUser: "me", home: "/home/me", commandLine, configFile: "none" }).values.user; // "o"
+ * ```
+ */
+export type ClientArgument =
+  | { readonly kind: "option"; readonly text: string }
+  | { readonly kind: "user"; readonly user: string }
+  | { readonly kind: "port"; readonly port: number }
+  | { readonly kind: "identityFile"; readonly path: string };
 
 /**
  * What `ssh -G` takes: the destination, the local user, the command-line options and the config files.
@@ -45,6 +67,12 @@ export interface ResolveClientOptions {
   localHostname?: string | undefined;
   /** The directory a relative `configFile` path is read from (as ssh reads `-F` relative to its cwd). */
   cwd?: string | undefined;
+  /**
+   * `-o`, `-l`, `-p` and `-i` in command-line order, as ssh applies them; a `-i` file is tilde-expanded and
+   * used only if it exists (ssh warns and skips it otherwise: see `warnings`). When given, `options`, `user`,
+   * `port` and `identityFiles` must not be.
+   */
+  commandLine?: readonly ClientArgument[] | undefined;
   /** `-o` options, in order, each one config line (`"ServerAliveInterval=15"`). */
   options?: readonly string[] | undefined;
   /** `-l user`: applied before the `-o` options. */
@@ -59,7 +87,10 @@ export interface ResolveClientOptions {
   userConfig?: ConfigInput | null | undefined;
   /** The system config; default `/etc/ssh/ssh_config`; `null` for none. Ignored with `configFile`. */
   systemConfig?: ConfigInput | null | undefined;
-  /** Where paths are read from. Default: an empty file system (pass `nodeFileSystem` to read real files). */
+  /**
+   * Where paths are read from. Default: the runtime's real file system (`defaultFileSystem`); pass
+   * `memoryFileSystem` to resolve text you hold without touching the disk.
+   */
   fs?: ConfigFileSystem | undefined;
   /**
    * Runs a `Match exec` command (already %-expanded) and says whether it exited 0. Without it, reaching a
@@ -68,10 +99,30 @@ export interface ResolveClientOptions {
    */
   exec?: ((command: string) => boolean) | undefined;
   /**
-   * When tsalive's extension keywords (`Heartbeat`) are read: `"ignore-unknown"` (default) only where an active
-   * `IgnoreUnknown` lists them, exactly where OpenSSH's ssh accepts them too; `"always"` everywhere.
+   * The OpenSSH release whose semantics to reproduce: its keywords, Match criteria, Include expansion, defaults
+   * and messages. Default: the newest, `"10.6"`.
+   */
+  openssh?: OpenSshVersion | undefined;
+  /**
+   * Refuse tsalive's extension keywords (`Heartbeat`) wherever OpenSSH's ssh would, i.e. unless an active
+   * `IgnoreUnknown` lists them: OpenSSH's exact verdict on the file. Default `false`: `Heartbeat N` is read in
+   * place, as the seed documents it, and `extensionNotes` says which lines OpenSSH would reject.
+   */
+  strict?: boolean | undefined;
+  /**
+   * The older spelling of `strict`: `"ignore-unknown"` is `strict: true`, `"always"` is `strict: false`.
+   * @deprecated Use `strict`.
    */
   extensionKeywords?: "ignore-unknown" | "always" | undefined;
+  /**
+   * The environment, for `${VAR}` in `Include` (9.9 and later) and for `~` in an `Include` path, which ssh's
+   * `glob(GLOB_TILDE)` takes from `$HOME` (not the passwd home). Default: `{ HOME: home }`.
+   */
+  environment?: Readonly<Record<string, string | undefined>> | undefined;
+  /** The remote command, for `Match command` and `Match sessiontype` (10.0). */
+  remoteCommand?: string | undefined;
+  /** The local interface addresses, for `Match localnetwork` (9.4): `nodeDefaults()` lists them. */
+  localAddresses?: readonly string[] | undefined;
 }
 
 /** Every active assignment of one keyword, in reading order; the first (not `none`, where that unsets) wins. */
@@ -97,6 +148,13 @@ export interface ClientResolution {
   readonly proxy: { readonly kind: "command" | "jump"; readonly assignment: Assignment } | undefined;
   /** Messages ssh prints without failing (`Unsupported option`). */
   readonly warnings: readonly ConfigIssue[];
+  /**
+   * tsalive extension lines read in place that OpenSSH's ssh of this release would reject (`Bad configuration
+   * option`), each with how to share the file with ssh (`IgnoreUnknown`). Empty with `strict`.
+   */
+  readonly extensionNotes: readonly ConfigIssue[];
+  /** The release whose semantics were applied. */
+  readonly openssh: OpenSshVersion;
   /** Files read, in order. */
   readonly files: readonly string[];
   /** Whether a final pass ran (`Match final`, `CanonicalizeHostname`). */
@@ -106,15 +164,19 @@ export interface ClientResolution {
 
 const SSH_MAX_IDENTITY_FILES = 100;
 const READCONF_MAX_DEPTH = 16;
-const DEFAULT_IDENTITY_FILES = [
+const COMMON_IDENTITY_FILES = [
   "~/.ssh/id_rsa",
   "~/.ssh/id_ecdsa",
   "~/.ssh/id_ecdsa_sk",
   "~/.ssh/id_ed25519",
   "~/.ssh/id_ed25519_sk",
-  "~/.ssh/id_xmss",
-  "~/.ssh/id_dsa",
 ];
+/** ssh's default identities per release: 10.0 dropped DSA, 10.6 lists ML-DSA instead of XMSS. */
+const DEFAULT_IDENTITY_FILES: Readonly<Record<OpenSshVersion, readonly string[]>> = {
+  "9.2": [...COMMON_IDENTITY_FILES, "~/.ssh/id_xmss", "~/.ssh/id_dsa"],
+  "10.0": [...COMMON_IDENTITY_FILES, "~/.ssh/id_xmss"],
+  "10.6": [...COMMON_IDENTITY_FILES, "~/.ssh/id_mldsa44_ed25519"],
+};
 
 interface FileFlags {
   readonly user: boolean;
@@ -128,6 +190,23 @@ interface ActiveRef {
 /** A line failed: its message(s), OpenSSH's wording, already prefixed. */
 class BadLine {
   constructor(readonly message: string) {}
+}
+
+/** misc.c scan_scaled: digits, an optional fraction, an optional unit B K M G T P E (any case); bytes. */
+function scanScaled(text: string): number | undefined {
+  const match = /^([0-9]+)(?:\.([0-9]+))?([BKMGTPE]?)$/i.exec(text);
+  if (!match) return undefined;
+  const power = "BKMGTPE".indexOf((match[3] || "B").toUpperCase());
+  const whole = Number(match[1]) * 1024 ** power;
+  const fraction = match[2] ? Math.floor(Number(`0.${match[2]}`) * 1024 ** power) : 0;
+  if (match[2] && power === 0) return undefined;
+  return whole + fraction;
+}
+
+/** ssh.c valid_hostname (Debian 9.2's security update, 9.6 and later): no shell metacharacters, no leading `-`. */
+function validHostname(host: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: iscntrl is what ssh refuses
+  return !host.startsWith("-") && !/['`"$\\;&<>|(){},\s\x00-\x1f\x7f]/.test(host);
 }
 
 /** ssh.c is_addr_fast: looks like an address (a scope `%`, a `:`, or only digits and dots). */
@@ -150,7 +229,11 @@ class ClientResolver {
   readonly settings = new Map<string, { name: string; assignments: Assignment[] }>();
   readonly identity: { path: string; userProvided: boolean; source: ValueSource }[] = [];
   readonly warnings: ConfigIssue[] = [];
+  readonly extensionNotes: ConfigIssue[] = [];
   readonly files: string[] = [];
+  readonly version: OpenSshVersion;
+  readonly keywords: ReadonlyMap<string, ClientKeyword>;
+  readonly strict: boolean;
   proxy: { kind: "command" | "jump"; assignment: Assignment } | undefined;
   pass: 1 | 2 = 1;
   wantFinal = false;
@@ -163,7 +246,10 @@ class ClientResolver {
   finalHostName: string | undefined;
 
   constructor(readonly options: ResolveClientOptions) {
-    this.fs = options.fs ?? memoryFileSystem({});
+    this.fs = options.fs ?? defaultFileSystem();
+    this.version = options.openssh === undefined ? DEFAULT_OPENSSH_VERSION : opensshVersion(options.openssh);
+    this.keywords = clientKeywords(this.version);
+    this.strict = options.strict ?? options.extensionKeywords === "ignore-unknown";
     const destination = splitDestination(options.host);
     this.originalHost = destination.host;
     this.matchHost = destination.host;
@@ -172,7 +258,7 @@ class ClientResolver {
   first(key: string): Assignment | undefined {
     const assignments = this.settings.get(key)?.assignments;
     if (!assignments) return undefined;
-    const row = CLIENT_KEYWORDS.get(key) ?? CLIENT_EXTENSION_KEYWORDS.get(key);
+    const row = this.keywords.get(key) ?? CLIENT_EXTENSION_KEYWORDS.get(key);
     // parse_time stores -1 for `none`: still unset, so a later line may set it.
     if (row?.kind === "time") return assignments.find((a) => a.args[0] !== "none");
     return assignments[0];
@@ -182,7 +268,7 @@ class ClientResolver {
     const key = CLIENT_ALIASES.get(written) ?? written;
     let setting = this.settings.get(key);
     if (!setting) {
-      setting = { name: (CLIENT_KEYWORDS.get(key) ?? row).name, assignments: [] };
+      setting = { name: (this.keywords.get(key) ?? row).name, assignments: [] };
       this.settings.set(key, setting);
     }
     setting.assignments.push(assignment);
@@ -200,6 +286,8 @@ class ClientResolver {
    * `fs`; without one, a few well-known names). Returns -1 where a2port does.
    */
   a2port(arg: string): number {
+    // A number needs no service table: /etc/services is read only for a name.
+    if (/^[0-9]+$/.test(arg)) return a2port(arg, SERVICE_PORTS);
     if (!this.services) {
       let text: string | undefined;
       try {
@@ -228,14 +316,64 @@ class ClientResolver {
       name,
     });
     const fromArgument = (key: string, value: string, name: "destination" | "user" | "port") => {
-      const row = CLIENT_KEYWORDS.get(key) as ClientKeyword;
+      const row = this.keywords.get(key) as ClientKeyword;
       if (!this.first(key))
         this.record(key, row, { keyword: row.name, args: [value], value, source: argument(name), pass: 1 });
     };
-    if (o.user !== undefined) fromArgument("user", o.user, "user");
-    if (o.port !== undefined) fromArgument("port", String(o.port), "port");
-    for (const path of o.identityFiles ?? []) this.addIdentity(path, true, argument("identityFile"));
-    (o.options ?? []).forEach((text, index) => {
+    // ssh.c: the destination is checked before any configuration is read.
+    if (!validHostname(destination.host)) this.fatalArgument("hostname contains invalid characters");
+    const commandLine: (ClientArgument | { kind: "identityFile"; path: string; legacy: true })[] = o.commandLine
+      ? [...o.commandLine]
+      : [
+          ...(o.user === undefined ? [] : [{ kind: "user", user: o.user } as const]),
+          ...(o.port === undefined ? [] : [{ kind: "port", port: o.port } as const]),
+          ...(o.identityFiles ?? []).map((path) => ({ kind: "identityFile", path, legacy: true }) as const),
+          ...(o.options ?? []).map((text) => ({ kind: "option", text }) as const),
+        ];
+    let optionIndex = 0;
+    for (const item of commandLine) {
+      if (item.kind === "user") fromArgument("user", item.user, "user");
+      else if (item.kind === "port") fromArgument("port", String(item.port), "port");
+      else if (item.kind === "identityFile") this.commandLineIdentity(item.path, "legacy" in item);
+      else this.commandLineOption(item.text, optionIndex++);
+    }
+    // ssh.c: the destination's user@ and :port apply after -o, before the files.
+    if (destination.user !== undefined) fromArgument("user", destination.user, "destination");
+    if (destination.port !== undefined) fromArgument("port", String(destination.port), "destination");
+    this.readFiles();
+    return this.finish();
+  }
+
+  /** ssh.c `-i`: tilde-expanded with the passwd home; a file that does not exist is skipped with a warning. */
+  commandLineIdentity(path: string, legacy: boolean): void {
+    const source: ValueSource = { kind: "argument", name: "identityFile" };
+    if (legacy) {
+      this.addIdentity(path, true, source);
+      return;
+    }
+    const home = this.options.home.replace(/\/$/, "");
+    const full = path === "~" ? home : path.startsWith("~/") ? `${home}${path.slice(1)}` : path;
+    let exists: boolean;
+    try {
+      exists = (this.fs.stat ? this.fs.stat(full) !== undefined : false) || this.fs.readFile(full) !== undefined;
+    } catch {
+      exists = true;
+    }
+    if (!exists) {
+      const message = `Warning: Identity file ${full} not accessible: No such file or directory.`;
+      this.warnings.push({ file: "command-line", line: 0, keyword: undefined, message });
+      return;
+    }
+    this.addIdentity(full, true, source);
+  }
+
+  fatalArgument(message: string): never {
+    throw new ConfigError("CONFIG_INVALID", message, [{ file: "command-line", line: 0, keyword: undefined, message }]);
+  }
+
+  commandLineOption(text: string, index: number): void {
+    {
+      // one -o option
       const line = parseLine(text, 0, "command-line");
       const source: ValueSource = { kind: "option", index, text };
       const bad = this.processLine(line, source, "command-line", { user: true, neverMatch: false }, undefined, 0);
@@ -248,12 +386,12 @@ class ClientResolver {
         };
         throw new ConfigError("CONFIG_INVALID", bad.message, [issue]);
       }
-    });
-    // ssh.c: the destination's user@ and :port apply after -o, before the files.
-    if (destination.user !== undefined) fromArgument("user", destination.user, "destination");
-    if (destination.port !== undefined) fromArgument("port", String(destination.port), "destination");
+    }
+  }
 
-    this.readFiles();
+  finish(): ClientResolution {
+    const o = this.options;
+    const argument = (name: "destination"): ValueSource => ({ kind: "argument", name });
 
     // ssh.c: HostName replaces the host, %h expanded; names (not addresses) are lower-cased.
     let host = this.originalHost;
@@ -280,6 +418,12 @@ class ClientResolver {
       this.matchHost = host;
       this.readFiles();
     }
+    // ssh.c, after reading the files (before -G prints anything).
+    const attempts = this.first("connectionattempts");
+    if (attempts && Number(attempts.args[0]) <= 0) this.fatalArgument("Invalid number of ConnectionAttempts");
+    const empty = emptyAlgorithmLists(this.version, (key) => this.first(key)?.args[0]);
+    for (const message of empty.errors) this.warnings.push({ file: undefined, line: 0, keyword: undefined, message });
+    if (empty.fatal !== undefined) this.fatalArgument([...empty.errors, empty.fatal].join("\n"));
     this.checkJumpLoop(host);
     return {
       originalHost: this.originalHost,
@@ -288,10 +432,12 @@ class ClientResolver {
       settings: this.settings,
       identityFiles: this.identity.length
         ? this.identity.map(({ path, source }) => ({ path, source }))
-        : DEFAULT_IDENTITY_FILES.map((path) => ({ path, source: { kind: "default" } as const })),
+        : DEFAULT_IDENTITY_FILES[this.version].map((path) => ({ path, source: { kind: "default" } as const })),
       port: this.currentPort(),
       proxy: this.proxy,
       warnings: this.warnings,
+      extensionNotes: this.extensionNotes,
+      openssh: this.version,
       files: this.files,
       finalPass,
       options: o,
@@ -301,7 +447,7 @@ class ClientResolver {
   /** ssh.c: a ProxyJump whose last hop is the destination itself (same host, port and user) is fatal. */
   checkJumpLoop(host: string): void {
     if (this.proxy?.kind !== "jump") return;
-    const parsed = parseProxyJump(this.proxy.assignment.value);
+    const parsed = parseProxyJump(this.proxy.assignment.value, this.version);
     if (!parsed || parsed.none) return;
     const jump = parsed.hops[parsed.hops.length - 1];
     if (!jump) return;
@@ -350,27 +496,15 @@ class ClientResolver {
   }
 
   /**
-   * Reads a file as read_config_file_depth does: missing is `undefined`; another failure, or (with `checkPerm`) a
-   * file writable by group or others or owned by another user, is fatal.
+   * Reads a file as read_config_file_depth does, checked before reading (readConfigFile): missing is
+   * `undefined`; bad permissions (with `checkPerm`), a FIFO, a device, an over-large file or a read error throw.
    */
-  readFile(path: string, checkPerm: boolean): string | undefined {
-    let text: string | undefined;
-    try {
-      text = this.fs.readFile(path);
-    } catch (error) {
-      const message = `Can't open user config file ${path}: ${error instanceof Error ? error.message : String(error)}`;
-      throw new ConfigError("CONFIG_READ_FAILED", message, [{ file: path, line: 0, keyword: undefined, message }], {
-        cause: error,
-      });
-    }
-    if (text === undefined || !checkPerm) return text;
-    const stat = this.fs.stat?.(path);
-    const uid = this.options.uid;
-    if (stat && ((stat.uid !== 0 && uid !== undefined && stat.uid !== uid) || (stat.mode & 0o22) !== 0)) {
-      const message = `Bad owner or permissions on ${path}`;
-      throw new ConfigError("CONFIG_BAD_PERMISSIONS", message, [{ file: path, line: 0, keyword: undefined, message }]);
-    }
-    return text;
+  readFile(
+    path: string,
+    checkPerm: boolean,
+    at?: { text: string; file: string | undefined; line: number },
+  ): string | undefined {
+    return readConfigFile(this.fs, path, { checkPerm, uid: this.options.uid, at });
   }
 
   readInput(input: ConfigInput, flags: FileFlags, checkPerm = false): boolean {
@@ -431,15 +565,25 @@ class ClientResolver {
     const { key } = line;
     if (line.issue && line.args.length === 0 && line.value === "") return new BadLine(line.issue.message);
     // parse_token
-    let row = CLIENT_KEYWORDS.get(key);
+    let row = this.keywords.get(key);
     let ignored = false;
     let badToken: string | undefined;
     if (!row) {
       const extension = CLIENT_EXTENSION_KEYWORDS.get(key);
       const ignoreList = this.ignoredUnknown();
       const listed = ignoreList !== undefined && matchPatternList(key, ignoreList, true) === 1;
-      if (extension && (this.options.extensionKeywords === "always" || listed)) row = extension;
-      else if (listed) ignored = true;
+      if (extension && (!this.strict || listed)) {
+        row = extension;
+        if (!listed && this.pass === 1) {
+          const message = `${name}: line ${line.line}: ${extension.name} is a tsalive keyword that OpenSSH's ssh rejects ("Bad configuration option: ${key}"); to share this file with ssh, put "IgnoreUnknown ${extension.name}" before it`;
+          this.extensionNotes.push({
+            file: source.kind === "file" ? source.file : "command-line",
+            line: line.line,
+            keyword: line.keyword,
+            message,
+          });
+        }
+      } else if (listed) ignored = true;
       else badToken = `${name}: line ${line.line}: Bad configuration option: ${key}`;
     }
     if (line.issue) return new BadLine([badToken, line.issue.message].filter(Boolean).join("\n"));
@@ -479,7 +623,8 @@ class ClientResolver {
       }
       case "time": {
         if (arg === undefined || arg === "") return new BadLine(`${at}: missing time value.`);
-        if (arg !== "none" && convtime(arg) === undefined) return new BadLine(`${at}: invalid time value.`);
+        if (arg !== "none" && convtime(arg, this.version) === undefined)
+          return new BadLine(`${at}: invalid time value.`);
         store();
         return extra();
       }
@@ -500,9 +645,14 @@ class ClientResolver {
         if (arg === "" && !(key === "loglevel" || key === "syslogfacility")) {
           return new BadLine(`${at}: ${WORD_MISSING.get(key) ?? "Missing argument."}`);
         }
-        const problem = WORD_CHECKS.get(key)?.(arg);
+        const problem = WORD_CHECKS.get(key)?.(arg, this.version);
         if (problem !== undefined) return new BadLine(`${at}: ${problem}`);
-        store();
+        // readconf.c sets SyslogFacility without looking at the block (first value wins), and before 10.6 also
+        // StreamLocalBindMask (last value wins), active or not: ssh -G shows it.
+        const unconditional =
+          key === "syslogfacility" || (key === "streamlocalbindmask" && !opensshAtLeast(this.version, "10.5"));
+        if (unconditional) this.record(key, row, assignment);
+        else store();
         return extra();
       }
       case "command":
@@ -550,19 +700,129 @@ class ClientResolver {
         return undefined;
       }
       case "match": {
-        if (cmdline || !activeRef) return new BadLine("Host directive not supported as a command-line option");
-        let evaluated: { result: 1 | 0; rest: string | null };
+        if (cmdline || !activeRef) {
+          return new BadLine(
+            `${opensshAtLeast(this.version, "10.5") ? "Match" : "Host"} directive not supported as a command-line option`,
+          );
+        }
+        let result: 1 | 0;
+        let leftover: boolean;
         try {
-          evaluated = this.matchLine(line.value, at, assignment.source);
+          if (opensshAtLeast(this.version, "9.9")) {
+            const evaluated = evaluateMatchArgs(args, this.matchContext(at, assignment.source));
+            result = evaluated.result;
+            leftover = evaluated.rest > 0;
+          } else {
+            const evaluated = this.matchLine(line.value, at, assignment.source);
+            result = evaluated.result;
+            leftover = evaluated.rest !== null && evaluated.rest !== "";
+          }
         } catch (error) {
           // A bad condition leaves the block state as it was, as in readconf.c.
           if (error instanceof MatchFailure) return new BadLine(error.message);
           throw error;
         }
-        const { result, rest } = evaluated;
         activeRef.active = flags.neverMatch ? false : result === 1;
-        if (rest !== null && rest !== "") return new BadLine(`${at}: keyword ${key} extra arguments at end of line`);
+        if (leftover) return new BadLine(`${at}: keyword ${key} extra arguments at end of line`);
         return undefined;
+      }
+      case "obscurekeystroketiming": {
+        let value: number | undefined;
+        for (const word of args) {
+          if (value !== undefined) return new BadLine(`${at}: invalid arguments`);
+          if (word === "yes" || word === "true") value = 20;
+          else if (word === "no" || word === "false") value = 0;
+          else if (word.startsWith("interval:")) {
+            const parsed = integerValue.safeParse(word.slice(9));
+            if (!parsed.success) return new BadLine(`${at}: ${parsed.error.issues[0]?.message}`);
+            value = parsed.data;
+            if (value <= 0 || value > 1000) return new BadLine(`${at}: value out of range.`);
+          } else return new BadLine(`${at}: unsupported argument "${word}"`);
+        }
+        if (value === undefined) return new BadLine(`${at}: missing argument`);
+        if (active) this.record(key, row, { ...assignment, value: String(value) });
+        return undefined;
+      }
+      case "versionaddendum": {
+        const rest = line.value.replace(/^[ \t\r\n=]+/, "");
+        if (rest === "") return this.fatal(`${at}: ${key} missing argument.`, line);
+        const text = rest.replace(/#.*$/, "").replace(/[ \t\r\n]+$/, "");
+        if (active) this.record(key, row, { ...assignment, value: asciiLower(text) === "none" ? "" : text });
+        return undefined;
+      }
+      case "channeltimeout": {
+        for (const [i, word] of args.entries()) {
+          if (asciiLower(word) === "none") {
+            if (i > 0 || args.length > 1)
+              return new BadLine(`${at}: keyword ${key} "none" argument must appear alone.`);
+            continue;
+          }
+          const eq = word.indexOf("=");
+          if (eq <= 0 || convtime(word.slice(eq + 1), this.version) === undefined) {
+            this.fatal(`${at}: invalid channel timeout ${word}`, line);
+          }
+        }
+        if (args.length === 0) this.fatal(`${at}: no ${key} specified`, line);
+        if (active && !this.first(key)) this.record(key, row, assignment);
+        return undefined;
+      }
+      case "addkeystoagent": {
+        // readconf.c: yes|no|ask|confirm, "confirm TIME", or a TIME alone (yes, with that lifespan).
+        const states: Record<string, number> = { true: 1, false: 0, yes: 1, no: 0, ask: 2, confirm: 3 };
+        if (arg === undefined || arg === "") return new BadLine(`${at}: missing argument.\n${at}: unsupported option`);
+        let state = states[asciiLower(arg)];
+        const arg2 = args[1];
+        let lifespan = 0;
+        if (state === 3 && arg2 !== undefined) {
+          const seconds = convtime(arg2, this.version);
+          if (seconds === undefined) return new BadLine(`${at}: invalid time value.`);
+          lifespan = seconds;
+        } else if (state === undefined && arg2 === undefined) {
+          const seconds = convtime(arg, this.version);
+          if (seconds === undefined) return new BadLine(`${at}: unsupported option`);
+          state = 1;
+          lifespan = seconds;
+        } else if (state === undefined || arg2 !== undefined) return new BadLine(`${at}: unsupported option`);
+        if (active && !this.first(key)) this.record(key, row, { ...assignment, value: `${state} ${lifespan}` });
+        return args.length > 2 ? new BadLine(`${at}: keyword ${key} extra arguments at end of line`) : undefined;
+      }
+      case "rekeylimit": {
+        if (arg === undefined || arg === "") return new BadLine(`${at}: Missing argument.`);
+        let bytes = 0;
+        if (arg !== "default") {
+          const scanned = scanScaled(arg);
+          if (scanned === undefined) return new BadLine(`${at}: Bad number '${arg}': Invalid argument`);
+          if (scanned !== 0 && scanned < 16) return new BadLine(`${at}: RekeyLimit too small`);
+          bytes = scanned;
+        }
+        let interval = "";
+        const time = args[1];
+        if (time !== undefined && time !== "none") {
+          if (time === "") return new BadLine(`${at}: missing time value.`);
+          const seconds = convtime(time, this.version);
+          if (seconds === undefined) return new BadLine(`${at}: invalid time value.`);
+          interval = String(seconds);
+        }
+        if (active) this.record(key, row, { ...assignment, value: `${bytes} ${interval}` });
+        return args.length > 2 ? new BadLine(`${at}: keyword ${key} extra arguments at end of line`) : undefined;
+      }
+      case "ipqos": {
+        const values: number[] = [];
+        for (const word of args.slice(0, 2).length ? args.slice(0, 2) : ["(null)"]) {
+          const value = parseIpqos(word, this.version);
+          if (value === undefined) return new BadLine(`${at}: Bad IPQoS value: ${word}`);
+          values.push(value);
+        }
+        if (active && !this.first(key)) {
+          const [interactive = 0, bulk = interactive] = values;
+          this.record(key, row, { ...assignment, value: `${interactive} ${bulk}` });
+        }
+        return args.length > 2 ? new BadLine(`${at}: keyword ${key} extra arguments at end of line`) : undefined;
+      }
+      case "refuseconnection": {
+        if (arg === undefined || arg === "") return new BadLine(`${at}: Missing argument.`);
+        if (active) return this.fatal(`${at}: RefuseConnection: ${arg}`, line);
+        return extra();
       }
       case "include":
         return this.include(line, at, flags, activeRef, cmdline, depth);
@@ -601,7 +861,7 @@ class ClientResolver {
       }
       case "proxyjump": {
         const value = line.value.replace(/^[ \t\r\n=]+/, "");
-        if (!parseProxyJump(value)) return new BadLine(`${at}: Invalid ProxyJump "${value}"`);
+        if (!parseProxyJump(value, this.version)) return new BadLine(`${at}: Invalid ProxyJump "${value}"`);
         if (active && this.proxy === undefined) this.proxy = { kind: "jump", assignment: { ...assignment, value } };
         if (active) this.record(key, row, { ...assignment, value });
         return undefined;
@@ -611,8 +871,18 @@ class ClientResolver {
     }
   }
 
+  /** ssh's fatal() while reading: the one message, at once. */
+  fatal(message: string, line: DirectiveLine): never {
+    const file = this.stack[this.stack.length - 1] ?? "command-line";
+    throw new ConfigError("CONFIG_INVALID", message, [{ file, line: line.line, keyword: line.keyword, message }]);
+  }
+
   /** readconf.c match_cfg_line with this resolver's state: the host, user and port known so far. */
   matchLine(condition: string, at: string, source: ValueSource): { result: 1 | 0; rest: string | null } {
+    return evaluateMatch(condition, this.matchContext(at, source));
+  }
+
+  matchContext(at: string, source: ValueSource): MatchContext {
     const o = this.options;
     const final = this.pass === 2;
     const hostName = this.first("hostname");
@@ -621,7 +891,12 @@ class ClientResolver {
       : hostName
         ? this.expand(hostName.args[0] ?? "", { h: this.matchHost }, hostName.source)
         : this.matchHost;
-    return evaluateMatch(condition, {
+    return {
+      openssh: this.version,
+      tag: this.first("tag")?.args[0],
+      remoteCommand: o.remoteCommand ?? this.first("remotecommand")?.value.replace(/^[ \t\r\n=]+/, ""),
+      sessionType: asciiLower(this.first("sessiontype")?.args[0] ?? "default"),
+      localAddresses: o.localAddresses,
       at,
       source,
       final,
@@ -639,7 +914,41 @@ class ClientResolver {
       requestFinalPass: () => {
         this.wantFinal = true;
       },
+    };
+  }
+
+  /** readconf.c expand_match_exec_or_include_path for an Include path: %-tokens, then `${VAR}`. */
+  expandInclude(arg: string, at: string, line: DirectiveLine): string | undefined {
+    const context = this.matchContext(at, { kind: "file", file: this.stack[this.stack.length - 1], line: line.line });
+    const jump = this.proxy?.kind === "jump" ? parseProxyJump(this.proxy.assignment.value, this.version) : undefined;
+    const jumpHost = jump && !jump.none ? (jump.hops[jump.hops.length - 1]?.host ?? "") : "";
+    const env = this.options.environment ?? { HOME: this.options.home };
+    // vdollar_percent_expand: an unknown %-token is fatal; an unset variable skips the path with an error.
+    const percent = percentExpand(
+      arg.replace(/\$\{[^}]*\}/g, (v) => v.replaceAll("%", "%%")),
+      { ...execTokens(context), j: jumpHost },
+    );
+    if (percent.error !== undefined) {
+      const why = percent.error.replace(/^percent_expand: /, "");
+      this.fatal(`vdollar_percent_expand: ${why}\npercent_dollar_expand: failed`, line);
+    }
+    let missing: string | undefined;
+    const value = percent.value.replace(/\$\{([^}]*)\}/g, (_match, name: string) => {
+      const found = name === "" ? undefined : env[name];
+      if (found === undefined) missing ??= name;
+      return found ?? "";
     });
+    if (missing !== undefined) {
+      const why = missing === "" ? "zero-length environment variable" : `env var \${${missing}} has no value`;
+      this.warnings.push({
+        file: this.stack[this.stack.length - 1],
+        line: line.line,
+        keyword: line.keyword,
+        message: `vdollar_percent_expand: ${why}\n${at}: Unable to expand user config file '${arg}'`,
+      });
+      return undefined;
+    }
+    return value;
   }
 
   include(
@@ -651,12 +960,29 @@ class ClientResolver {
     depth: number,
   ): BadLine | undefined {
     if (cmdline || !activeRef) return new BadLine("Include directive not supported as a command-line option");
-    for (const arg of line.args) {
-      if (arg === "") return new BadLine(`${at}: keyword ${line.key} empty argument`);
+    for (const written of line.args) {
+      if (written === "") return new BadLine(`${at}: keyword ${line.key} empty argument`);
+      let arg = written;
+      if (opensshAtLeast(this.version, "9.9")) {
+        // 9.9: %-tokens and ${ENV} are expanded first.
+        const expanded = this.expandInclude(written, at, line);
+        if (expanded === undefined) continue;
+        arg = expanded;
+      }
       if (arg.startsWith("~") && !flags.user) return new BadLine(`${at}: bad include path ${arg}.`);
       const path = arg.startsWith("/") || arg.startsWith("~") ? arg : `${flags.user ? "~/.ssh" : "/etc/ssh"}/${arg}`;
       const outerActive = activeRef.active;
-      for (const file of expandIncludeGlob(path, this.fs, this.options.home)) {
+      const globHome = this.options.environment?.HOME ?? this.options.home;
+      let files: string[];
+      try {
+        files = expandIncludeGlob(path, this.fs, globHome);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        const message = `${at}: ${error.message}`;
+        const file = this.stack[this.stack.length - 1];
+        throw new ConfigError(error.code, message, [{ file, line: line.line, keyword: line.keyword, message }]);
+      }
+      for (const file of files) {
         if (depth + 1 > READCONF_MAX_DEPTH || this.stack.includes(file)) {
           const chain = [...this.stack, file].join(" -> ");
           const message = `${at}: Too many recursive configuration includes (Include loop: ${chain})`;
@@ -664,7 +990,7 @@ class ClientResolver {
             { file: this.stack[this.stack.length - 1], line: line.line, keyword: line.keyword, message },
           ]);
         }
-        const text = this.readFile(file, true);
+        const text = this.readFile(file, true, { text: at, file: this.stack[this.stack.length - 1], line: line.line });
         if (text !== undefined) {
           this.readText(
             text,
