@@ -1,6 +1,16 @@
 import type { Socket } from "node:net";
 import { type LivenessError, LivenessMonitor, type MonitorOptions, systemTimers, type Timers } from "@tsalive/core";
-import { bindState, hook, markBytes, markPackets, markWrites, sendIgnore, type Undo } from "@tsalive/ssh2-layer";
+import {
+  bindState,
+  hook,
+  markBytes,
+  markPackets,
+  markWrites,
+  sendIgnore,
+  sendPing,
+  type Undo,
+  usePing,
+} from "@tsalive/ssh2-layer";
 import {
   checkConnection,
   type GlobalReplyCallback,
@@ -16,6 +26,8 @@ export interface ConnectionOwner {
   /** Monitor settings, `undefined` when neither probe nor heartbeat is on; one object shared by every connection. */
   readonly monitorOptions: MonitorOptions | undefined;
   readonly tcpKeepAlive: boolean;
+  /** Whether probes are PINGs where the server advertises `ping@openssh.com`. */
+  readonly ping: boolean;
   readonly connectTimeout: number | undefined;
   readonly timers: Timers | undefined;
   /** The server's name for messages. */
@@ -37,6 +49,10 @@ export class Connection {
   readonly protocol: Ssh2Protocol;
   readonly socket: Socket;
   monitor: LivenessMonitor | undefined;
+  /** Whether the server's EXT_INFO listed `ping@openssh.com` (set by the layer's ping hook). */
+  peerPings = false;
+  /** PINGs awaiting their PONG; `undefined` unless `probeKind` is `ping@openssh.com`. */
+  pings: number | undefined;
   readonly #owner: ConnectionOwner;
   readonly #internals: Ssh2ClientInternals;
   readonly #ping: () => void;
@@ -53,10 +69,15 @@ export class Connection {
     this.protocol = protocol;
     this.socket = socket;
     this.#ping = protocol.ping;
-    // Activity marking is the shared layer's: its hooks find this connection (protocol, monitor) on the objects.
-    bindState(protocol, this);
+    // Activity marking is the shared layer's: its socket hooks find this connection (protocol, monitor) there.
     bindState(socket, this);
-    this.#undo.push(markPackets(protocol), markBytes(socket), markWrites(socket));
+    this.#undo.push(markPackets(protocol, this), markBytes(socket), markWrites(socket));
+    if (owner.ping) {
+      // The server's EXT_INFO (after the first NEWKEYS) says whether it answers PING; the hook reads it here.
+      this.pings = 0;
+      bindState(protocol, this);
+      this.#undo.push(usePing());
+    }
     this.#answerWantReplies();
     this.#startOnAuthentication();
     this.#swallowBuiltInKeepalive();
@@ -179,8 +200,18 @@ export class Connection {
     this.#connectTimer = undefined;
   }
 
-  /** The reply callback shares ssh2's FIFO with forwardIn, so it is pushed right before the ping it belongs to. */
+  /**
+   * A PING where the server advertised it; else `keepalive@openssh.com`, whose reply callback shares ssh2's FIFO
+   * with forwardIn, so it is pushed right before the ping it belongs to.
+   */
   #sendProbe(): void {
+    if (this.pings !== undefined && this.peerPings) {
+      // PONGs come in order and never through `_callbacks`; ssh2 queues the PING during a key exchange, which
+      // OpenSSH would not answer.
+      this.pings++;
+      sendPing(this.protocol);
+      return;
+    }
     const callbacks = this.#internals._callbacks;
     if (callbacks === undefined) return;
     callbacks.push(this.#onReply);

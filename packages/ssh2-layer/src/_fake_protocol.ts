@@ -3,6 +3,7 @@
  * packet it would have encrypted kept in `sent`, and a key exchange that can be opened and closed by hand.
  */
 import type { Ssh2Protocol } from "./protocol.ts";
+import { sendGlobalKeepalive } from "./writers.ts";
 
 export interface FakeProtocol extends Ssh2Protocol {
   /** Payloads sent outside a key exchange, in order (message number first). */
@@ -32,9 +33,16 @@ export function fakeProtocol<H extends object>(handlers: H): FakeProtocol & { _h
     _onPayload: onPayload,
     _decipher: { _onPayload: onPayload },
     _onPacket: () => {},
-    ping() {},
-    channelSuccess() {},
-    channelFailure() {},
+    ping() {
+      sendGlobalKeepalive(this);
+    },
+    // ssh2's replies to channel requests, recorded as their message number and recipient.
+    channelSuccess(channel) {
+      sent.push(Buffer.from([99, 0, 0, 0, channel]));
+    },
+    channelFailure(channel) {
+      sent.push(Buffer.from([100, 0, 0, 0, channel]));
+    },
     rekey() {},
     startKeyExchange() {
       this._kexinit = {};

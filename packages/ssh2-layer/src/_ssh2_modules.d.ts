@@ -8,3 +8,7 @@ declare module "ssh2/lib/protocol/Protocol.js" {
   const Protocol: unknown;
   export default Protocol;
 }
+declare module "ssh2/lib/protocol/handlers.js" {
+  const handlers: unknown;
+  export default handlers;
+}

@@ -26,8 +26,7 @@ describe("activity marking", () => {
     };
     protocol._onPacket = original;
     const { marks, monitor } = recorder();
-    bindState<ActivityState>(protocol, { protocol, monitor });
-    const undo = markPackets(protocol);
+    const undo = markPackets(protocol, { protocol, monitor });
     protocol._onPacket();
     assert.deepEqual([marks, ssh2], [["in"], 1]);
     undo();

@@ -23,11 +23,6 @@ export interface ActivityState {
 
 type Write = Socket["write"];
 
-function onPacket(this: Ssh2Protocol): void {
-  stateOf<ActivityState>(this)?.monitor?.markInbound();
-  previous(this, onPacket)?.call(this);
-}
-
 /**
  * Bytes prove the peer alive before they make a whole packet (ssh's deadline is last-byte-received + I, and sshd's
  * poll wakes on any byte): a 32 KiB packet crawling in over a throttled link is not silence. During a key exchange
@@ -47,11 +42,16 @@ function write(this: Socket, ...args: Parameters<Write>): boolean {
 }
 
 /**
- * Every decrypted packet outside a key exchange passes `_onPacket` (Protocol.js:2031-2034, called as a method), so
- * wrapping it marks inbound activity. The protocol must carry the state (`bindState`).
+ * Every decrypted packet outside a key exchange passes `_onPacket` (Protocol.js:2031-2034), so wrapping it marks
+ * inbound activity. The one hook made per connection: ssh2's own `_onPacket` is an arrow function, so code that
+ * wraps it after us may call ours unbound, and this hook cannot find its state through `this`.
  */
-export function markPackets(protocol: Ssh2Protocol): Undo {
-  return hook(protocol, "_onPacket", onPacket);
+export function markPackets(protocol: Ssh2Protocol, state: ActivityState): Undo {
+  const ssh2 = protocol._onPacket;
+  return hook(protocol, "_onPacket", (): void => {
+    state.monitor?.markInbound();
+    ssh2();
+  });
 }
 
 /** Marks every byte the socket receives (see `onData`). The socket must carry the state (`bindState`). */

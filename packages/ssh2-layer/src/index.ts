@@ -8,6 +8,7 @@
 export { type ActivityState, type Marks, markBytes, markPackets, markWrites } from "./activity.ts";
 export { compatibilityMessage, type Incompatible, SSH2_RANGE, TESTED_SSH2_VERSIONS } from "./errors.ts";
 export { hook, previous, type Undo } from "./hook.ts";
+export { checkPing, listsPing, type PingState, usePing } from "./ping.ts";
 export {
   checkModules,
   checkProtocol,
@@ -17,4 +18,4 @@ export {
   sendPacket,
 } from "./protocol.ts";
 export { bindState, stateOf } from "./state.ts";
-export { sendChannelKeepalive, sendGlobalKeepalive, sendIgnore } from "./writers.ts";
+export { sendChannelKeepalive, sendGlobalKeepalive, sendIgnore, sendPing } from "./writers.ts";

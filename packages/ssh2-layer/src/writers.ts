@@ -45,3 +45,20 @@ export function sendChannelKeepalive(protocol: Ssh2Protocol, recipient: number):
   packet[start + 9 + KEEPALIVE.length] = 1; // want reply
   sendPacket(protocol, writer.finalize(packet));
 }
+
+const SSH2_MSG_PING = 192;
+const PING_DATA = Buffer.from("tsalive", "latin1");
+
+/**
+ * `SSH2_MSG_PING` with a short string of data (OpenSSH PROTOCOL §1.9), queued during a key exchange like every other
+ * packet: the peer answers with `SSH2_MSG_PONG` carrying the same data, outside the global-request queue.
+ */
+export function sendPing(protocol: Ssh2Protocol): void {
+  const writer = protocol._packetRW.write;
+  const start = writer.allocStart;
+  const packet = writer.alloc(1 + 4 + PING_DATA.length);
+  packet[start] = SSH2_MSG_PING;
+  packet.writeUInt32BE(PING_DATA.length, start + 1);
+  packet.set(PING_DATA, start + 5);
+  sendPacket(protocol, writer.finalize(packet));
+}

@@ -215,3 +215,6 @@ export function firstOpenChannel(
   }
   return undefined;
 }
+
+/** A handler of `_handlers`, as a hook installs it. */
+export type HandlerOf<K extends keyof MessageHandlers> = NonNullable<MessageHandlers[K]>;
