@@ -3,6 +3,17 @@
 # host (the bookworm generation), then the Debian roots of the newer generations (scripts/ensure-roots.sh: trixie
 # and forky, cached, built once). Under CI=true a missing peer or root is an error, never a skip.
 set -euo pipefail
+# @tsalive/ws's browser tests drive Debian's Chromium through playwright-core, which never downloads a browser.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "ensure-peers: missing /usr/bin/chromium; installing chromium" >&2
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    { apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null; } ||
+      { echo "ensure-peers: cannot install chromium" >&2; [ "${CI:-}" != true ] || exit 1; }
+  elif [ "${CI:-}" = true ]; then
+    echo "ensure-peers: cannot install chromium (need root and apt-get); CI does not skip browser tests" >&2
+    exit 1
+  fi
+fi
 here=$(dirname "$0")
 need=()
 for bin in /usr/bin/ssh /usr/sbin/sshd /usr/bin/ssh-keygen /usr/sbin/dropbear /usr/bin/dbclient /usr/bin/dropbearkey /usr/bin/dropbearconvert /usr/bin/unshare; do

@@ -1,3 +1,5 @@
+import { MAX_CONFIG_FILE_BYTES } from "./errors.ts";
+
 /**
  * The file system the resolvers read through, so their core stays runtime-agnostic: pass
  * {@linkcode memoryFileSystem} for text you hold, or `nodeFileSystem` from `@tsalive/config/node` for real files
@@ -92,6 +94,18 @@ export function fileSystemFromNodeFs(fs: NodeFsModule): ConfigFileSystem {
   return {
     readFile(path) {
       try {
+        // Refused before reading, whoever reads: a FIFO blocks the reader (and the event loop) until a writer
+        // comes, a device never ends, and neither is a configuration. `/dev/null` reads as empty, as in ssh.
+        if (path !== "/dev/null") {
+          const stat = fs.statSync(path);
+          const kind = fileKind(stat);
+          if (kind === "FIFO" || kind === "device" || kind === "socket") {
+            throw new Error(`${path} is a ${kind}, not a regular file`);
+          }
+          if (kind === "file" && stat.size > MAX_CONFIG_FILE_BYTES) {
+            throw new Error(`${path} is ${stat.size} bytes, over the limit of ${MAX_CONFIG_FILE_BYTES}`);
+          }
+        }
         return fs.readFileSync(path, "utf8");
       } catch (error) {
         const code = errorCode(error);

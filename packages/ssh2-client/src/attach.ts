@@ -240,13 +240,14 @@ export class ClientLiveness {
  *
  * @example
  * ```ts no-run
- * import { Client } from "ssh2";
+ * // no-run: connects to a real server.
+ * import ssh2 from "ssh2";
  * import { attach } from "@tsalive/ssh2-client";
  *
- * const client = new Client();
+ * const client = new ssh2.Client();
  * attach(client, { probe: { interval: 15_000, countMax: 3 } }); // ServerAliveInterval 15, ServerAliveCountMax 3
  * client.on("error", (error) => console.error(error.message)); // Timeout, server example.com not responding.
- * client.connect({ host: "example.com", username: "me", agent: process.env.SSH_AUTH_SOCK });
+ * client.connect({ host: "example.com", username: "me", agent: process.env.SSH_AUTH_SOCK ?? "" });
  * ```
  */
 export function attach(client: Client, options?: ClientOptions | null): ClientLiveness {

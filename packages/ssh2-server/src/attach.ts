@@ -44,8 +44,10 @@ const attachedServers = new WeakMap<object, ServerLiveness>();
  * connection's handle and supervisor, counters, and `detach()`.
  *
  * @example
- * ```ts no-run
- * import { attach } from "@tsalive/ssh2-server";
+ * ```ts
+ * import ssh2 from "ssh2";
+ * import { attach, SSH2_KEEPALIVE_OFF } from "@tsalive/ssh2-server";
+ * const server = new ssh2.Server({ hostKeys: [ssh2.utils.generateKeyPairSync("ed25519").private], ...SSH2_KEEPALIVE_OFF });
  * const liveness = attach(server, { probe: { interval: 15_000 } });
  * liveness.on("timeout", ({ payload }) => console.log(payload.message));
  * liveness.stats().open; // 0
@@ -200,11 +202,12 @@ export class ServerLiveness {
  *
  * @example
  * ```ts no-run
+ * // no-run: reads a host key file.
  * import { readFileSync } from "node:fs";
- * import { Server } from "ssh2";
+ * import ssh2 from "ssh2";
  * import { attach, SSH2_KEEPALIVE_OFF } from "@tsalive/ssh2-server";
  *
- * const server = new Server({ hostKeys: [readFileSync("host_key")], ...SSH2_KEEPALIVE_OFF });
+ * const server = new ssh2.Server({ hostKeys: [readFileSync("host_key")], ...SSH2_KEEPALIVE_OFF });
  * // ClientAliveInterval 15, ClientAliveCountMax 3, WatchdogTimeout 60
  * const liveness = attach(server, { probe: { interval: 15_000, countMax: 3 }, watchdog: { timeout: 60_000 } });
  * ```
@@ -235,7 +238,10 @@ export function attach(server: Server, options?: ServerOptionsInput | null): Ser
  *
  * @example
  * ```ts no-run
+ * // no-run: a fragment; `server` is your ssh2 Server.
+ * import type { Server } from "ssh2";
  * import { attachConnection } from "@tsalive/ssh2-server";
+ * declare const server: Server;
  * server.on("connection", (connection) => {
  *   const liveness = attachConnection(connection, { probe: { interval: 15_000 } });
  *   connection.on("session", (accept) => {
@@ -285,8 +291,11 @@ function infoOf(socket: Socket): ConnectionInfo {
  * after 1 ms, so the largest valid interval is the only per-server off switch. Spread it into `new Server({...})`.
  *
  * @example
- * ```ts no-run
- * new Server({ hostKeys, ...SSH2_KEEPALIVE_OFF });
+ * ```ts
+ * import ssh2 from "ssh2";
+ * import { SSH2_KEEPALIVE_OFF } from "@tsalive/ssh2-server";
+ * const hostKeys = [ssh2.utils.generateKeyPairSync("ed25519").private];
+ * new ssh2.Server({ hostKeys, ...SSH2_KEEPALIVE_OFF });
  * ```
  */
 export const SSH2_KEEPALIVE_OFF: { readonly keepaliveInterval: number } = Object.freeze({

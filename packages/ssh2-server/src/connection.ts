@@ -46,6 +46,10 @@ function onClose(this: Socket): void {
  *
  * @example
  * ```ts no-run
+ * // no-run: a fragment; `server` is your ssh2 Server, `serverLiveness` what attach(server) returned.
+ * import type { Server } from "ssh2";
+ * import type { ServerLiveness } from "@tsalive/ssh2-server";
+ * declare const server: Server, serverLiveness: ServerLiveness;
  * server.on("connection", (connection) => {
  *   const liveness = serverLiveness.of(connection);
  *   liveness?.on("timeout", (error) => console.log(error.message)); // Timeout, client not responding from …

@@ -89,8 +89,10 @@ interface Tracked {
  * const supervisor = new ProcessSupervisor({ killGrace: 500 });
  * supervisor.spawn("/bin/sh", ["-c", "sleep 60 & sleep 60"], { stdio: "ignore" });
  * supervisor.size; // 1
+ * await new Promise((resolve) => setTimeout(resolve, 500)); // the shell has started both sleeps by now
  * const stopped = await supervisor.stopAll(); // SIGHUP to all three, SIGKILL 500 ms later if needed
- * stopped.map((process) => process.command); // ["/bin/sh -c sleep 60 & sleep 60", "sleep 60", "sleep 60"]
+ * stopped.length; // 3
+ * // the shell ("/bin/sh -c sleep 60 & sleep 60") and its two sleeps, each with the last signal it was sent
  * ```
  */
 export class ProcessSupervisor {
@@ -217,6 +219,10 @@ export class ProcessSupervisor {
    *
    * @example
    * ```ts no-run
+   * // no-run: a fragment; `session` is an accepted ssh2 Session, `supervisor` the connection's.
+   * import type { Session } from "ssh2";
+   * import type { ProcessSupervisor } from "@tsalive/ssh2-server";
+   * declare const session: Session, supervisor: ProcessSupervisor;
    * session.on("exec", (accept, _reject, info) => supervisor.exec(accept(), info.command));
    * ```
    */

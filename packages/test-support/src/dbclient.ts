@@ -31,6 +31,9 @@ export interface DbclientOptions {
  *
  * @example
  * ```ts no-run
+ * // no-run: a fragment; needs a Dropbear or OpenSSH server on `port` that accepts `key`.
+ * import { type KeyPair, startDbclient, toDropbearKey } from "@tsalive/test-support";
+ * declare const port: number, key: KeyPair;
  * const db = startDbclient({ port, user: "root", identity: toDropbearKey(key), command: "sleep 30" });
  * db.freeze();
  * ```

@@ -70,6 +70,8 @@ const ATTEMPTS = 5;
  *
  * @example
  * ```ts no-run
+ * // no-run: starts a real dropbear.
+ * import { startDropbear } from "@tsalive/test-support";
  * const dropbear = await startDropbear();
  * // new Client().connect({ host: dropbear.host, port: dropbear.port, username: dropbear.user,
  * //   privateKey: dropbear.clientKey.privateKey })
@@ -209,6 +211,8 @@ export interface ThrowawayUser {
  *
  * @example
  * ```ts no-run
+ * // no-run: needs root (useradd).
+ * import { createThrowawayUser } from "@tsalive/test-support";
  * const user = createThrowawayUser();
  * await user.remove();
  * ```

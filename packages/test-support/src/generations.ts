@@ -71,6 +71,7 @@ export function rootOf(generation: Generation): string | undefined {
  *
  * @example
  * ```ts no-run
+ * // no-run: needs the forky root (scripts/ensure-roots.sh).
  * import { spawnSync } from "node:child_process";
  * import { peerCommand } from "@tsalive/test-support";
  * const [command, ...args] = peerCommand("forky", ["/usr/bin/ssh", "-G", "example.org"]);

@@ -40,6 +40,9 @@ export function generateKey(path: string, comment = "tsalive-test"): KeyPair {
  *
  * @example
  * ```ts no-run
+ * // no-run: a fragment; `dir` is a temporary folder, `clientKey` from generateKey().
+ * import { type KeyPair, writeAuthorizedKeys } from "@tsalive/test-support";
+ * declare const dir: { join(name: string): string }, clientKey: KeyPair;
  * writeAuthorizedKeys(dir.join("authorized_keys"), [clientKey]);
  * ```
  */
@@ -52,6 +55,9 @@ export function writeAuthorizedKeys(path: string, keys: readonly KeyPair[]): voi
  *
  * @example
  * ```ts no-run
+ * // no-run: a fragment; `dir` is a temporary folder.
+ * import { generateDropbearHostKey } from "@tsalive/test-support";
+ * declare const dir: { join(name: string): string };
  * generateDropbearHostKey(dir.join("db_hostkey"));
  * ```
  */
@@ -66,6 +72,9 @@ export function generateDropbearHostKey(path: string): string {
  *
  * @example
  * ```ts no-run
+ * // no-run: a fragment; `clientKey` from generateKey().
+ * import { type KeyPair, toDropbearKey } from "@tsalive/test-support";
+ * declare const clientKey: KeyPair;
  * const identity = toDropbearKey(clientKey); // dbclient -i identity
  * ```
  */

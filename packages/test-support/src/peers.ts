@@ -129,6 +129,8 @@ export function skipUnlessGeneration(generation: Generation, ...peers: Peer[]): 
  *
  * @example
  * ```ts no-run
+ * // no-run: needs the forky root (scripts/ensure-roots.sh).
+ * import { spawnPeer } from "@tsalive/test-support";
  * const ssh = spawnPeer("forky", "ssh", ["-V"]);
  * await ssh.waitForOutput(/OpenSSH_10\.6/);
  * ```

@@ -113,6 +113,9 @@ export class Spawned {
    *
    * @example
    * ```ts no-run
+   * // no-run: a fragment; `dropbear` is a Spawned peer.
+   * import type { Spawned } from "@tsalive/test-support";
+   * declare const dropbear: Spawned;
    * await dropbear.waitForOutput(/Not backgrounding/, 5000);
    * ```
    */
@@ -275,6 +278,9 @@ export function thaw(pids: readonly number[]): void {
  *
  * @example
  * ```ts no-run
+ * // no-run: a fragment; `listener` is a process you started.
+ * import { killTree } from "@tsalive/test-support";
+ * declare const listener: { pid: number };
  * await killTree(listener.pid, 1000);
  * ```
  */
@@ -374,6 +380,8 @@ export function freePort(): Promise<number> {
  *
  * @example
  * ```ts no-run
+ * // no-run: waits for a server on port 2222.
+ * import { waitForPort } from "@tsalive/test-support";
  * await waitForPort(2222);
  * ```
  */

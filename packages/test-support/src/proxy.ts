@@ -88,6 +88,9 @@ function checkFault(fault: Fault): Fault {
  *
  * @example
  * ```ts no-run
+ * // no-run: a fragment; `sshd` from startSshd().
+ * import { type Sshd, startProxy } from "@tsalive/test-support";
+ * declare const sshd: Sshd;
  * const proxy = await startProxy({ target: { port: sshd.port } });
  * // connect the client to proxy.port, then:
  * proxy.set("both", { mode: "blackhole" }); // the server vanishes, the sockets stay open

@@ -29,6 +29,7 @@ export interface PeerRun {
  *
  * @example
  * ```ts no-run
+ * // no-run: needs the forky root (scripts/ensure-roots.sh).
  * import { runPeer } from "@tsalive/test-support";
  * const run = await runPeer("forky", ["/usr/bin/ssh", "-G", "-F", "/dev/null", "example.org"]);
  * run.code; // 0

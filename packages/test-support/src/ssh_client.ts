@@ -35,6 +35,9 @@ export interface SshClientOptions {
  *
  * @example
  * ```ts no-run
+ * // no-run: a fragment; needs a server on `port` that accepts `key`.
+ * import { type KeyPair, startSshClient } from "@tsalive/test-support";
+ * declare const port: number, key: KeyPair;
  * const ssh = startSshClient({ port, user: "root", identity: key.privatePath, command: "sleep 30",
  *   options: { ServerAliveInterval: 1 }, verbose: true });
  * await ssh.waitForOutput(/Authenticated to/);

@@ -68,6 +68,7 @@ const SESSION_TITLE = /^sshd(?:-session)?: \S+@\S+$/;
  *
  * @example
  * ```ts no-run
+ * // no-run: starts real sshd peers, one of them from the forky root.
  * import { after } from "node:test";
  * import { startSshd, stopAll } from "@tsalive/test-support";
  * after(stopAll);
