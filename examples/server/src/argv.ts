@@ -22,6 +22,8 @@ export interface ServerArguments {
   readonly connection: ConnectionSpec | undefined;
   /** `--openssh VERSION`: the OpenSSH release whose sshd_config semantics and `-T` format apply (default 10.6). */
   readonly openssh: OpenSshVersion | undefined;
+  /** `--metrics [ADDR:]PORT`: serve Prometheus metrics there (127.0.0.1 unless an address is given). */
+  readonly metrics: MetricsAddress | undefined;
 }
 
 /** The connection given with `-C`, as sshd's `parse_server_match_testspec` reads it. */
@@ -36,6 +38,12 @@ export interface ConnectionSpec {
   readonly invalidUser?: boolean;
 }
 
+/** Where `--metrics` serves: `[ADDR:]PORT`, the address 127.0.0.1 unless one is given. */
+export interface MetricsAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
 /** A usage error: the message to print, then exit 1 as sshd does. */
 export class UsageError extends Error {
   override name = "UsageError";
@@ -44,7 +52,7 @@ export class UsageError extends Error {
 export const DEFAULT_SSHD_CONFIG = "/etc/ssh/sshd_config";
 
 const USAGE = `usage: tsalive-sshd [-DdeT] [-C connection_spec] [-f config_file] [-o option] [-p port]
-                    [--tsalive-config file] [--openssh version]`;
+                    [--tsalive-config file] [--openssh version] [--metrics [addr:]port]`;
 
 /**
  * Reads sshd's argument grammar (getopt: flags may be grouped, a value may be attached, `--` ends options).
@@ -66,6 +74,7 @@ export function parseServerArguments(argv: readonly string[]): ServerArguments {
   let connection: ConnectionSpec | undefined;
   let extensions: string | undefined;
   let openssh: OpenSshVersion | undefined;
+  let metrics: MetricsAddress | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === "--openssh") {
@@ -80,6 +89,13 @@ export function parseServerArguments(argv: readonly string[]): ServerArguments {
     if (arg === "--tsalive-config") {
       extensions = argv[++i];
       if (extensions === undefined) throw new UsageError(`option requires an argument -- tsalive-config\n${USAGE}`);
+      continue;
+    }
+    if (arg === "--metrics") {
+      const value = argv[++i];
+      if (value === undefined) throw new UsageError(`option requires an argument -- metrics\n${USAGE}`);
+      metrics = parseMetricsAddress(value);
+      if (metrics === undefined) throw new UsageError(`Bad metrics address ${value}.`);
       continue;
     }
     if (arg === "--") {
@@ -132,7 +148,7 @@ export function parseServerArguments(argv: readonly string[]): ServerArguments {
       }
     }
   }
-  return { configFile, ports, options, extensions, foreground, debug, stderr, test, connection, openssh };
+  return { configFile, ports, options, extensions, foreground, debug, stderr, test, connection, openssh, metrics };
 }
 
 /**
@@ -170,4 +186,22 @@ export function parseConnectionSpec(spec: string): ConnectionSpec {
     } else throw new UsageError(`Invalid test mode specification ${spec}`);
   }
   return result;
+}
+
+/**
+ * Reads `--metrics`'s value: `PORT`, `ADDR:PORT` or `[IPV6]:PORT`.
+ *
+ * @example
+ * ```ts
+ * import { parseMetricsAddress } from "./argv.ts";
+ * parseMetricsAddress("9464"); // { host: "127.0.0.1", port: 9464 }
+ * parseMetricsAddress("[::1]:9464"); // { host: "::1", port: 9464 }
+ * ```
+ */
+export function parseMetricsAddress(value: string): MetricsAddress | undefined {
+  const match = /^(?:(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):)?([0-9]{1,5})$/.exec(value);
+  if (match === null) return undefined;
+  const port = Number(match[3]);
+  if (port > 65535) return undefined;
+  return { host: match[1] ?? match[2] ?? "127.0.0.1", port };
 }
