@@ -33,5 +33,14 @@ if [ "${#need[@]}" -gt 0 ]; then
     echo "ensure-peers: run as root or install openssh-client openssh-server dropbear-bin; peer tests will be skipped" >&2
   fi
 fi
+# Prometheus, for examples/server's scrape test: the binary only; the test runs a throwaway instance on loopback.
+# Installed with policy-rc.d refusing service starts, so the package's own service never runs.
+if [ ! -x /usr/bin/prometheus ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "ensure-peers: missing /usr/bin/prometheus; installing prometheus" >&2
+  policy=/usr/sbin/policy-rc.d
+  [ -e "$policy" ] || { printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && trap 'rm -f "$policy"' EXIT; }
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq prometheus >/dev/null
+fi
 # The newer generations. ensure-roots.sh itself fails under CI=true when it cannot build them, and warns otherwise.
 bash "$here/ensure-roots.sh"

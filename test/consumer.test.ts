@@ -102,6 +102,9 @@ describe("consumer: the packed packages installed with npm outside the workspace
         wanted("ws"),
         wanted("@types/ws"),
         wanted("typescript"),
+        // @tsalive/metrics's peer, and the SDK its README example records on.
+        wanted("@opentelemetry/api"),
+        wanted("@opentelemetry/sdk-metrics"),
       ],
       scratch,
       600_000,

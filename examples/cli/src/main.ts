@@ -6,7 +6,8 @@
 import { isTsaliveError } from "@tsalive/core";
 import { type ClientArguments, parseClientArguments, UsageError } from "./argv.ts";
 import { backoffDelay } from "./backoff.ts";
-import { ConnectFailure, connect } from "./connect.ts";
+import { ConnectFailure, type Connection, connect } from "./connect.ts";
+import { dumpClient, formatClientDump } from "./dump.ts";
 import { type LocalForwarding, startLocalForwarding } from "./forward.ts";
 import { createLog, verboseLevel } from "./log.ts";
 import { printConfig } from "./print_config.ts";
@@ -70,11 +71,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let forwarding: LocalForwarding | undefined;
   let attempt = 0;
+  // Linux has no SIGINFO (OpenSSH 10.1 dumps on it): the connection's liveness on SIGUSR1.
+  let current: Connection | undefined;
+  const target = { user: settings.user, host: settings.hostName, port: settings.port };
+  process.on("SIGUSR1", () => {
+    if (current === undefined)
+      log.info(`connection to ${target.user}@${target.host} port ${target.port}: not connected`);
+    else log.info(formatClientDump(dumpClient(target, current.liveness.stats())));
+  });
   try {
     for (;;) {
       let outcome: { exit: number } | { retry: string };
       try {
         const connection = await connect(settings, log);
+        current = connection;
         attempt = 0;
         if (settings.localForwards.length > 0) {
           forwarding ??= await startLocalForwarding(settings.localForwards, log);
@@ -99,6 +109,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             log.info(`Connection to ${settings.hostName} closed.`);
         }
         forwarding?.use(undefined);
+        current = undefined;
       } catch (error) {
         if (!(error instanceof ConnectFailure)) throw error;
         if (!error.retryable) {

@@ -3,9 +3,12 @@
  *
  * @module
  */
+import { extensionNotice } from "@tsalive/config";
 import { isTsaliveError } from "@tsalive/core";
 import { parseServerArguments, UsageError } from "./argv.ts";
+import { formatDump } from "./dump.ts";
 import { createLog } from "./log.ts";
+import type { MetricsEndpoint } from "./metrics_endpoint.ts";
 import { formatServerConfig } from "./print_config.ts";
 import { StartupRefused, startServer } from "./server.ts";
 import { listenPorts, loadServerConfig, type ServerConfigSource } from "./server_config.ts";
@@ -30,6 +33,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     options: args.options,
     extensions: args.extensions,
     ports: args.ports,
+    openssh: args.openssh,
   };
   let global: ReturnType<typeof loadServerConfig>;
   try {
@@ -43,6 +47,8 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
             ...(c.addr !== undefined && { address: c.addr }),
             ...(c.laddr !== undefined && { localAddress: c.laddr }),
             ...(c.lport !== undefined && { localPort: c.lport }),
+            ...(c.rdomain !== undefined && { rdomain: c.rdomain }),
+            ...(c.invalidUser === true && { invalidUser: true }),
           }
         : undefined,
     );
@@ -53,15 +59,26 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     }
     throw error;
   }
+  // Once, with -d: sshd_config holds tsalive's own keywords, which OpenSSH's sshd would refuse, and how to share it.
+  const notice = extensionNotice(global.resolution);
+  if (notice !== undefined) createLog(process.stderr, args.debug).debug(notice);
   if (args.test) {
-    process.stdout.write(formatServerConfig(global, listenPorts(global, source)));
+    process.stdout.write(formatServerConfig(global, listenPorts(global, source), process.cwd()));
     return 0;
   }
   const log = createLog(process.stderr, args.debug);
   let server: Awaited<ReturnType<typeof startServer>>;
+  let metrics: MetricsEndpoint | undefined;
   try {
-    server = await startServer(source, log);
+    if (args.metrics !== undefined) {
+      // Loaded only when asked for: without --metrics no OpenTelemetry SDK is in the process.
+      metrics = await (await import("./metrics_endpoint.ts")).startMetricsEndpoint(args.metrics);
+      const { host, port } = metrics.address;
+      log.info(`Metrics on http://${host.includes(":") ? `[${host}]` : host}:${port}/metrics.`);
+    }
+    server = await startServer(source, log, metrics === undefined ? {} : { meter: metrics.meter });
   } catch (error) {
+    void metrics?.close();
     const message = error instanceof Error ? error.message : String(error);
     const fatal = message.startsWith("sshd:") || error instanceof StartupRefused || isTsaliveError(error);
     log.error(fatal ? message : `Bind to port failed: ${message}`);
@@ -70,11 +87,18 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   const stop = (signal: string) => {
     log.info(`Received signal ${signal === "SIGTERM" ? 15 : 2}; terminating.`);
     void server.close();
+    void metrics?.close();
     // Open connections end with the listener: their processes are stopped by the supervisor on close.
     setTimeout(() => process.exit(0), 3000).unref();
   };
   // sshd re-reads its configuration on SIGHUP (it re-executes itself); connections already open keep theirs.
   process.on("SIGHUP", () => server.reload());
+  // Linux has no SIGINFO (OpenSSH 10.1 dumps on it): one line per connection on SIGUSR1.
+  process.on("SIGUSR1", () => {
+    const connections = server.dump();
+    log.info(`Received SIGUSR1; ${connections.length} connection${connections.length === 1 ? "" : "s"}.`);
+    for (const connection of connections) log.info(formatDump(connection));
+  });
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
   return undefined;

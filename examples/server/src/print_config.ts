@@ -1,39 +1,17 @@
-import { isIP } from "node:net";
-import { type ResolvedServerConfig, serverWinner } from "@tsalive/config";
+import { formatServerConfig as formatSshdT, type ResolvedServerConfig } from "@tsalive/config";
 
 /**
- * The effective configuration as `sshd -T` prints it (lower-case keyword, a space, the value; one per line), for
- * every keyword `@tsalive/config` types. The extension keywords come last; OpenSSH's sshd has no such lines.
+ * The effective configuration exactly as the chosen release's `sshd -T` prints it (every line, in sshd's order,
+ * with its defaults; CamelCase keywords from 10.6), through `@tsalive/config`'s printer, for the ports tsalive-sshd
+ * listens on. tsalive's `Heartbeat` and `WatchdogTimeout` come last when set (OpenSSH's sshd has no such lines).
  *
  * @example
  * ```ts no-run
- * process.stdout.write(formatServerConfig(loadServerConfig(source), [22]));
+ * process.stdout.write(formatServerConfig(loadServerConfig(source), [22], process.cwd()));
  * ```
  */
-export function formatServerConfig(config: ResolvedServerConfig, ports: readonly number[]): string {
-  const v = config.values;
-  const channelTimeout = serverWinner(config.resolution, "channeltimeout")?.args;
-  const lines = [
-    ...ports.map((port) => `port ${port}`),
-    ...listenAddresses(config, ports).map(
-      ({ host, port }) => `listenaddress ${isIP(host) === 6 ? `[${host}]` : host}:${port}`,
-    ),
-    `logingracetime ${v.loginGraceTime}`,
-    `clientaliveinterval ${v.clientAliveInterval}`,
-    `clientalivecountmax ${v.clientAliveCountMax}`,
-    `unusedconnectiontimeout ${v.unusedConnectionTimeout === 0 ? "none" : v.unusedConnectionTimeout}`,
-    `pubkeyauthentication ${v.pubkeyAuthentication ? "yes" : "no"}`,
-    `passwordauthentication ${v.passwordAuthentication ? "yes" : "no"}`,
-    `tcpkeepalive ${v.tcpKeepAlive ? "yes" : "no"}`,
-    `authorizedkeysfile ${v.authorizedKeysFile.join(" ")}`,
-    ...v.hostKey.map((key) => `hostkey ${key}`),
-    ...(channelTimeout === undefined || channelTimeout[0] === "none"
-      ? []
-      : [`channeltimeout ${channelTimeout.join(" ")}`]),
-    `heartbeat ${v.heartbeat}`,
-    `watchdogtimeout ${v.watchdogTimeout}`,
-  ];
-  return `${lines.join("\n")}\n`;
+export function formatServerConfig(config: ResolvedServerConfig, ports: readonly number[], cwd = "/"): string {
+  return formatSshdT(config, { ports, cwd });
 }
 
 /**

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server as NetServer, type Socket, connect as tcpConnect } from "node:net";
 import { join } from "node:path";
+import type { Meter } from "@opentelemetry/api";
 import { type ResolvedServerConfig, serverMonitorOptions, serverTimeouts } from "@tsalive/config";
+import { type ConnectionDump, type ConnectionTracker, instrumentServer, trackConnections } from "@tsalive/metrics";
 import {
   attach,
   formatPeer,
@@ -41,6 +43,8 @@ export interface RunningServer {
   readonly addresses: readonly { host: string; port: number }[];
   /** Reads the configuration again, as sshd does on SIGHUP; listeners stay as they are. */
   reload(): void;
+  /** Every open connection, for the SIGUSR1 dump. */
+  dump(): ConnectionDump[];
   /** Stops listening, closes every connection and stops their processes. */
   close(): Promise<void>;
 }
@@ -123,7 +127,11 @@ class ConfigState {
  * const server = await startServer({ configFile: "sshd_config", options: [], extensions: undefined, ports: [0] }, createLog(process.stderr, 0));
  * ```
  */
-export async function startServer(source: ServerConfigSource, log: Log): Promise<RunningServer> {
+export async function startServer(
+  source: ServerConfigSource,
+  log: Log,
+  options: { readonly meter?: Meter } = {},
+): Promise<RunningServer> {
   const state = new ConfigState(source, log);
   const global = state.global;
   for (const warning of global.resolution.warnings) log.info(warning.message);
@@ -142,6 +150,7 @@ export async function startServer(source: ServerConfigSource, log: Log): Promise
   if (hostKeys.length === 0) throw new Error("sshd: no hostkeys available -- exiting.");
   const listeners: { listener: NetServer; server: ssh2.Server }[] = [];
   const addresses: { host: string; port: number }[] = [];
+  const trackers: ConnectionTracker[] = [];
   for (const { host, port } of listenAddresses(global, listenPorts(global, source))) {
     const server = new ssh2.Server({ hostKeys, ...SSH2_KEEPALIVE_OFF });
     // sshd's Match, per connection: asked at accept (no user yet) and again once the user is known.
@@ -154,6 +163,8 @@ export async function startServer(source: ServerConfigSource, log: Log): Promise
       }
     });
     observe(liveness, log);
+    if (options.meter !== undefined) instrumentServer(liveness, { meter: options.meter });
+    trackers.push(trackConnections(liveness));
     server.on("connection", (connection, info) => serveConnection(connection, info, state, liveness, log));
     // Our own listener, so MaxStartups and LoginGraceTime start at the TCP accept, before ssh2 sends a byte.
     const listener = createServer((socket) => accept(socket, server, state, log));
@@ -171,6 +182,7 @@ export async function startServer(source: ServerConfigSource, log: Log): Promise
   }
   return {
     addresses,
+    dump: () => trackers.flatMap((tracker) => tracker.dump()),
     reload: () => {
       log.info("Received SIGHUP; restarting.");
       try {

@@ -42,7 +42,11 @@ describe("server configuration", () => {
       channelTimeout: {},
       tcpKeepAlive: true,
     });
-    assert.match(formatServerConfig(global, [0]), /^port 0\nlistenaddress \[::\]:0\nlistenaddress 0\.0\.0\.0:0\n/);
+    assert.match(
+      formatServerConfig(global, [0]),
+      /^Port 0\nAddressFamily any\nListenAddress \[::\]:0\nListenAddress 0\.0\.0\.0:0\n/,
+    );
+    assert.match(formatServerConfig(global, [0]), /\nHeartbeat 0\nWatchdogTimeout 60\n$/);
   });
   it("reads sshd's arguments, and --tsalive-config", () => {
     const args = parseServerArguments([
@@ -56,8 +60,19 @@ describe("server configuration", () => {
       "user=u,addr=1.2.3.4,lport=22",
       "--tsalive-config",
       "t",
+      "--openssh",
+      "10.0",
     ]);
-    assert.deepEqual([args.debug, args.configFile, args.ports, args.test, args.extensions], [1, "c", [0], true, "t"]);
+    assert.deepEqual(
+      [args.debug, args.configFile, args.ports, args.test, args.extensions, args.openssh],
+      [1, "c", [0], true, "t", "10.0"],
+    );
+    assert.throws(() => parseServerArguments(["--openssh", "9.9"]), /Unsupported OpenSSH version 9\.9/);
+    assert.deepEqual(parseServerArguments(["-T", "-C", "user=u,invalid-user,rdomain=r"]).connection, {
+      user: "u",
+      invalidUser: true,
+      rdomain: "r",
+    });
     assert.deepEqual(args.connection, { user: "u", addr: "1.2.3.4", lport: 22 });
   });
 });

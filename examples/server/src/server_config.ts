@@ -1,5 +1,6 @@
 import {
   type ConfigFileSystem,
+  type OpenSshVersion,
   parseConfig,
   parseLine,
   type ResolvedServerConfig,
@@ -76,6 +77,8 @@ export interface ServerConfigSource {
   readonly extensions: string | undefined;
   /** `-p` ports: they replace every Port line, as in sshd. 0 asks for an ephemeral port (tsalive-sshd only). */
   readonly ports: readonly number[];
+  /** `--openssh`: the release whose sshd_config semantics apply; `undefined`: the library's default, the newest. */
+  readonly openssh?: OpenSshVersion | undefined;
 }
 
 /**
@@ -100,6 +103,7 @@ export function loadServerConfig(
     options: source.options,
     ...(connection !== undefined && { connection }),
     ...(source.extensions !== undefined && { extensions: source.extensions }),
+    ...(source.openssh !== undefined && { openssh: source.openssh }),
     fs,
     ...(groups !== undefined && { groups }),
   });

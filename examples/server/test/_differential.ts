@@ -181,9 +181,14 @@ export async function startPair(
   if (PEERS[generation].openssh !== "9.2") argv.push("-o", "PerSourcePenalties=no");
   const [command, ...args] = peerCommand(generation, argv);
   const sshd = spawnProcess(command, args, { name: "sshd" });
-  const tsalive = spawnProcess(process.execPath, [...RUN, "-D", "-d", "-f", configFile, "-p", "0"], {
-    name: "tsalive-sshd",
-  });
+  // tsalive-sshd follows 9.2's sshd_config rules here (its default is the newest release's).
+  const tsalive = spawnProcess(
+    process.execPath,
+    [...RUN, "--openssh", "9.2", "-D", "-d", "-f", configFile, "-p", "0"],
+    {
+      name: "tsalive-sshd",
+    },
+  );
   const readSshd = () => readFileSync(sshdLog, "utf8");
   const stop = async () => {
     await Promise.all([sshd.stop(), tsalive.stop()]);

@@ -36,6 +36,7 @@ export interface TsaliveSshd {
 export async function startTsaliveSshd(
   lines: readonly string[] = [],
   extensions: readonly string[] = [],
+  extraArgs: readonly string[] = [],
 ): Promise<TsaliveSshd> {
   const dir = makeTempDir("tsalive-sshd-test-");
   const host = generateKey(dir.join("host_key"));
@@ -57,7 +58,17 @@ export async function startTsaliveSshd(
     ].join("\n"),
   );
   writeFileSync(dir.join("tsalive_config"), `${extensions.join("\n")}\n`);
-  const args = ["-D", "-d", "-f", dir.join("sshd_config"), "--tsalive-config", dir.join("tsalive_config"), "-p", "0"];
+  const args = [
+    "-D",
+    "-d",
+    "-f",
+    dir.join("sshd_config"),
+    "--tsalive-config",
+    dir.join("tsalive_config"),
+    "-p",
+    "0",
+    ...extraArgs,
+  ];
   const child = spawn(process.execPath, [...RUN, ...args], {
     stdio: ["ignore", "ignore", "pipe"],
   });

@@ -71,6 +71,7 @@ export {
 } from "./parse.ts";
 export { matchHostname, matchPattern, matchPatternList, type PatternListResult } from "./pattern.ts";
 export { type AddressListResult, addrMatchList, parseAddress } from "./server/address.ts";
+export { type ServerBehaviour, serverBehaviour } from "./server/behaviour.ts";
 export {
   DEFAULT_AUTHORIZED_KEYS_FILES,
   DEFAULT_HOST_KEYS,
@@ -86,9 +87,18 @@ export {
   SERVER_KEYWORDS,
   type ServerKeyword,
   type ServerKeywordKind,
+  serverKeywords,
 } from "./server/keywords.ts";
-export { evaluateServerMatch, type MatchContext, type ServerConnection, ServerMatchFailure } from "./server/match.ts";
 export {
+  evaluateServerMatch,
+  type MatchContext,
+  type ServerConnection,
+  ServerMatchFailure,
+  sshdRelease,
+} from "./server/match.ts";
+export { type FormatServerConfigOptions, formatServerConfig } from "./server/print.ts";
+export {
+  extensionNotice,
   fileGroups,
   parseChannelTimeoutEntry,
   type ResolveServerOptions,

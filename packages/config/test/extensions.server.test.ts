@@ -1,6 +1,7 @@
 /**
  * One server configuration for both OpenSSH's sshd and tsalive: sshd_config holds only what sshd knows, and
- * tsalive's extension keywords live in tsalive_config, which only tsalive reads. Integration test against the real
+ * tsalive's extension keywords live in tsalive_config, which only tsalive reads; or, as the seed writes it, the
+ * extension keywords sit in sshd_config itself, which tsalive reads and OpenSSH's sshd refuses. Integration test against the real
  * sshd: it accepts the main file and rejects the extension keywords wherever sshd would see them.
  */
 import assert from "node:assert/strict";
@@ -9,9 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { resolveServerConfig, serverMonitorOptions } from "../src/index.ts";
+import { ConfigError, extensionNotice, resolveServerConfig, serverMonitorOptions } from "../src/index.ts";
 import { nodeFileSystem } from "../src/node.ts";
-import { haveSshd, sshdT } from "./_sshd.ts";
+import { haveGeneration, haveSshd, sshdT, VERSIONS } from "./_sshd.ts";
 
 const SPEC = "user=root,host=laptop,addr=10.1.2.3";
 
@@ -59,3 +60,37 @@ test("sshd accepts sshd_config, rejects the extension keywords; tsalive reads bo
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+for (const version of VERSIONS) {
+  const skip = haveGeneration(version.generation) ? false : `needs ${version.generation}'s sshd`;
+  test(`the seed's sshd_config (WatchdogTimeout 15 in place): sshd ${version.openssh} refuses it, tsalive reads it, strict refuses it in sshd's words`, {
+    skip,
+  }, () => {
+    const root = mkdtempSync("/tmp/tsalive-ext-seed-");
+    try {
+      assert.equal(spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(root, "hostkey")]).status, 0);
+      writeFileSync(join(root, "sshd_config"), "ClientAliveInterval 15\nWatchdogTimeout 15\n");
+      const real = sshdT(root, SPEC, [], version.generation);
+      assert.equal(real.status, 255);
+      const options = {
+        config: join(root, "sshd_config"),
+        options: [`HostKey=${join(root, "hostkey")}`],
+        fs: nodeFileSystem,
+        extensions: null,
+        openssh: version.openssh,
+      };
+      const resolved = resolveServerConfig(options);
+      assert.equal(resolved.values.watchdogTimeout, 15);
+      assert.match(extensionNotice(resolved.resolution) ?? "", /line 2: WatchdogTimeout is a tsalive extension/);
+      try {
+        resolveServerConfig({ ...options, strict: true });
+        assert.fail("strict resolved");
+      } catch (error) {
+        assert.ok(error instanceof ConfigError);
+        for (const line of error.message.split("\n")) assert.ok(real.stderr.includes(line), `${line}\n${real.stderr}`);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+}

@@ -199,7 +199,8 @@ describe("attach() on live connections", () => {
 
   it("ConnectTimeout: a TCP connect that never completes times out with ssh's message", async () => {
     // A listener with a backlog of 1 whose process is stopped: the kernel queues two connections, then drops SYNs.
-    const listener = spawnProcess(process.execPath, [
+    // It runs on Node under Bun, whose net.Server drops listen()'s backlog (oven-sh/bun#33786, not merged).
+    const listener = spawnProcess("bun" in process.versions ? "node" : process.execPath, [
       "-e",
       'const s = require("net").createServer(); s.listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () => console.log(s.address().port))',
     ]);

@@ -72,6 +72,12 @@ function unusedConnectionTimeout(resolution: ServerResolution): Assignment | und
   );
 }
 
+/** A TCPKeepAlive argument as a yes/no word (10.6's true, false, transport and all included). */
+function tcpKeepAliveWord(a: Assignment): string {
+  const word = (a.args[0] ?? "").toLowerCase();
+  return ["true", "transport", "all"].includes(word) ? "yes" : word === "false" ? "no" : (a.args[0] ?? "");
+}
+
 /**
  * Resolves a server configuration exactly as `sshd -T -f FILE -o … -C user=…,host=…,addr=…,laddr=…,lport=…`
  * does and types the values tsalive uses: the first value wins (`-o` first), the first matching `Match` block
@@ -133,7 +139,13 @@ export function resolveServerConfig(options: ResolveServerOptions): ResolvedServ
         ? []
         : channelArgs.filter((a) => a.toLowerCase() !== "none").map((a) => s.ChannelTimeout.parse(a)),
     unusedConnectionTimeout: one(s.UnusedConnectionTimeout, unused, 0),
-    tcpKeepAlive: one(s.TCPKeepAlive, tcpKeepAlive, true),
+    // 10.6 also takes true, false, transport (= yes) and all (forwarding sockets too): tsalive's own socket is the
+    // transport, so all reads as yes.
+    tcpKeepAlive: one(
+      s.TCPKeepAlive,
+      tcpKeepAlive && { ...tcpKeepAlive, args: [tcpKeepAliveWord(tcpKeepAlive)] },
+      true,
+    ),
     authorizedKeysFile: keysFile ? [...keysFile.args] : [...DEFAULT_AUTHORIZED_KEYS_FILES],
     passwordAuthentication: one(s.PasswordAuthentication, picks.passwordAuthentication, true),
     pubkeyAuthentication: one(s.PubkeyAuthentication, picks.pubkeyAuthentication, true),

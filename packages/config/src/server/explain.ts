@@ -1,7 +1,8 @@
 import { type Assignment, formatSource, type ValueSource } from "../client/source.ts";
 import { asciiLower } from "../parse.ts";
+import { LAST_WINS } from "./_last_wins.ts";
 import { type ResolvedServerConfig, serverWinner } from "./config.ts";
-import { SERVER_EXTENSION_KEYWORDS, SERVER_KEYWORDS } from "./keywords.ts";
+import { SERVER_EXTENSION_KEYWORDS, serverKeywords } from "./keywords.ts";
 
 /** Why a server keyword has its value: the line that won and the lines that lost, in reading order. */
 export interface ServerExplanation {
@@ -14,6 +15,13 @@ export interface ServerExplanation {
   readonly ignored: readonly { readonly assignment: Assignment; readonly reason: string }[];
   /** All of the above in a sentence per line, for people. */
   readonly text: string;
+}
+
+/** The Match pass's last line when it has one, else the global pass's last line. */
+function lastWinner(assignments: readonly Assignment[]): Assignment | undefined {
+  const match = assignments.filter((a) => a.pass === 2);
+  const list = match.length > 0 ? match : assignments.filter((a) => a.pass === 1);
+  return list[list.length - 1];
 }
 
 const ACCUMULATE = new Set(["port", "hostkey", "listenaddress", "acceptenv"]);
@@ -37,9 +45,10 @@ const ACCUMULATE = new Set(["port", "hostkey", "listenaddress", "acceptenv"]);
  */
 export function explainServerConfig(resolved: ResolvedServerConfig, keyword: string): ServerExplanation {
   const key0 = asciiLower(keyword);
-  const row = SERVER_KEYWORDS.get(key0) ?? SERVER_EXTENSION_KEYWORDS.get(key0);
+  const table = serverKeywords(resolved.resolution.openssh);
+  const row = table.get(key0) ?? SERVER_EXTENSION_KEYWORDS.get(key0);
   const key = row?.alias ?? key0;
-  const name = (SERVER_KEYWORDS.get(key) ?? row)?.name ?? keyword;
+  const name = (table.get(key) ?? row)?.name ?? keyword;
   const assignments = resolved.resolution.settings.get(key)?.assignments ?? [];
   if (ACCUMULATE.has(key)) {
     const global = assignments.filter((a) => a.pass === 1);
@@ -57,7 +66,9 @@ export function explainServerConfig(resolved: ResolvedServerConfig, keyword: str
       ? resolved.sources.unusedConnectionTimeout.kind === "default"
         ? undefined
         : assignments.find((a) => a.source === resolved.sources.unusedConnectionTimeout)
-      : serverWinner(resolved.resolution, key);
+      : LAST_WINS[resolved.resolution.openssh].includes(key)
+        ? lastWinner(assignments)
+        : serverWinner(resolved.resolution, key);
   // A line in a `Match All` block is read by both passes: show each line once, and never the winner as ignored.
   const same = (a: Assignment, b: Assignment | undefined) =>
     b !== undefined && formatSource(a.source) === formatSource(b.source);
@@ -70,7 +81,9 @@ export function explainServerConfig(resolved: ResolvedServerConfig, keyword: str
           ? "a matching Match block overrides the global value"
           : key === "unusedconnectiontimeout" && (winner?.args[0] ?? "").toLowerCase() === "none"
             ? 'a later "none" overrides it (servconf.c)'
-            : "the first value wins",
+            : LAST_WINS[resolved.resolution.openssh].includes(key)
+              ? "the last value wins for this keyword in this release"
+              : "the first value wins",
     }));
   const head = winner
     ? `${name} ${winner.value} from ${formatSource(winner.source)}${winner.pass === 2 ? " (Match block)" : ""}`

@@ -1,4 +1,5 @@
-import { strdelim } from "../_argv.ts";
+import { argvSplit, strdelim } from "../_argv.ts";
+import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { matchHostname, matchPatternList } from "../pattern.ts";
 import { a2port } from "../values.ts";
 import { addrMatchList } from "./address.ts";
@@ -21,6 +22,8 @@ export interface ServerConnection {
   readonly localPort?: number | undefined;
   /** The routing domain (`Match RDomain`). */
   readonly rdomain?: string | undefined;
+  /** The user does not exist (`-C invalid-user`, `Match invalid-user`, OpenSSH 10.0 on). */
+  readonly invalidUser?: boolean | undefined;
 }
 
 /**
@@ -48,6 +51,51 @@ export interface MatchContext {
   readonly groups: (user: string) => readonly string[] | undefined;
   /** TCP service names for `Match LocalPort ssh`. */
   readonly services: ReadonlyMap<string, number>;
+  /**
+   * The release whose `Match` grammar applies; default 9.2 (the grammar this function had first). From 10.0 the
+   * line is split like a shell (argv_split), `criteria=arg` is one token, and `invalid-user` and `version` exist.
+   */
+  readonly openssh?: OpenSshVersion | undefined;
+  /** What `Match version` compares with (sshd's SSH_RELEASE); default {@linkcode sshdRelease}. */
+  readonly release?: string | undefined;
+}
+
+/**
+ * The version string `Match version` sees for each release (SSH_RELEASE with Debian's suffix, as `ssh -V` of
+ * that package prints it); 9.2 has no `Match version`.
+ *
+ * @example
+ * ```ts
+ * import { sshdRelease } from "@tsalive/config";
+ * sshdRelease("10.6"); // "OpenSSH_10.6p1 Debian-1"
+ * ```
+ */
+export function sshdRelease(version: OpenSshVersion): string {
+  return RELEASES[version];
+}
+
+const RELEASES: Readonly<Record<OpenSshVersion, string>> = {
+  "9.2": "OpenSSH_9.2p1 Debian-2+deb12u10",
+  "10.0": "OpenSSH_10.0p2 Debian-7+deb13u4",
+  "10.6": "OpenSSH_10.6p1 Debian-1",
+};
+
+/** The criteria OpenSSH 10.0 also takes as one `criteria=arg` token. */
+const ASSIGNABLE = ["user", "group", "host", "address", "localaddress", "localport", "rdomain", "version"];
+
+/** A tokeniser over one Match line: strdelim for 9.2, argv_split from 10.0. */
+function tokens(condition: string, modern: boolean): () => string | null {
+  if (modern) {
+    const argv = argvSplit(condition) ?? [];
+    let at = 0;
+    return () => argv[at++] ?? null;
+  }
+  let rest: string | null = condition;
+  return () => {
+    const next = strdelim(rest);
+    rest = next.rest;
+    return next.token;
+  };
 }
 
 /** groupaccess.c `ga_match_pattern_list`: any negated match loses, else any positive match wins. */
@@ -83,27 +131,37 @@ export function evaluateServerMatch(
 ): boolean | ServerMatchFailure {
   let result = true;
   let attributes = 0;
-  let rest: string | null = condition;
+  const modern = context.openssh !== undefined && opensshAtLeast(context.openssh, "10.0");
+  const next = tokens(condition, modern);
   for (;;) {
-    const next = strdelim(rest);
-    const attribute = next.token;
-    rest = next.rest;
-    if (attribute === null || attribute === "" || attribute.startsWith("#")) break;
+    const token = next();
+    if (token === null || (!modern && token === "") || token.startsWith("#")) break;
+    let attribute = token;
     attributes++;
-    const name = attribute.toLowerCase();
-    if (name === "all") {
-      const after = strdelim(rest).token;
+    const lower = attribute.toLowerCase();
+    if (lower === "all") {
+      const after = next();
       if (attributes > 1 || (after !== null && after !== "" && !after.startsWith("#"))) {
         return new ServerMatchFailure(["'all' cannot be combined with other Match attributes"]);
       }
       return true;
     }
-    const argument = strdelim(rest);
-    const arg = argument.token;
-    rest = argument.rest;
+    if (modern && lower === "invalid-user") {
+      if (connection?.invalidUser !== true) result = false;
+      continue;
+    }
+    let arg: string | null;
+    const eq = attribute.indexOf("=");
+    if (modern && eq > 0 && ASSIGNABLE.includes(lower.slice(0, eq))) {
+      arg = attribute.slice(eq + 1);
+      attribute = attribute.slice(0, eq);
+    } else {
+      arg = next();
+    }
     if (arg === null || arg === "" || arg.startsWith("#")) {
       return new ServerMatchFailure([`Missing Match criteria for ${attribute}`]);
     }
+    const name = attribute.toLowerCase();
     switch (name) {
       case "user":
         if (connection?.user === undefined || matchPatternList(connection.user, arg, false) !== 1) result = false;
@@ -153,8 +211,14 @@ export function evaluateServerMatch(
           result = false;
         }
         break;
+      case "version":
+        if (!modern) return new ServerMatchFailure([`Unsupported Match attribute ${token}`]);
+        if (matchPatternList(context.release ?? sshdRelease(context.openssh ?? "10.0"), arg, false) !== 1) {
+          result = false;
+        }
+        break;
       default:
-        return new ServerMatchFailure([`Unsupported Match attribute ${attribute}`]);
+        return new ServerMatchFailure([`Unsupported Match attribute ${token}`]);
     }
   }
   if (attributes === 0) return new ServerMatchFailure(["One or more attributes required for Match"]);

@@ -5,7 +5,7 @@ import { ConfigError } from "../errors.ts";
 import { memoryFileSystem } from "../fs.ts";
 import { resolveServerConfig } from "./config.ts";
 import { explainServerConfig } from "./explain.ts";
-import { readServerConfig } from "./resolve.ts";
+import { extensionNotice, readServerConfig } from "./resolve.ts";
 
 const file = "/etc/ssh/sshd_config";
 const resolve = (text: string, extra: Partial<Parameters<typeof resolveServerConfig>[0]> = {}) =>
@@ -95,7 +95,64 @@ test("keywords not allowed in Match and unknown keywords fail with sshd's words"
     [1, 3],
   );
   assert.match(unknown.message, /terminating, 2 bad configuration options$/);
-  assert.match(error(() => resolve("WatchdogTimeout 5\n")).message, /Bad configuration option: WatchdogTimeout/);
+  const strict = error(() => resolve("WatchdogTimeout 5\n", { strict: true }));
+  assert.match(strict.message, /Bad configuration option: WatchdogTimeout/);
+});
+
+test("the seed's keywords are read in place, and said once to be tsalive's; strict refuses them", () => {
+  const resolved = resolve("ClientAliveInterval 5\nWatchdogTimeout 15\nMatch User ann\n  Heartbeat 3\n", {
+    connection: { user: "ann" },
+  });
+  assert.equal(resolved.values.watchdogTimeout, 15);
+  assert.equal(resolved.values.heartbeat, 3);
+  assert.deepEqual(resolved.sources.watchdogTimeout, { kind: "file", file, line: 2 });
+  assert.equal(resolved.resolution.extensionLines.length, 2);
+  const notice = extensionNotice(resolved.resolution) ?? "";
+  assert.match(notice, /^\/etc\/ssh\/sshd_config line 2: WatchdogTimeout is a tsalive extension/);
+  assert.match(notice, /and 1 more such line\. To share the file with OpenSSH, move .* \/etc\/ssh\/tsalive_config/);
+  assert.equal(extensionNotice(resolve("ClientAliveInterval 5\n").resolution), undefined);
+  // The extension file still works, and its value wins over sshd_config's.
+  const both = resolve("WatchdogTimeout 15\n", {
+    extensions: { file: "/etc/ssh/tsalive_config", text: "WatchdogTimeout 9\n" },
+  });
+  assert.equal(both.values.watchdogTimeout, 9);
+});
+
+test("each release knows its own keywords and says Bad configuration option about newer ones", () => {
+  const text = "PerSourcePenalties authfail:10\nRefuseConnection no\n";
+  const old = error(() => resolve(text, { openssh: "9.2" }));
+  assert.equal(
+    old.message,
+    [
+      `${file}: line 1: Bad configuration option: PerSourcePenalties`,
+      `${file}: line 2: Bad configuration option: RefuseConnection`,
+      `${file}: terminating, 2 bad configuration options`,
+    ].join("\n"),
+  );
+  assert.equal(resolve(text, { openssh: "10.0" }).resolution.openssh, "10.0");
+  assert.equal(resolve("").resolution.openssh, "10.6");
+  assert.match(error(() => resolve("AgentSocketPath x\n", { openssh: "10.0" })).message, /Bad configuration option/);
+  assert.match(
+    error(() => resolve("Match User x\n  Subsystem a b\n", { openssh: "9.2" })).message,
+    /Directive 'Subsystem' is not allowed within a Match block/,
+  );
+  assert.equal(resolve("Match User x\n  Subsystem a b\n", { openssh: "10.0" }).values.port[0], 22);
+  assert.throws(() => resolve("", { openssh: "9.9" as "9.2" }), RangeError);
+});
+
+test("Match from 10.0: criteria=arg, invalid-user, version; 9.2 refuses them", () => {
+  const text =
+    "Match user=ann address=10.0.0.0/8\n  ClientAliveInterval 7\nMatch invalid-user\n  ClientAliveCountMax 1\n";
+  const ann = resolve(text, { openssh: "10.0", connection: { user: "ann", address: "10.1.2.3" } });
+  assert.equal(ann.values.clientAliveInterval, 7);
+  assert.equal(ann.values.clientAliveCountMax, 3);
+  const invalid = resolve(text, { openssh: "10.6", connection: { user: "x", invalidUser: true } });
+  assert.equal(invalid.values.clientAliveCountMax, 1);
+  // 9.2's strdelim splits `user=ann` at the "=" too; it has no invalid-user.
+  assert.match(error(() => resolve(text, { openssh: "9.2" })).message, /^Missing Match criteria for invalid-user\n/);
+  const version = "Match version OpenSSH_10.6*\n  ClientAliveInterval 9\n";
+  assert.equal(resolve(version, { openssh: "10.6" }).values.clientAliveInterval, 9);
+  assert.equal(resolve(version, { openssh: "10.0" }).values.clientAliveInterval, 0);
 });
 
 test("Include is relative to /etc/ssh, conditional inside Match, and a loop is reported", () => {
@@ -166,4 +223,14 @@ test("arbitrary text never throws anything but ConfigError", () => {
       }
     }),
   );
+});
+
+test("explain knows which keywords take their last line in a release", () => {
+  const text = "MaxStartups 5\nMaxStartups 7:20:9\n";
+  assert.equal(explainServerConfig(resolve(text, { openssh: "10.0" }), "MaxStartups").value, "7:20:9");
+  const newest = explainServerConfig(resolve(text), "MaxStartups");
+  assert.equal(newest.value, "5");
+  assert.equal(newest.ignored[0]?.reason, "the first value wins");
+  const old = explainServerConfig(resolve(text, { openssh: "9.2" }), "MaxStartups");
+  assert.equal(old.ignored[0]?.reason, "the last value wins for this keyword in this release");
 });

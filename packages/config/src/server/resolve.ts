@@ -2,10 +2,13 @@ import type { Assignment, ValueSource } from "../client/source.ts";
 import { ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import { type ConfigFileSystem, memoryFileSystem } from "../fs.ts";
 import { expandIncludeGlob } from "../glob.ts";
+import { type OpenSshVersion, opensshAtLeast, opensshVersion } from "../openssh_version.ts";
 import { type ConfigDocument, type ConfigLine, parseConfig, parseLine } from "../parse.ts";
 import { convtime, INT_MAX } from "../time.ts";
 import { a2port, parseServices, SERVICE_PORTS, strtonum } from "../values.ts";
-import { SERVER_CHOICES, SERVER_EXTENSION_KEYWORDS, SERVER_KEYWORDS, type ServerKeyword } from "./keywords.ts";
+import { checkAlgorithms, isAlgorithmList } from "./_algorithms.ts";
+import { checkServerValue } from "./_checks.ts";
+import { SERVER_CHOICES, SERVER_EXTENSION_KEYWORDS, type ServerKeyword, serverKeywords } from "./keywords.ts";
 import { evaluateServerMatch, type MatchContext, type ServerConnection, ServerMatchFailure } from "./match.ts";
 
 /** Config text held in memory, with the name to use in messages and provenance. */
@@ -48,6 +51,18 @@ export interface ResolveServerOptions {
    * `nodeFileSystem` is what sshd's getgrouplist finds for local users; pass your own for NSS (LDAP, sssd).
    */
   groups?: ((user: string) => readonly string[] | undefined) | undefined;
+  /**
+   * The OpenSSH release whose sshd_config semantics apply: its keywords and defaults, its `Match` grammar
+   * (`criteria=arg`, `invalid-user` and `version` from 10.0), what it says about a newer keyword (`Bad
+   * configuration option`). Default {@linkcode DEFAULT_OPENSSH_VERSION}, the newest.
+   */
+  openssh?: OpenSshVersion | undefined;
+  /**
+   * Refuse tsalive's `Heartbeat` and `WatchdogTimeout` inside sshd_config, as OpenSSH's sshd does (`Bad
+   * configuration option: WatchdogTimeout`), for OpenSSH's exact verdict. Default `false`: they are read in
+   * place, where the seed documents them (the extension file is read either way).
+   */
+  strict?: boolean | undefined;
 }
 
 /** Every active assignment of one keyword: pass 1 is the global configuration, pass 2 the matching `Match` blocks. */
@@ -66,6 +81,14 @@ export interface ServerResolution {
   /** Files read, in order (includes and the extension file too). */
   readonly files: readonly string[];
   readonly connection: ServerConnection;
+  /** The release whose semantics were applied. */
+  readonly openssh: OpenSshVersion;
+  /**
+   * tsalive's extension keywords found in sshd_config itself (not in the extension file): OpenSSH's sshd would
+   * reject the file because of them. The first one's message says how to share the file; see
+   * {@linkcode extensionNotice}.
+   */
+  readonly extensionLines: readonly ConfigIssue[];
 }
 
 const SERVCONF_MAX_DEPTH = 16;
@@ -152,11 +175,16 @@ class ServerReader {
   readonly globs = new Map<string, string[]>();
   readonly fs: ConfigFileSystem;
   readonly context: MatchContext;
+  /** Extension keywords read in sshd_config itself, in pass 1. */
+  readonly extensionLines: ConfigIssue[] = [];
   pass: 1 | 2 = 1;
 
   constructor(
     readonly options: ResolveServerOptions,
     readonly keywords: ReadonlyMap<string, ServerKeyword>,
+    readonly openssh: OpenSshVersion,
+    /** The extension keywords this reader takes in place (none in strict mode and in the extension file). */
+    readonly inPlace: boolean,
   ) {
     this.fs = options.fs ?? memoryFileSystem({});
     let services: ReadonlyMap<string, number> = SERVICE_PORTS;
@@ -166,7 +194,7 @@ class ServerReader {
     } catch {
       // a2port falls back to the well-known names
     }
-    this.context = { groups: options.groups ?? fileGroups(this.fs), services };
+    this.context = { groups: options.groups ?? fileGroups(this.fs), services, openssh };
   }
 
   fail(error: Fatal, issue: ConfigIssue): never {
@@ -251,7 +279,10 @@ class ServerReader {
     };
     const fatal = (message: string, code?: Fatal["code"]): never => this.fail(new Fatal(message, code), issue(message));
     if (line.value === "") return bad(`${at}: no argument after keyword "${keyword}"`);
-    const row = this.keywords.get(key);
+    const row = this.keywords.get(key) ?? (this.inPlace ? SERVER_EXTENSION_KEYWORDS.get(key) : undefined);
+    if (row !== undefined && this.inPlace && this.pass === 1 && SERVER_EXTENSION_KEYWORDS.has(key)) {
+      this.extensionLines.push(issue(`${name}: line ${line.line}: Bad configuration option: ${keyword}`));
+    }
     let failed = false;
     if (!row) {
       this.reported.push(issue(`${name}: line ${line.line}: Bad configuration option: ${keyword}`));
@@ -301,6 +332,12 @@ class ServerReader {
         }
         const problem = checkWord(word, arg, keyword);
         if (problem !== undefined) fatal(`${at}: ${problem}`);
+        if (isAlgorithmList(word) && arg !== undefined) {
+          const message = checkAlgorithms(word, arg, at, this.openssh);
+          if (message !== undefined) fatal(message);
+        }
+        const invalid = checkServerValue(word, args, keyword, at, this.openssh);
+        if (invalid !== undefined) fatal(invalid);
         used = row.kind === "words2" ? Math.min(args.length, 2) : 1;
         break;
       }
@@ -309,8 +346,30 @@ class ServerReader {
       case "unsupported":
       case "ignore": {
         used = args.length;
-        const problem = row.kind === "list" ? checkList(row.alias ?? key, args, keyword) : undefined;
-        if (problem !== undefined) fatal(`${at}: ${problem}`);
+        // 10.0 checks a Subsystem's command only where the line applies, and in the Match pass names the file
+        // "reprocess config"; 10.6 checks every Subsystem line as it reads it.
+        const lateSubsystem =
+          key === "subsystem" && opensshAtLeast(this.openssh, "10.0") && !opensshAtLeast(this.openssh, "10.6");
+        const skip = lateSubsystem && !active.active;
+        const problem =
+          row.kind === "list" && !skip ? checkList(row.alias ?? key, args, keyword, this.openssh) : undefined;
+        if (problem !== undefined)
+          fatal(`${lateSubsystem && this.pass === 2 ? `reprocess config line ${line.line}` : at}: ${problem}`);
+        const invalid =
+          row.kind === "list"
+            ? checkServerValue(row.alias ?? key, args, keyword, at, this.openssh, line.value)
+            : undefined;
+        if (invalid !== undefined) fatal(invalid);
+        if (key === "authenticationmethods" && args.includes("any") && !opensshAtLeast(this.openssh, "10.0")) {
+          // 9.2 refuses "any" once an earlier line of the same pass has set the methods.
+          const set = (this.settings.get(key)?.assignments ?? []).some((a) => a.pass === this.pass);
+          if (set) fatal(`${at}: "any" must appear alone in ${keyword}`);
+        }
+        if (key === "subsystem" && !opensshAtLeast(this.openssh, "10.0") && active.active) {
+          // 9.2 refuses a second definition of a name; 10.0 on takes the first quietly.
+          const defined = (this.settings.get("subsystem")?.assignments ?? []).filter((a) => a.pass === this.pass);
+          if (defined.some((a) => a.args[0] === args[0])) fatal(`${at}: Subsystem '${args[0]}' already defined.`);
+        }
         if (row.kind === "deprecated" || row.kind === "unsupported") {
           const what = row.kind === "deprecated" ? "Deprecated" : "Unsupported";
           this.warnings.push(issue(`${at}: ${what} option ${keyword}`));
@@ -369,7 +428,8 @@ class ServerReader {
       case "permitopen":
       case "permitlisten": {
         if (arg === "") fatal(`${at}: ${keyword} missing argument.`);
-        if (arg === "any" || arg === "none") return 1;
+        // 9.2 takes "any"/"none" as the whole value (more is extra arguments); 10.0 on only when alone.
+        if ((arg === "any" || arg === "none") && (args.length === 1 || !opensshAtLeast(this.openssh, "10.0"))) return 1;
         let used = 0;
         for (const entry of args) {
           if (entry === "") break;
@@ -392,14 +452,24 @@ class ServerReader {
         fatal(`${at}: setting RDomain not supported on this platform.`);
         return 1;
       case "authorizedkeysfile":
+        // 10.0 on refuses a line whose arguments are all a comment; 9.2 reads it as setting nothing.
+        if (args.length === 0 && opensshAtLeast(this.openssh, "10.0")) fatal(`${at}: no ${keyword} specified`);
         if (args.some((a) => a === "")) return bad(`${at}: keyword ${keyword} empty argument`);
+        if (args.length > 1 && opensshAtLeast(this.openssh, "10.6") && args.some((a) => a.toLowerCase() === "none")) {
+          return bad(`${at}: keyword ${keyword} "none" argument must appear alone.`);
+        }
         return args.length;
       case "channeltimeout":
+        if (args.length === 0 && opensshAtLeast(this.openssh, "10.0")) fatal(`${at}: no ${keyword} specified`);
         for (let i = 0; i < args.length; i++) {
           const entry = args[i] as string;
           if (entry.toLowerCase() === "none") {
-            // sshd 9.2 never advances its position counter: "none" is refused only when arguments follow it.
-            if (i < args.length - 1) return bad(`${at}: keyword ${keyword} "none" argument must appear alone.`);
+            // sshd 9.2 never advances its position counter: "none" is refused only when arguments follow it;
+            // 10.0 on refuse it anywhere beside another argument.
+            const modern = opensshAtLeast(this.openssh, "10.0");
+            if (modern ? args.length > 1 : i < args.length - 1) {
+              return bad(`${at}: keyword ${keyword} "none" argument must appear alone.`);
+            }
           } else if (parseChannelTimeoutEntry(entry) === undefined) {
             fatal(`${at}: invalid channel timeout ${entry}`);
           }
@@ -463,6 +533,11 @@ class ServerReader {
   }
 }
 
+/** PerSourcePenalties' `name:value` words (10.0; 10.6 adds invaliduser). */
+const PENALTY_KEYS = ["crash", "authfail", "noauth", "grace-exceeded", "refuseconnection", "max", "min"];
+const PENALTY_WORDS = ["max-sources4", "max-sources6", "overflow", "overflow6"];
+PENALTY_KEYS.push(...PENALTY_WORDS);
+
 const LOG_LEVELS = ["quiet", "fatal", "error", "info", "verbose", "debug", "debug1", "debug2", "debug3"];
 const LOG_FACILITIES = ["daemon", "user", "auth", "authpriv", ...[0, 1, 2, 3, 4, 5, 6, 7].map((n) => `local${n}`)];
 const TUNNEL_MODES = ["no", "point-to-point", "ethernet", "yes"];
@@ -494,8 +569,22 @@ function checkWord(key: string, given: string | undefined, keyword: string): str
 }
 
 /** The value checks servconf.c makes for a few keywords that take a list, worded as sshd words them. */
-function checkList(key: string, args: readonly string[], keyword: string): string | undefined {
+function checkList(key: string, args: readonly string[], keyword: string, openssh: OpenSshVersion): string | undefined {
+  if (key === "subsystem" && args.length < 2) {
+    const noName = args.length === 0 || opensshAtLeast(openssh, "10.6");
+    return noName ? `${keyword} missing argument.` : "Missing subsystem command.";
+  }
+  if (key === "persourcepenalties" && args.length === 0) return `no ${keyword} specified`;
   for (const arg of args) {
+    if (key === "persourcepenalties") {
+      const name = arg.includes(":") ? arg.slice(0, arg.indexOf(":")) : arg;
+      const known =
+        arg === "yes" ||
+        arg === "no" ||
+        PENALTY_KEYS.includes(name) ||
+        (name === "invaliduser" && opensshAtLeast(openssh, "10.6"));
+      if (!known) return `unsupported ${keyword} keyword ${arg}`;
+    }
     switch (key) {
       case "acceptenv":
         if (arg === "" || arg.includes("=")) return "Invalid environment name.";
@@ -568,7 +657,9 @@ function readBothPasses(reader: ServerReader, doc: ConfigDocument, connection: S
  */
 export function readServerConfig(options: ResolveServerOptions): ServerResolution {
   const connection = options.connection ?? {};
-  const reader = new ServerReader(options, SERVER_KEYWORDS);
+  const openssh = opensshVersion(options.openssh, "server config");
+  const table = serverKeywords(openssh);
+  const reader = new ServerReader(options, table, openssh, options.strict !== true);
   reader.readOptions(options.options ?? []);
   readBothPasses(reader, documentFor(reader, options.config ?? SSHD_CONFIG_FILE), connection);
   const settings = new Map<string, ServerSetting>(reader.settings);
@@ -581,12 +672,38 @@ export function readServerConfig(options: ResolveServerOptions): ServerResolutio
   }
   if (extensions !== null) {
     const keywords = new Map([...SERVER_EXTENSION_KEYWORDS]);
-    for (const key of ["match", "include"]) keywords.set(key, SERVER_KEYWORDS.get(key) as ServerKeyword);
-    const ext = new ServerReader(options, keywords);
+    for (const key of ["match", "include"]) keywords.set(key, table.get(key) as ServerKeyword);
+    const ext = new ServerReader(options, keywords, openssh, false);
     readBothPasses(ext, documentFor(ext, extensions), connection);
+    // The extension file overrides what sshd_config said about the same keyword.
     for (const [key, setting] of ext.settings) settings.set(key, setting);
     files.push(...ext.files);
     warnings.push(...ext.warnings);
   }
-  return { settings, warnings, files, connection };
+  return { settings, warnings, files, connection, openssh, extensionLines: reader.extensionLines };
+}
+
+/**
+ * The one message tsalive's tools print (with `-v`/`-d`) when sshd_config holds tsalive's extension keywords:
+ * OpenSSH's sshd would refuse that file, and how to share it; `undefined` when there is none.
+ *
+ * @example
+ * ```ts
+ * import { extensionNotice, readServerConfig } from "@tsalive/config";
+ * const resolution = readServerConfig({ config: { file: "/etc/ssh/sshd_config", text: "WatchdogTimeout 15\n" } });
+ * extensionNotice(resolution);
+ * // /etc/ssh/sshd_config line 1: WatchdogTimeout is a tsalive extension: OpenSSH's sshd rejects this file
+ * // ("Bad configuration option: WatchdogTimeout"). To share the file with OpenSSH, move tsalive's keywords to
+ * // /etc/ssh/tsalive_config, which only tsalive reads.
+ * ```
+ */
+export function extensionNotice(resolution: ServerResolution): string | undefined {
+  const first = resolution.extensionLines[0];
+  if (first === undefined) return undefined;
+  const more = resolution.extensionLines.length - 1;
+  return (
+    `${displayName(first.file)} line ${first.line}: ${first.keyword} is a tsalive extension: OpenSSH's sshd rejects ` +
+    `this file ("Bad configuration option: ${first.keyword}")${more > 0 ? `, and ${more} more such line${more > 1 ? "s" : ""}` : ""}. ` +
+    `To share the file with OpenSSH, move tsalive's keywords to ${TSALIVE_CONFIG_FILE}, which only tsalive reads.`
+  );
 }
