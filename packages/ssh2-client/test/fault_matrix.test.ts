@@ -6,9 +6,9 @@
  * malformed packets and on a close while a probe is out.
  */
 import assert from "node:assert/strict";
-import { createServer, type Server as NetServer, type Socket, connect as tcpConnect } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { after, describe, it } from "node:test";
-import { type FaultProxy, startProxy, stopAll, waitUntil } from "@tsalive/test-support";
+import { type FaultProxy, startCorruptingRelay, startProxy, stopAll, waitUntil } from "@tsalive/test-support";
 import ssh2, { Client, type Connection } from "ssh2";
 import protocolUtils from "ssh2/lib/protocol/utils.js";
 import { attach, type ClientLiveness } from "../src/index.ts";
@@ -301,51 +301,13 @@ describe("fault matrix, tsalive client against a scripted ssh2 server", () => {
   });
 });
 
-/** A relay that flips one byte of the server's stream once `armed`: a malformed (undecryptable) packet. */
-async function corruptingRelay(
-  targetPort: number,
-): Promise<{ readonly port: number; arm(): void; close(): Promise<void> }> {
-  let armed = false;
-  const sockets = new Set<Socket>();
-  const server: NetServer = createServer((inbound) => {
-    const outbound = tcpConnect(targetPort, "127.0.0.1");
-    for (const socket of [inbound, outbound]) {
-      sockets.add(socket);
-      socket.on("error", () => {});
-      socket.on("close", () => sockets.delete(socket));
-    }
-    inbound.pipe(outbound);
-    outbound.on("data", (chunk: Buffer) => {
-      if (armed && chunk.length > 0) {
-        armed = false;
-        chunk[chunk.length - 1] = (chunk[chunk.length - 1] ?? 0) ^ 0xff;
-      }
-      inbound.write(chunk);
-    });
-    outbound.on("close", () => inbound.destroy());
-    inbound.on("close", () => outbound.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as { port: number };
-  return {
-    port,
-    arm: () => {
-      armed = true;
-    },
-    close() {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 describe("fault matrix, malformed packets", () => {
   for (const target of TARGETS) {
     it(`a corrupted packet from ${target.name} after login is a clean error: closed at once, no timer left`, {
       skip: target.skip,
     }, async () => {
       const server = await target.start();
-      const relay = await corruptingRelay(server.port);
+      const relay = await startCorruptingRelay({ target: { port: server.port }, direction: "down" });
       const r = run(relay.port, server.user, server.privateKey);
       try {
         await r.ready;

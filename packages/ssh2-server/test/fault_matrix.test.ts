@@ -8,9 +8,15 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createServer, type Server as NetServer, type Socket, connect as tcpConnect } from "node:net";
 import { after, describe, it } from "node:test";
-import { type FaultProxy, isRunning, startProxy, stopAll, waitUntil } from "@tsalive/test-support";
+import {
+  type FaultProxy,
+  isRunning,
+  startCorruptingRelay,
+  startProxy,
+  stopAll,
+  waitUntil,
+} from "@tsalive/test-support";
 import { Client } from "ssh2";
 import protocolUtils from "ssh2/lib/protocol/utils.js";
 import type { ServerTimeoutError } from "../src/index.ts";
@@ -335,51 +341,13 @@ describe("fault matrix, tsalive server against a scripted ssh2 client", () => {
   });
 });
 
-/** A relay that flips one byte of the client's stream once armed: a malformed (undecryptable) packet. */
-async function corruptingRelay(
-  targetPort: number,
-): Promise<{ readonly port: number; arm(): void; close(): Promise<void> }> {
-  let armed = false;
-  const sockets = new Set<Socket>();
-  const server: NetServer = createServer((inbound) => {
-    const outbound = tcpConnect(targetPort, "127.0.0.1");
-    for (const socket of [inbound, outbound]) {
-      sockets.add(socket);
-      socket.on("error", () => {});
-      socket.on("close", () => sockets.delete(socket));
-    }
-    outbound.pipe(inbound);
-    inbound.on("data", (chunk: Buffer) => {
-      if (armed && chunk.length > 0) {
-        armed = false;
-        chunk[chunk.length - 1] = (chunk[chunk.length - 1] ?? 0) ^ 0xff;
-      }
-      outbound.write(chunk);
-    });
-    outbound.on("close", () => inbound.destroy());
-    inbound.on("close", () => outbound.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as { port: number };
-  return {
-    port,
-    arm: () => {
-      armed = true;
-    },
-    close() {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 describe("fault matrix, malformed packets from the client", () => {
   for (const client of CLIENTS) {
     it(`a corrupted packet from ${client.name} is a clean error: closed at once, processes stopped`, {
       skip: client.skip,
     }, async () => {
       await withServer(async (cell) => {
-        const relay = await corruptingRelay(cell.test.port);
+        const relay = await startCorruptingRelay({ target: { port: cell.test.port }, direction: "up" });
         const loggedIn = await logIn(cell.test, () =>
           client.start(cell.test, "echo ready; exec sleep 60", { port: relay.port }),
         );
