@@ -7,21 +7,13 @@
  * is out.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { after, describe, it } from "node:test";
-import {
-  type FaultProxy,
-  isRunning,
-  startCorruptingRelay,
-  startProxy,
-  stopAll,
-  waitUntil,
-} from "@tsalive/test-support";
+import { isRunning, startCorruptingRelay, stopAll, waitUntil } from "@tsalive/test-support";
 import { Client } from "ssh2";
 import protocolUtils from "ssh2/lib/protocol/utils.js";
-import type { ServerTimeoutError } from "../src/index.ts";
 import { CLIENTS, type LoggedIn, logIn, sleep } from "./_clients.ts";
-import { startTestServer, type TestServer } from "./_server.ts";
+import { type Cell, withServer } from "./_fault_cell.ts";
+import type { TestServer } from "./_server.ts";
 
 after(stopAll);
 
@@ -30,45 +22,6 @@ const COUNT_MAX = 2;
 const BOUND = (COUNT_MAX + 1) * INTERVAL;
 /** The upper end of every bound: timer lateness plus one event-loop turn on this machine. */
 const LATE = 50;
-
-/** When ssh2 decrypted the last packet from the client, from the server's debug output (one connection). */
-function packetLog(): { debug: (message: string) => void; lastInbound: () => number } {
-  let last = Number.NaN;
-  return {
-    debug(message) {
-      if (message.includes("Inbound:")) last = performance.now();
-    },
-    lastInbound: () => last,
-  };
-}
-
-interface Cell {
-  readonly test: TestServer;
-  readonly log: ReturnType<typeof packetLog>;
-  readonly proxy: FaultProxy;
-  readonly timeouts: { readonly error: ServerTimeoutError; readonly at: number }[];
-}
-
-async function withServer(
-  body: (cell: Cell) => Promise<void>,
-  { interval = INTERVAL, countMax = COUNT_MAX, delay = 0 } = {},
-): Promise<void> {
-  const log = packetLog();
-  const test = await startTestServer(
-    { probe: { interval, countMax }, killGrace: 300 },
-    { config: { debug: log.debug } },
-  );
-  const proxy = await startProxy({ target: { port: test.port } });
-  if (delay > 0) proxy.set("both", { mode: "delay", ms: delay });
-  const timeouts: Cell["timeouts"][number][] = [];
-  test.liveness.on("timeout", ({ payload }) => timeouts.push({ error: payload, at: performance.now() }));
-  try {
-    await body({ test, log, proxy, timeouts });
-  } finally {
-    await proxy.close();
-    await test.close();
-  }
-}
 
 /** Waits for `count` answered probes on the connection, so the link is known good before the fault. */
 async function healthy(loggedIn: LoggedIn, count = 2, interval = INTERVAL): Promise<void> {
@@ -199,61 +152,6 @@ for (const client of CLIENTS) {
     });
   });
 }
-
-describe("fault matrix, tsalive server against ssh uploading through a throttled link", {
-  skip: CLIENTS[0]?.skip,
-}, () => {
-  it("a bulk upload at 32 KiB/s with I = 500 ms, C = 1 is no death: every inbound packet counts", async (t) => {
-    await withServer(
-      async (cell) => {
-        cell.proxy.set("up", { mode: "throttle", bytesPerSecond: 32 * 1024 });
-        const ssh = spawn(
-          "ssh",
-          [
-            ...["-p", String(cell.proxy.port), "-i", cell.test.key.privatePath],
-            ...["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes"],
-            ...["-o", "IdentitiesOnly=yes", "-F", "/dev/null", "-o", "LogLevel=ERROR"],
-            ...["tester@127.0.0.1", "cat > /dev/null; echo done"],
-          ],
-          { stdio: ["pipe", "pipe", "pipe"] },
-        );
-        let stderr = "";
-        ssh.stderr.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString();
-        });
-        ssh.stdin.on("error", (error) => {
-          stderr += `stdin: ${error.message}`;
-        });
-        let stdout = "";
-        ssh.stdout.on("data", (chunk: Buffer) => {
-          stdout += chunk.toString();
-        });
-        const exited = new Promise<number | null>((resolve) => ssh.once("exit", (code) => resolve(code)));
-        try {
-          // 192 KiB at 32 KiB/s: 6 s of upload, far longer than (C+1)·I, with the replies queued behind the data.
-          const size = 192 * 1024;
-          const started = performance.now();
-          ssh.stdin.end(Buffer.alloc(size, 0x61));
-          const code = await Promise.race([exited, sleep(20_000).then(() => "timeout" as const)]);
-          const took = performance.now() - started;
-          assert.equal(
-            code,
-            0,
-            `ssh ended with ${code}: ${stderr}; ${cell.timeouts.map((d) => d.error.message).join("; ")}`,
-          );
-          assert.match(stdout, /done/);
-          assert.ok(took >= 4000, `the upload took ${took.toFixed(0)} ms: the throttle did not hold it back`);
-          assert.deepEqual(cell.timeouts, [], "no false death while the upload crawls");
-          assert.ok(cell.proxy.bytes("up").forwarded >= size);
-          t.diagnostic(`${size} bytes up in ${(took / 1000).toFixed(1)} s through a 32 KiB/s link, no death`);
-        } finally {
-          ssh.kill("SIGKILL");
-        }
-      },
-      { interval: 500, countMax: 1 },
-    );
-  });
-});
 
 type ClientHandlers = Record<string, ((...args: unknown[]) => unknown) | undefined>;
 
