@@ -35,8 +35,23 @@ count() {
     END { print pass + 0, fail + 0 }
   ' "$1"
 }
+# Names one stage's failed tests: Node's TAP `not ok` lines with the location that follows, Deno's `... FAILED`
+# lines, Bun's `(fail)` lines; the closing summary repeats them, so the end of a long log says what failed.
+failures() {
+  awk '
+    /not ok [0-9]+ - / { sub(/^.*not ok/, "not ok"); print; want = 1; next }
+    want && /location: / { sub(/^.*location: /, "    at "); print; want = 0 }
+    / \.\.\. FAILED/ { print }
+    /(^|: )\(fail\) / { print }
+  ' "$1"
+}
 table() {
   local i total=0 p=0 f=0
+  if [ -s "$logs/failures" ]; then
+    echo
+    echo "failed tests:"
+    cat "$logs/failures"
+  fi
   echo
   printf '%-26s %8s %8s %8s  %s\n' stage seconds passed failed result
   for i in "${!names[@]}"; do
@@ -65,6 +80,7 @@ stage() {
   # A stage whose tests failed fails even if its runner exited 0, and one whose runner failed fails even if no
   # test did: the exit code and the count must both be clean.
   [ "$rc" = 0 ] && [ "${counts#* }" != 0 ] && rc=1
+  [ "${counts#* }" != 0 ] && failures "$log" | sed "s/^/[$name] /" >>"$logs/failures"
   names+=("$name") seconds+=("$elapsed") passed+=("${counts% *}") failed+=("${counts#* }")
   results+=("$([ "$rc" = 0 ] && echo ok || echo "FAILED (exit $rc)")")
   echo "== $name: $([ "$rc" = 0 ] && echo ok || echo FAILED) in ${elapsed} s (${counts% *} passed, ${counts#* } failed)"
