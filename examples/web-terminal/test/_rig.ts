@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FaultProxy, freePort, type Sshd, startProxy, waitUntil } from "@tsalive/test-support";
 import type { BrowserContext, Page } from "playwright-core";
+import { WebSocket } from "ws";
 import { startWebTerminal, type WebTerminal } from "../src/server.ts";
 import { fingerprint } from "../src/ssh.ts";
 import { resolveTarget } from "../src/target.ts";
@@ -150,3 +151,26 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** Wall-clock ms of the last byte a proxy forwarded in `direction`. */
 export const lastForwarded = (proxy: FaultProxy, direction: "up" | "down"): number =>
   performance.timeOrigin + proxy.bytes(direction).lastForwardedAt;
+
+/** What a page's socket gets in answer to one message, from a Node client: the server's first reply and the close code. */
+export async function ask(
+  url: string,
+  message: object,
+  origin = new URL(url).origin,
+): Promise<{ readonly reply: unknown; readonly code: number } | { readonly status: number }> {
+  const socket = new WebSocket(`${url.replace(/^http/, "ws")}term`, { origin });
+  return new Promise((resolve, reject) => {
+    let reply: unknown;
+    socket.once("unexpected-response", (_request, response) => {
+      resolve({ status: response.statusCode ?? 0 });
+      socket.terminate();
+    });
+    socket.once("error", reject);
+    socket.once("open", () => socket.send(JSON.stringify(message)));
+    socket.on("message", (data, binary) => {
+      if (!binary && reply === undefined) reply = JSON.parse(String(data));
+      socket.close();
+    });
+    socket.once("close", (code) => resolve({ reply, code }));
+  });
+}

@@ -3,25 +3,31 @@
  * checks the status line's text and saves a screenshot (see `SHOTS`).
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { isRunning, type Sshd, startSshd, stopAll, waitUntil } from "@tsalive/test-support";
 import { type Chromium, launchChromium, SKIP_WITHOUT_CHROMIUM } from "@tsalive/test-support/chromium";
 import {
+  ask,
   BOUND,
   changedAt,
   EARLY,
   LATE,
   lastForwarded,
   openPage,
+  outputOf,
   type Rig,
   screenOf,
   screenshot,
+  sessionOf,
   startRig,
+  statusOf,
   typeLine,
   waitForScreen,
   waitForStatus,
 } from "./_rig.ts";
 
+const SIZE = 50 * 1024 * 1024;
 const UP = /^connected to \S+@127\.0\.0\.1 · browser leg up, rtt [\d.]+ ms · ssh leg up, rtt [\d.]+ ms$/;
 
 describe("web terminal in headless Chromium, against sshd", { skip: SKIP_WITHOUT_CHROMIUM }, () => {
@@ -160,6 +166,82 @@ describe("web terminal in headless Chromium, against sshd", { skip: SKIP_WITHOUT
     assert.equal(status, `session ended: the browser leg was down longer than the grace period (${grace / 1000} s)`);
     t.diagnostic(await screenshot(page, "grace-expired"));
     wsProxy.set("both", { mode: "pass" });
+    await page.close();
+  });
+
+  it("a wrong, foreign or reused token is refused, and so is another origin", async (t) => {
+    const { url, terminal } = await rigFor();
+    const a = await openPage(browser.context, url);
+    const b = await openPage(browser.context, url);
+    const sa = await sessionOf(a);
+    const sb = await sessionOf(b);
+    assert.ok(sa !== undefined && sb !== undefined && sa.id !== sb.id);
+    const refused = { reply: { t: "refused", reason: "token refused: wrong or already used" }, code: 4001 };
+    assert.deepEqual(await ask(url, { t: "resume", session: sa.id, token: sb.token, seen: 0 }), refused, "foreign");
+    assert.deepEqual(
+      await ask(url, { t: "resume", session: sa.id, token: `${sa.token.slice(0, -1)}A`, seen: 0 }),
+      refused,
+      "wrong",
+    );
+    assert.deepEqual(await ask(url, { t: "resume", session: "nope", token: sa.token, seen: 0 }), {
+      reply: { t: "refused", reason: "token refused: no such session" },
+      code: 4001,
+    });
+    assert.deepEqual(await ask(url, { t: "open", cols: 80, rows: 24 }, "http://evil.example"), { status: 403 });
+    // The first use is accepted (and takes the session over); a second use of the same token is refused.
+    const first = await ask(url, { t: "resume", session: sa.id, token: sa.token, seen: 0 });
+    assert.equal((first as { reply: { t: string } }).reply.t, "resumed");
+    assert.deepEqual(await ask(url, { t: "resume", session: sa.id, token: sa.token, seen: 0 }), refused, "reused");
+    // Page A, replaced, tries to reattach with the token it holds, already used: refused too.
+    const status = await waitForStatus(a, /^session ended: /, 5000);
+    assert.equal(status, "session ended: refused: token refused: wrong or already used");
+    t.diagnostic(await screenshot(a, "token-refused"));
+    assert.match(await waitForStatus(b, /^connected to /), /^connected to /, "page B is untouched");
+    await a.close();
+    await b.close();
+    assert.ok(terminal.sessions().length <= 1);
+  });
+
+  it("closing the tab ends its session at once", async () => {
+    const { url, terminal } = await rigFor();
+    const page = await openPage(browser.context, url);
+    assert.equal(sshd.connectionPids().length, 1);
+    await page.close({ runBeforeUnload: true });
+    await waitUntil(() => terminal.sessions().length === 0, { timeout: 1000, what: "the session to end" });
+    await waitUntil(() => sshd.connectionPids().length === 0, { timeout: 3000, what: "sshd's session to go" });
+  });
+
+  it("cat of 50 MB: the page stays usable and neither leg is called dead", async (t) => {
+    const { url, terminal } = await rigFor();
+    const file = sshd.dir.join("50mb.txt");
+    const line = `${"0123456789abcdef".repeat(4)}\n`;
+    writeFileSync(file, line.repeat(Math.ceil(SIZE / line.length)));
+    const page = await openPage(browser.context, url);
+    await typeLine(page, `cat ${file}; echo done-$((3 * 3))`);
+    const started = performance.now();
+    const seen = new Set<string>();
+    let slowest = 0;
+    for (;;) {
+      const asked = performance.now();
+      const status = await statusOf(page);
+      slowest = Math.max(slowest, performance.now() - asked);
+      seen.add(status.replace(/[\d.]+ ms/g, "N ms"));
+      assert.match(status, /^connected to /, "no leg is called dead during the output");
+      assert.equal(terminal.sessions()[0]?.state, "attached");
+      if (/^done-9$/m.test(await screenOf(page))) break;
+      assert.ok(performance.now() - started < 90_000, "the output ends within 90 s");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const { received } = await outputOf(page);
+    t.diagnostic(
+      `${(received / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s; slowest status read ${slowest.toFixed(0)} ms; ${[...seen].join(" | ")}`,
+    );
+    assert.ok(received > SIZE, "every byte reached the page");
+    assert.ok(slowest < 2000, "the page answered within 2 s throughout");
+    await typeLine(page, "echo after-$((5 * 5))");
+    await waitForScreen(page, /^after-25$/m);
+    t.diagnostic(await screenshot(page, "cat-50mb"));
     await page.close();
   });
 });
