@@ -6,9 +6,10 @@
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type FaultProxy, freePort, type Sshd, startProxy, waitUntil } from "@tsalive/test-support";
+import { type FaultProxy, freePort, startProxy, waitUntil } from "@tsalive/test-support";
 import type { BrowserContext, Page } from "playwright-core";
 import { WebSocket } from "ws";
+import type { WebTerminalOptions } from "../src/options.ts";
 import { startWebTerminal, type WebTerminal } from "../src/server.ts";
 import { fingerprint } from "../src/ssh.ts";
 import { resolveTarget } from "../src/target.ts";
@@ -39,10 +40,18 @@ export function publicKeyFingerprint(line: string): string {
   return fingerprint(Buffer.from(line.split(" ")[1] ?? "", "base64"));
 }
 
+/** The SSH server a rig goes to: test-support's sshd, or tsalive-sshd. */
+export interface SshServer {
+  readonly port: number;
+  readonly user: string;
+  readonly clientKey: { readonly privatePath: string };
+  readonly hostKey: { readonly publicKey: string };
+}
+
 /** Starts both proxies and the web terminal in front of `sshd`. */
 export async function startRig(
-  sshd: Sshd,
-  options: { readonly grace?: number; readonly replayBytes?: number } = {},
+  sshd: SshServer,
+  options: Partial<Omit<WebTerminalOptions, "target">> = {},
 ): Promise<Rig> {
   const sshProxy = await startProxy({ target: { port: sshd.port } });
   const port = await freePort();
@@ -58,10 +67,10 @@ export async function startRig(
     target,
     port,
     hosts: [`127.0.0.1:${wsProxy.port}`],
-    grace: options.grace ?? 20_000,
-    ...(options.replayBytes !== undefined && { replayBytes: options.replayBytes }),
+    grace: 20_000,
     browser: { interval: 1000, countMax: 1 },
     retry: 500,
+    ...options,
   });
   return {
     terminal,

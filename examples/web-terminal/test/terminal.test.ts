@@ -3,10 +3,12 @@
  * checks the status line's text and saves a screenshot (see `SHOTS`).
  */
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { isRunning, type Sshd, startSshd, stopAll, waitUntil } from "@tsalive/test-support";
 import { type Chromium, launchChromium, SKIP_WITHOUT_CHROMIUM } from "@tsalive/test-support/chromium";
+import { startTsaliveSshd } from "../../server/test/_server.ts";
 import {
   ask,
   BOUND,
@@ -242,6 +244,49 @@ describe("web terminal in headless Chromium, against sshd", { skip: SKIP_WITHOUT
     await typeLine(page, "echo after-$((5 * 5))");
     await waitForScreen(page, /^after-25$/m);
     t.diagnostic(await screenshot(page, "cat-50mb"));
+    await page.close();
+  });
+});
+
+describe("web terminal in headless Chromium, against tsalive-sshd", { skip: SKIP_WITHOUT_CHROMIUM }, () => {
+  let browser: Chromium;
+  let rig: Rig | undefined;
+  after(async () => {
+    await rig?.close();
+    await browser?.close();
+    await stopAll();
+  });
+
+  it("the grace period runs out: the session's processes go with it, nohup'd ones too", async (t) => {
+    browser = await launchChromium({ viewport: { width: 900, height: 420 } });
+    const server = await startTsaliveSshd();
+    const grace = 3000;
+    rig = await startRig(
+      {
+        port: server.port,
+        user: userInfo().username,
+        clientKey: server.clientKey,
+        hostKey: { publicKey: readFileSync(server.dir.join("host_key.pub"), "utf8").trim() },
+      },
+      { grace },
+    );
+    const { url, wsProxy, terminal } = rig;
+    const page = await openPage(browser.context, url);
+    await typeLine(page, "nohup sleep 600 >/dev/null 2>&1 & echo pid-$!");
+    await waitForScreen(page, /^pid-\d+$/m);
+    const pid = Number(/^pid-(\d+)$/m.exec(await screenOf(page))?.[1]);
+    assert.ok(isRunning(pid));
+    wsProxy.set("both", { mode: "blackhole" });
+    await waitUntil(() => terminal.sessions().length === 0, {
+      timeout: BOUND + LATE + grace + 2000,
+      what: "the grace period to end the session",
+    });
+    await waitUntil(() => !isRunning(pid), { timeout: 5000, what: "the nohup'd sleep to go" });
+    await server.waitForLog(/Disconnected from user \S+ 127\.0\.0\.1 port \d+/, 5000);
+    const status = await waitForStatus(page, /^session ended: /, 5000);
+    assert.equal(status, `session ended: the browser leg was down longer than the grace period (${grace / 1000} s)`);
+    t.diagnostic(await screenshot(page, "grace-expired-tsalive-sshd"));
+    wsProxy.set("both", { mode: "pass" });
     await page.close();
   });
 });
