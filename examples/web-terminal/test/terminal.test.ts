@@ -204,6 +204,16 @@ describe("web terminal in headless Chromium, against sshd", { skip: SKIP_WITHOUT
     assert.ok(terminal.sessions().length <= 1);
   });
 
+  it("the shell exits: the page says so in ssh's words", async (t) => {
+    const { url, terminal } = await rigFor();
+    const page = await openPage(browser.context, url);
+    await typeLine(page, "exit");
+    assert.equal(await waitForStatus(page, /^session ended: /, 5000), "session ended: Connection to 127.0.0.1 closed.");
+    assert.equal(terminal.sessions().length, 0);
+    t.diagnostic(await screenshot(page, "shell-exited"));
+    await page.close();
+  });
+
   it("closing the tab ends its session at once", async () => {
     const { url, terminal } = await rigFor();
     const page = await openPage(browser.context, url);
