@@ -32,18 +32,24 @@ import {
 const SIZE = 50 * 1024 * 1024;
 const UP = /^connected to \S+@127\.0\.0\.1 · browser leg up, rtt [\d.]+ ms · ssh leg up, rtt [\d.]+ ms$/;
 
+let browser: Chromium;
+before(async () => {
+  if (SKIP_WITHOUT_CHROMIUM === false) browser = await launchChromium({ viewport: { width: 900, height: 420 } });
+});
+after(async () => {
+  await browser?.close();
+  await stopAll();
+});
+
 describe("web terminal in headless Chromium, against sshd", { skip: SKIP_WITHOUT_CHROMIUM }, () => {
   let sshd: Sshd;
-  let browser: Chromium;
   let rig: Rig | undefined;
   before(async () => {
     sshd = await startSshd();
-    browser = await launchChromium({ viewport: { width: 900, height: 420 } });
   });
   after(async () => {
     await rig?.close();
-    await browser?.close();
-    await stopAll();
+    await sshd?.stop();
   });
   const rigFor = async (options?: Parameters<typeof startRig>[1]): Promise<Rig> => {
     await rig?.close();
@@ -68,6 +74,7 @@ describe("web terminal in headless Chromium, against sshd", { skip: SKIP_WITHOUT
     const page = await openPage(browser.context, url);
     await typeLine(page, "sleep 3; echo missed-$((40 + 2))");
     await waitForScreen(page, /sleep 3; echo missed/);
+    const before = terminal.sessions()[0]?.output.end ?? 0;
     wsProxy.set("both", { mode: "blackhole" });
     await waitForStatus(
       page,
@@ -84,11 +91,11 @@ describe("web terminal in headless Chromium, against sshd", { skip: SKIP_WITHOUT
     assert.equal(sshd.connectionPids().length, 1, "the SSH session is kept");
     t.diagnostic(await screenshot(page, "browser-leg-down"));
     // The output comes while no page is attached; then the leg heals.
-    await waitUntil(
-      () => (terminal.sessions()[0]?.output.end ?? 0) > 0 && terminal.sessions()[0]?.state === "detached",
-      { timeout: 5000 },
-    );
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    await waitUntil(() => (terminal.sessions()[0]?.output.end ?? 0) >= before + "missed-42\r\n".length, {
+      timeout: 5000,
+      what: "the output while the page is away",
+    });
+    assert.equal(terminal.sessions()[0]?.state, "detached");
     wsProxy.set("both", { mode: "pass" });
     await waitForScreen(page, /^missed-42$/m, 8000);
     const status = await waitForStatus(page, /^connected to /, 5000);
@@ -181,7 +188,12 @@ describe("web terminal in headless Chromium, against sshd", { skip: SKIP_WITHOUT
     const refused = { reply: { t: "refused", reason: "token refused: wrong or already used" }, code: 4001 };
     assert.deepEqual(await ask(url, { t: "resume", session: sa.id, token: sb.token, seen: 0 }), refused, "foreign");
     assert.deepEqual(
-      await ask(url, { t: "resume", session: sa.id, token: `${sa.token.slice(0, -1)}A`, seen: 0 }),
+      await ask(url, {
+        t: "resume",
+        session: sa.id,
+        token: `${sa.token.slice(0, -1)}${sa.token.endsWith("A") ? "B" : "A"}`,
+        seen: 0,
+      }),
       refused,
       "wrong",
     );
@@ -259,16 +271,12 @@ describe("web terminal in headless Chromium, against sshd", { skip: SKIP_WITHOUT
 });
 
 describe("web terminal in headless Chromium, against tsalive-sshd", { skip: SKIP_WITHOUT_CHROMIUM }, () => {
-  let browser: Chromium;
   let rig: Rig | undefined;
   after(async () => {
     await rig?.close();
-    await browser?.close();
-    await stopAll();
   });
 
   it("the grace period runs out: the session's processes go with it, nohup'd ones too", async (t) => {
-    browser = await launchChromium({ viewport: { width: 900, height: 420 } });
     const server = await startTsaliveSshd();
     const grace = 3000;
     rig = await startRig(
