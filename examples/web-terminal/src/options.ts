@@ -1,3 +1,4 @@
+import { systemTimers, type Timers } from "@tsalive/core";
 import type { SshTarget } from "./target.ts";
 
 /**
@@ -54,6 +55,8 @@ export interface WebTerminalOptions {
   readonly retry?: number;
   /** A page must say what it wants within this many ms of connecting (default 10 000). */
   readonly helloTimeout?: number;
+  /** The grace period's and the hello's timers: core's `TestClock` in tests; the runtime's by default. */
+  readonly timers?: Timers;
 }
 
 /** {@linkcode WebTerminalOptions} with every default filled in and every value checked. */
@@ -70,6 +73,7 @@ export interface ResolvedOptions {
   readonly browser: Required<BrowserLegOptions>;
   readonly retry: number;
   readonly helloTimeout: number;
+  readonly timers: Timers;
 }
 
 const PREFIX = "Cannot start web terminal";
@@ -122,5 +126,6 @@ export function resolveOptions(options: WebTerminalOptions): ResolvedOptions {
     },
     retry: integer("retry", options.retry, 2000, 100, HOUR),
     helloTimeout: integer("helloTimeout", options.helloTimeout, 10_000, 100, HOUR),
+    timers: options.timers ?? systemTimers,
   };
 }

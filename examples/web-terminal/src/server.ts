@@ -112,12 +112,12 @@ export async function startWebTerminal(input: WebTerminalOptions): Promise<WebTe
     const liveness = watchPage(ws, options);
     let session: TerminalSession | undefined;
     let greeted = false;
-    const hello = setTimeout(
+    const hello = options.timers.setTimeout(
       () => refuse(ws, `no open or resume within ${options.helloTimeout} ms`),
       options.helloTimeout,
     );
     ws.on("close", (code: number) => {
-      clearTimeout(hello);
+      options.timers.clearTimeout(hello);
       // 1000 and 1001 come only from a page that closed on purpose (or whose tab was closed): a dead link sends no close frame.
       session?.closed(ws, code === 1000 || code === 1001);
     });
@@ -131,7 +131,7 @@ export async function startWebTerminal(input: WebTerminalOptions): Promise<WebTe
       if (message.t === "open" || message.t === "resume") {
         if (greeted) return refuse(ws, "already opened");
         greeted = true;
-        clearTimeout(hello);
+        options.timers.clearTimeout(hello);
       }
       switch (message.t) {
         case "open": {

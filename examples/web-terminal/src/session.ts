@@ -1,3 +1,4 @@
+import type { TimerHandle } from "@tsalive/core";
 import { attach as attachWs, type WsLiveness } from "@tsalive/ws";
 import type { WebSocket } from "ws";
 import type { ResolvedOptions } from "./options.ts";
@@ -35,7 +36,7 @@ export class TerminalSession {
   #sent = 0;
   #acked = 0;
   #paused = false;
-  #grace: NodeJS.Timeout | undefined;
+  #grace: TimerHandle | undefined;
   #sshRtt: number | undefined;
   #reason: string | undefined;
 
@@ -130,7 +131,7 @@ export class TerminalSession {
     this.#state = "detached";
     this.#paused = false;
     this.#ssh.stream.resume();
-    this.#grace = setTimeout(
+    this.#grace = this.#options.timers.setTimeout(
       () => this.end(`no page for ${this.#options.grace / 1000} s (the grace period): session closed`),
       this.#options.grace,
     );
@@ -144,10 +145,10 @@ export class TerminalSession {
     if (this.#state === "ended") return;
     this.#state = "ended";
     this.#reason = reason;
-    clearTimeout(this.#grace);
+    this.#clearGrace();
     this.#ssh.client.end();
-    // A connection that does not finish closing within the browser leg's bound is destroyed.
-    setTimeout(() => this.#ssh.client.destroy(), 2000).unref();
+    // A connection that does not finish closing within 2 s (a dead server never answers the disconnect) is destroyed.
+    this.#options.timers.setTimeout(() => this.#ssh.client.destroy(), 2000);
     const socket = this.#socket;
     this.#socket = undefined;
     if (socket !== undefined) {
@@ -158,8 +159,7 @@ export class TerminalSession {
   }
 
   #attach(socket: WebSocket, liveness: WsLiveness, seen: number): void {
-    clearTimeout(this.#grace);
-    this.#grace = undefined;
+    this.#clearGrace();
     this.#state = "attached";
     this.#socket = socket;
     this.#sent = seen;
@@ -169,6 +169,11 @@ export class TerminalSession {
       if (rtt !== undefined && this.#socket === socket) this.#send({ t: "rtt", leg: "browser", rtt });
     });
     if (this.#sshRtt !== undefined) this.#send({ t: "rtt", leg: "ssh", rtt: this.#sshRtt });
+  }
+
+  #clearGrace(): void {
+    if (this.#grace !== undefined) this.#options.timers.clearTimeout(this.#grace);
+    this.#grace = undefined;
   }
 
   #output(chunk: Buffer): void {
