@@ -62,7 +62,12 @@ describe("web terminal limits", () => {
       }).once("error", reject);
     });
     assert.equal(status, 421);
-    assert.equal((await fetch(rig.url)).status, 200);
+    const page = await fetch(rig.url);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-security-policy") ?? "", /script-src 'self'; .*connect-src 'self'/);
+    // Credentials never reach the page: neither the key nor where it lives.
+    const served = (await page.text()) + (await (await fetch(new URL("app.js", rig.url))).text());
+    assert.doesNotMatch(served, /PRIVATE KEY|client_key|tsalive-sshd-/);
     assert.deepEqual(await ask(rig.url, OPEN, "http://127.0.0.1:1"), { status: 403 });
   });
 
