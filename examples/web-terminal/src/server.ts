@@ -189,8 +189,10 @@ export async function startWebTerminal(input: WebTerminalOptions): Promise<WebTe
     async close() {
       for (const session of [...sessions.values()]) session.end("server shutting down");
       for (const client of wss.clients) client.terminate();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      // Without this, close() would wait for every keep-alive connection and half-received request to time out.
       http.closeAllConnections();
+      await closed;
     },
   };
 }

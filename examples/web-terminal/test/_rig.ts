@@ -78,8 +78,8 @@ export async function startRig(
     sshProxy,
     url: `http://127.0.0.1:${wsProxy.port}/`,
     async close() {
-      await terminal.close();
       await wsProxy.close();
+      await terminal.close();
       await sshProxy.close();
     },
   };

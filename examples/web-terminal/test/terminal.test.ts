@@ -52,7 +52,10 @@ describe("web terminal in headless Chromium, against sshd", { skip: SKIP_WITHOUT
     await sshd?.stop();
   });
   const rigFor = async (options?: Parameters<typeof startRig>[1]): Promise<Rig> => {
+    const closing = performance.now();
     await rig?.close();
+    // A rig that cannot close within 2 s would cost every test after it.
+    assert.ok(performance.now() - closing < 2000, `the previous rig closed in ${performance.now() - closing} ms`);
     rig = await startRig(sshd, options);
     return rig;
   };
