@@ -52,7 +52,7 @@ export interface TargetArguments {
  */
 export function resolveTarget(args: TargetArguments): SshTarget {
   const defaults = nodeDefaults();
-  const { values } = resolveClientConfig({
+  const { values, resolution } = resolveClientConfig({
     ...defaults,
     host: args.destination,
     options: args.options ?? [],
@@ -60,6 +60,14 @@ export function resolveTarget(args: TargetArguments): SshTarget {
     ...(args.configFile !== undefined && { configFile: args.configFile }),
     exec: nodeExec,
   });
+  // Connecting directly where the configuration says to go through another host would be wrong: refuse.
+  for (const keyword of ["proxyjump", "proxycommand"]) {
+    const setting = resolution.settings.get(keyword);
+    const value = setting?.assignments[0]?.args[0];
+    if (setting !== undefined && value !== undefined && value.toLowerCase() !== "none") {
+      throw new Error(`${setting.name} is set for ${args.destination} and this example does not support it`);
+    }
+  }
   return {
     hostName: values.hostName,
     port: values.port,
