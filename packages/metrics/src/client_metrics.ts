@@ -1,6 +1,7 @@
 import { type Attributes, createNoopMeter, type Meter, metrics } from "@opentelemetry/api";
 import { type Clock, systemClock } from "@tsalive/core";
 import type { ClientLiveness } from "@tsalive/ssh2-client";
+import { DURATION_BUCKETS, RTT_BUCKETS } from "./_buckets.ts";
 import type { CloseReason } from "./close_reason.ts";
 import { CLIENT_METRICS, CLOSE_REASON } from "./names.ts";
 
@@ -35,8 +36,6 @@ export interface ClientMetrics {
 }
 
 const NOOP_METER = createNoopMeter();
-const RTT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-const DURATION_BUCKETS = [1, 10, 60, 300, 900, 3600, 14_400, 43_200, 86_400];
 
 /**
  * Reports a client handle's events through the OpenTelemetry metrics API, as {@linkcode instrumentServer} does
@@ -80,7 +79,7 @@ export function instrumentClient(
   const duration = meter.createHistogram(CLIENT_METRICS.connectionDuration, {
     description: "How long connections lasted, from the authentication to the close, by close.reason.",
     unit: "s",
-    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
   });
   const probesSent = meter.createCounter(CLIENT_METRICS.probesSent, {
     description: "ServerAlive probes (keepalive@openssh.com) sent.",
@@ -93,7 +92,7 @@ export function instrumentClient(
   const rtt = meter.createHistogram(CLIENT_METRICS.probeRtt, {
     description: "Round-trip time of answered probes.",
     unit: "s",
-    advice: { explicitBucketBoundaries: RTT_BUCKETS },
+    advice: { explicitBucketBoundaries: [...RTT_BUCKETS] },
   });
   const heartbeats = meter.createCounter(CLIENT_METRICS.heartbeatsSent, {
     description: "SSH_MSG_IGNORE heartbeats sent.",

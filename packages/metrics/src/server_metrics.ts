@@ -1,6 +1,7 @@
 import { type Attributes, createNoopMeter, type Meter, metrics } from "@opentelemetry/api";
 import { type Clock, systemClock } from "@tsalive/core";
 import type { ConnectionInfo, ConnectionLiveness, ServerLiveness } from "@tsalive/ssh2-server";
+import { DURATION_BUCKETS, RTT_BUCKETS } from "./_buckets.ts";
 import { type CloseReason, closeReasonOf } from "./close_reason.ts";
 import { CLOSE_REASON, SERVER_METRICS } from "./names.ts";
 
@@ -48,8 +49,6 @@ interface Totals {
 }
 
 const totalsByMeter = new WeakMap<Meter, Totals>();
-const RTT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-const DURATION_BUCKETS = [1, 10, 60, 300, 900, 3600, 14_400, 43_200, 86_400];
 
 /**
  * Reports a server handle's events through the OpenTelemetry metrics API: active connections, probes sent and
@@ -107,7 +106,7 @@ export function instrumentServer(
   const duration = meter.createHistogram(SERVER_METRICS.connectionDuration, {
     description: "How long connections lasted, from the accept to the close, by close.reason.",
     unit: "s",
-    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
   });
   const counter = (name: string, description: string, unit: string, read: () => number) => {
     if (attributesOf !== undefined) return meter.createCounter(name, { description, unit });
@@ -138,7 +137,7 @@ export function instrumentServer(
   const rtt = meter.createHistogram(SERVER_METRICS.probeRtt, {
     description: "Round-trip time of answered probes.",
     unit: "s",
-    advice: { explicitBucketBoundaries: RTT_BUCKETS },
+    advice: { explicitBucketBoundaries: [...RTT_BUCKETS] },
   });
   const stopped = meter.createCounter(SERVER_METRICS.watchdogStoppedProcesses, {
     description: "Session processes stopped by the watchdog.",
