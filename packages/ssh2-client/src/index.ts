@@ -8,6 +8,15 @@
 export type { AnsweredRequest } from "./_want_reply.ts";
 export { attach, ClientLiveness, type ClientLivenessEvents, type ClientLivenessStats } from "./attach.ts";
 export {
+  Chain,
+  type ChainEnd,
+  ChainError,
+  type ChainEvents,
+  type ChainHop,
+  connectChain,
+  type HopRef,
+} from "./chain.ts";
+export {
   type ClientTimeoutCode,
   ClientTimeoutError,
   SSH2_RANGE,
