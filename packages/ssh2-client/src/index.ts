@@ -24,3 +24,15 @@ export {
   TESTED_SSH2_VERSIONS,
 } from "./errors.ts";
 export type { ClientOptions } from "./options.ts";
+export {
+  type BackoffOptions,
+  classifyCause,
+  type DisconnectCause,
+  type Supervised,
+  type SuperviseOptions,
+  type SupervisionEnd,
+  Supervisor,
+  type SupervisorEvents,
+  type SupervisorState,
+  supervise,
+} from "./reconnect.ts";
