@@ -27,7 +27,7 @@ const REFUSED = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ETIMEDO
 
 /**
  * Classifies an ssh2 or tsalive error (or `undefined`: a close without one) into a {@linkcode DisconnectCause}.
- * A {@linkcode ChainError} is classified by the hop's own error.
+ * A {@linkcode ChainError} is classified by the hop's own error, and any other error by its `cause` when it has one.
  *
  * @example
  * ```ts
@@ -47,6 +47,8 @@ export function classifyCause(error: Error | undefined): DisconnectCause {
     return "host-key";
   if (typeof code === "string" && REFUSED.has(code)) return "refused";
   if (code === "ECONNRESET" || code === "EPIPE") return "peer-close";
+  // An application's own error (a message of its own) that keeps ssh2's as its cause.
+  if (error.cause instanceof Error) return classifyCause(error.cause);
   return "error";
 }
 
