@@ -118,7 +118,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     log.error(error?.message ?? lostMessage);
   });
   supervisor.on("waiting", ({ attempt, delay }) =>
-    log.error(`tsalive-ssh: reconnecting to ${settings.hostName} in ${(delay / 1000).toFixed(1)} s (attempt ${attempt})`),
+    log.error(
+      `tsalive-ssh: reconnecting to ${settings.hostName} in ${(delay / 1000).toFixed(1)} s (attempt ${attempt})`,
+    ),
   );
   // Linux has no SIGINFO (OpenSSH 10.1 dumps on it): the connection's liveness on SIGUSR1.
   process.on("SIGUSR1", () => {
