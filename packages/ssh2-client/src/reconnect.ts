@@ -147,7 +147,8 @@ const PREFIX = "Cannot supervise connection";
  *   maxAttempts: 1,
  *   time,
  * });
- * supervisor.on("end", (end) => console.log(end.reason)); // "gave-up"
+ * // Logs gave-up: one attempt allowed, and it was refused.
+ * supervisor.on("end", (end) => console.log(end.reason));
  * ```
  */
 export class Supervisor<S extends Supervised> {
