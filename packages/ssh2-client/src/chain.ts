@@ -227,7 +227,7 @@ export class Chain {
   #connect(index: number, hops: readonly ChainHop[], sock?: ssh2.ClientChannel): void {
     const hop = this.#hops[index] as HopState;
     const config = (hops[index] as ChainHop).connect;
-    hop.client.once("ready", () => {
+    const onReady = (): void => {
       if (this.#state !== "connecting") return;
       // Every hop's packets, and the requests that verify a hop, are small: Nagle's algorithm would hold one back
       // behind the delayed ACK of the one before (40 ms), past the bound. Only the first hop has a TCP socket.
@@ -248,7 +248,9 @@ export class Chain {
         if (error) return this.#failed(index, new Error(`channel open failed: ${error.message}`));
         this.#connect(index + 1, hops, stream);
       });
-    });
+    };
+    hop.client.once("ready", onReady);
+    hop.undo.push(() => hop.client.off("ready", onReady));
     hop.started = true;
     hop.client.connect(sock === undefined ? config : { ...config, sock });
   }
