@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { type AddressInfo, connect } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { systemTime, type TimerHandle } from "@tsalive/core";
 import ssh2, { type Connection } from "ssh2";
 import { type Chain, ChainError, type ChainHop, connectChain } from "../src/index.ts";
 
@@ -48,14 +49,36 @@ async function startServer(options: { readonly forward?: boolean } = {}): Promis
   };
 }
 
+/** System time that counts the timers tsalive has pending (every hop's monitor and ConnectTimeout run on it). */
+const time = {
+  pending: new Set<TimerHandle>(),
+  now: () => systemTime.now(),
+  setTimeout(callback: (arg?: unknown) => void, delay: number, arg?: unknown): TimerHandle {
+    const handle = systemTime.setTimeout(
+      (value: unknown) => {
+        time.pending.delete(handle);
+        callback(value);
+      },
+      delay,
+      arg,
+    );
+    time.pending.add(handle);
+    return handle;
+  },
+  clearTimeout(handle: TimerHandle): void {
+    time.pending.delete(handle);
+    systemTime.clearTimeout(handle);
+  },
+};
+
 const hop = (name: string, port: number, username = "me"): ChainHop => ({
   name,
   connect: { host: "127.0.0.1", port, username, readyTimeout: 5000 },
-  liveness: { probe: { interval: 1000, countMax: 2 } },
+  liveness: { probe: { interval: 1000, countMax: 2 }, connectTimeout: 5000, time },
 });
 
 function activeTimers(): number {
-  return process.getActiveResourcesInfo().filter((name) => name === "Timeout").length;
+  return time.pending.size;
 }
 
 /** The chain is closed and left nothing: no listener of its own on any hop's client, no timer. */
