@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
   type FaultProxy,
+  firstBytes,
   freePort,
   makeTempDir,
   type Sshd,
@@ -29,27 +29,6 @@ const RUN = [
   "tsx",
   fileURLToPath(new URL("../src/main.ts", import.meta.url)),
 ];
-
-/** The first bytes the forwarded port answers with ("" when nothing answers within 1 s). */
-function banner(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve("");
-    }, 1000);
-    socket.setEncoding("utf8");
-    socket.once("data", (data: string) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(data);
-    });
-    socket.once("error", () => {
-      clearTimeout(timer);
-      resolve("");
-    });
-  });
-}
 
 function run(argv: readonly string[]) {
   const child = spawn(process.execPath, [...RUN, ...argv], {
@@ -130,7 +109,7 @@ describe("ProxyJump chains", { skip: skipUnlessPeers("sshd") }, () => {
       "target",
     ]);
     try {
-      await waitUntil(async () => (await banner(local)).startsWith("SSH-2.0-OpenSSH"), {
+      await waitUntil(async () => (await firstBytes(local)).startsWith("SSH-2.0-OpenSSH"), {
         timeout: 10_000,
         what: "the forward",
       });
@@ -146,7 +125,7 @@ describe("ProxyJump chains", { skip: skipUnlessPeers("sshd") }, () => {
         what: "the supervisor's retry",
       });
       await waitUntil(() => proxy.acceptedConnections > before, { timeout: 6000, what: "a new connection to inner" });
-      await waitUntil(async () => (await banner(local)).startsWith("SSH-2.0-OpenSSH"), {
+      await waitUntil(async () => (await firstBytes(local)).startsWith("SSH-2.0-OpenSSH"), {
         timeout: 10_000,
         what: "the forward again",
       });

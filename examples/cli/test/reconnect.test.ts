@@ -4,10 +4,17 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { connect } from "node:net";
 import { after, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { freePort, skipUnlessPeers, startProxy, startSshd, stopAll, waitUntil } from "@tsalive/test-support";
+import {
+  firstBytes,
+  freePort,
+  skipUnlessPeers,
+  startProxy,
+  startSshd,
+  stopAll,
+  waitUntil,
+} from "@tsalive/test-support";
 
 after(stopAll);
 /** The program from its TypeScript source (as every package's tests run), so a stale dist/ is never what is tested. */
@@ -17,27 +24,6 @@ const RUN = [
   "tsx",
   fileURLToPath(new URL("../src/main.ts", import.meta.url)),
 ];
-
-/** The first bytes the forwarded port answers with ("" when nothing answers within 1 s). */
-function banner(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve("");
-    }, 1000);
-    socket.setEncoding("utf8");
-    socket.once("data", (data: string) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(data);
-    });
-    socket.once("error", () => {
-      clearTimeout(timer);
-      resolve("");
-    });
-  });
-}
 
 it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwards again", {
   skip: skipUnlessPeers("sshd"),
@@ -81,7 +67,7 @@ it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwa
   });
 
   try {
-    await waitUntil(async () => (await banner(local)).startsWith("SSH-2.0-OpenSSH"), {
+    await waitUntil(async () => (await firstBytes(local)).startsWith("SSH-2.0-OpenSSH"), {
       timeout: 10_000,
       what: "the forward",
     });
@@ -103,7 +89,7 @@ it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwa
       timeout: 6000,
       what: "a new connection",
     });
-    await waitUntil(async () => (await banner(local)).startsWith("SSH-2.0-OpenSSH"), {
+    await waitUntil(async () => (await firstBytes(local)).startsWith("SSH-2.0-OpenSSH"), {
       timeout: 10_000,
       what: "the forward again",
     });

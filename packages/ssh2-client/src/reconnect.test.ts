@@ -24,6 +24,19 @@ class FakeSession implements Supervised {
   }
 }
 
+/** A connect() that hands out fresh sessions, and the sessions it made, latest last. */
+function sessionSource(): { sessions: FakeSession[]; connect: () => Promise<FakeSession> } {
+  const sessions: FakeSession[] = [];
+  return {
+    sessions,
+    connect: async () => {
+      const session = new FakeSession();
+      sessions.push(session);
+      return session;
+    },
+  };
+}
+
 /** Lets promise callbacks run (no real time passes). */
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -99,13 +112,9 @@ describe("supervise", () => {
 
   it("gate: a first connection that lasted past the gate time is retried", async () => {
     const time = new TestClock();
-    const sessions: FakeSession[] = [];
+    const { sessions, connect } = sessionSource();
     const supervisor = supervise({
-      connect: async () => {
-        const session = new FakeSession();
-        sessions.push(session);
-        return session;
-      },
+      connect,
       gate: 10_000,
       backoff: { jitter: 0 },
       time,
@@ -173,15 +182,11 @@ describe("supervise", () => {
   it("re-establishes forwards on every connection; the command runs once unless rerun", async () => {
     for (const rerun of [false, true]) {
       const time = new TestClock();
-      const sessions: FakeSession[] = [];
+      const { sessions, connect } = sessionSource();
       const established: string[] = [];
       let runs = 0;
       const supervisor = supervise({
-        connect: async () => {
-          const session = new FakeSession();
-          sessions.push(session);
-          return session;
-        },
+        connect,
         establish: (_session, { attempt, reconnected }) => {
           established.push(`${attempt}${reconnected ? " again" : ""}`);
         },
@@ -214,13 +219,9 @@ describe("supervise", () => {
 
   it("a connection that dies before the gate time keeps backing off; one that lasted it starts over", async () => {
     const time = new TestClock();
-    const sessions: FakeSession[] = [];
+    const { sessions, connect } = sessionSource();
     const supervisor = supervise({
-      connect: async () => {
-        const session = new FakeSession();
-        sessions.push(session);
-        return session;
-      },
+      connect,
       gate: 5000,
       backoff: { jitter: 0 },
       time,

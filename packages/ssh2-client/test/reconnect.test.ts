@@ -5,10 +5,11 @@
  * again. An auth failure at a hop is never retried.
  */
 import assert from "node:assert/strict";
-import { connect, createServer, type Server } from "node:net";
+import { createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
 import {
   type FaultProxy,
+  firstBytes,
   PEERS as GENERATION_PEERS,
   GENERATIONS,
   startProxy,
@@ -49,27 +50,6 @@ async function localForward(
       current = client;
     },
   };
-}
-
-/** The first bytes the port answers with ("" when nothing answers within 1 s). */
-function banner(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve("");
-    }, 1000);
-    socket.setEncoding("utf8");
-    socket.once("data", (data: string) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(data);
-    });
-    socket.once("error", () => {
-      clearTimeout(timer);
-      resolve("");
-    });
-  });
 }
 
 describe("supervise() over a chain of real servers", {
@@ -123,7 +103,7 @@ describe("supervise() over a chain of real servers", {
     on("disconnected", ({ cause, connected }) => `${connected ? "lost" : "failed"} ${cause}`);
     on("waiting", ({ delay }) => `waiting ${delay}`);
     try {
-      await waitUntil(async () => (await banner(forward.port)).startsWith("SSH-2.0-dropbear"), {
+      await waitUntil(async () => (await firstBytes(forward.port)).startsWith("SSH-2.0-dropbear"), {
         timeout: 10_000,
         what: "the forward",
       });
@@ -135,7 +115,7 @@ describe("supervise() over a chain of real servers", {
       assert.ok(log.includes("lost liveness"), log.join("\n"));
       proxy.set("both", { mode: "pass" });
       await waitUntil(() => log.includes("establish again"), { timeout: 10_000, what: "the reconnect" });
-      await waitUntil(async () => (await banner(forward.port)).startsWith("SSH-2.0-dropbear"), {
+      await waitUntil(async () => (await firstBytes(forward.port)).startsWith("SSH-2.0-dropbear"), {
         timeout: 10_000,
         what: "the forward again",
       });
