@@ -8,11 +8,12 @@ import assert from "node:assert/strict";
 import { type AddressInfo, connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { systemTime, type TimerHandle } from "@tsalive/core";
+import { generateHostKey } from "@tsalive/test-support";
 import ssh2, { type Connection } from "ssh2";
 import { type Chain, ChainError, type ChainHop, connectChain } from "../src/index.ts";
 
-const { Server, utils } = ssh2;
-const hostKeys = [utils.generateKeyPairSync("ed25519").private];
+const { Server } = ssh2;
+const hostKeys = [generateHostKey()];
 
 interface TestServer {
   readonly port: number;
