@@ -107,13 +107,31 @@ describe("chains of real servers", {
     assert.ok(chain.stats().every((hop) => hop.liveness === undefined));
   });
 
-  it(`two hops (${dropbear92.name} as the jump host, then ${sshd92.name})`, async () => {
+  it(`two hops (${dropbear92.name} as the jump host, then ${sshd92.name}): Dropbear answers the verification`, async () => {
     const [sshd, , dropbear] = servers as [Peer, Peer, Peer];
-    const hops = hopsFor([dropbear, sshd], []);
-    const chain = connectChain(hops);
+    const lastInbound: number[] = [];
+    const chain = connectChain(hopsFor([dropbear, sshd], lastInbound));
     const target = await chain.ready;
     assert.equal((await exec(target, "echo ok")).trim(), "ok");
-    assert.equal((await chain.close()).cause, "local");
+    const reported: string[] = [];
+    let reportedAt = Number.NaN;
+    chain.on("timeout", ({ hop }) => {
+      reported.push(hop);
+      reportedAt = performance.now();
+    });
+    // Freeze the target: the Dropbear jump host must answer the verification for the target to be named.
+    const pids = sshd.allPids();
+    freeze(pids);
+    try {
+      const end = await chain.closed;
+      assert.equal(end.cause, "timeout");
+      assert.deepEqual(reported, ["inner"]); // the second plan's name: this chain's far end
+      const silence = reportedAt - (lastInbound[1] as number);
+      assert.ok(silence >= 1200 - 1, `reported after ${silence.toFixed(1)} ms of silence, before 1200 ms`);
+      assert.ok(silence <= 1200 + LATE, `reported after ${silence.toFixed(1)} ms of silence, bound 1200 ms`);
+    } finally {
+      thaw(pids);
+    }
   });
 
   for (const frozen of [0, 1, 2]) {
