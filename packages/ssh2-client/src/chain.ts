@@ -205,8 +205,9 @@ export class Chain {
     const liveness = attach(client, {
       ...hop.liveness,
       host: hop.liveness?.host ?? hop.name,
-      // TCPKeepAlive is a socket option: a hop past the first runs over a channel, which has none.
-      ...(index > 0 && { tcpKeepAlive: false }),
+      // TCPKeepAlive is a socket option: a hop past the first runs over a channel, which has none, and so may a
+      // first hop over a sock of the caller's (a ProxyCommand's stdio).
+      ...(!hasSocketOptions(index, hop) && { tcpKeepAlive: false }),
     });
     state.liveness = liveness;
     liveness.on("probe", ({ unanswered }) => this.#events.emit("probe", { ...ref, unanswered }));
@@ -391,6 +392,12 @@ export class Chain {
 }
 
 function ignore(): void {}
+
+function hasSocketOptions(index: number, hop: ChainHop): boolean {
+  if (index > 0) return false;
+  const sock = hop.connect.sock as { setKeepAlive?: unknown } | undefined;
+  return sock === undefined || typeof sock.setKeepAlive === "function";
+}
 
 function checkHops(hops: readonly ChainHop[]): void {
   const prefix = "Cannot connect chain";

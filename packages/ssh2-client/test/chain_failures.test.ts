@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { type AddressInfo, connect } from "node:net";
+import { Duplex } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { systemTime, type TimerHandle } from "@tsalive/core";
 import { generateHostKey } from "@tsalive/test-support";
@@ -154,6 +155,18 @@ describe("chain failures", () => {
     const end = await chain.close();
     assert.equal(end.cause, "local");
     await assert.rejects(chain.ready, ChainError);
+    await assertClean(chain, timers);
+  });
+
+  it("a first hop over a sock of the caller's (a ProxyCommand's stdio: no socket options) connects", async () => {
+    const timers = activeTimers();
+    const tcp = connect(bastion.port, "127.0.0.1");
+    const sock = Duplex.from({ readable: tcp, writable: tcp });
+    const first: ChainHop = { ...hop("bastion", 0), connect: { sock, username: "me", readyTimeout: 5000 } };
+    const chain = connectChain([first, hop("target", target.port)]);
+    await chain.ready;
+    assert.equal((await chain.close()).cause, "local");
+    tcp.destroy();
     await assertClean(chain, timers);
   });
 
