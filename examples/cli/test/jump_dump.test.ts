@@ -4,11 +4,18 @@
  * channel is the target's `direct-tcpip`, the target's is the command's session.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { after, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { makeTempDir, skipUnlessPeers, startSshd, stopAll, waitUntil } from "@tsalive/test-support";
+import {
+  makeTempDir,
+  signal,
+  skipUnlessPeers,
+  spawnProcess,
+  startSshd,
+  stopAll,
+  waitUntil,
+} from "@tsalive/test-support";
 
 after(stopAll);
 const RUN = [
@@ -48,22 +55,18 @@ it("SIGUSR1 through -J: one line per hop, the target last", { skip: skipUnlessPe
       "",
     ].join("\n"),
   );
-  const child = spawn(process.execPath, [...RUN, "-F", config, "-v", "-J", "bastion", "target", "sleep 30"], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
+  const child = spawnProcess(process.execPath, [...RUN, "-F", config, "-v", "-J", "bastion", "target", "sleep 30"], {
+    name: "tsalive-ssh",
   });
   const dumps = (): string[][] => {
-    const lines = stderr.split("\n").filter((line) => line.startsWith("hop "));
+    const lines = child.output.split("\n").filter((line) => line.startsWith("hop "));
     const complete: string[][] = [];
     for (let i = 0; i + 1 < lines.length; i += 2) complete.push(lines.slice(i, i + 2));
     return complete;
   };
   try {
     // Node's own SIGUSR1 starts its inspector: signal only once tsalive-ssh's handler is installed (before it connects).
-    await waitUntil(() => (stderr.match(/Authenticated to/g) ?? []).length === 2, {
+    await waitUntil(() => (child.output.match(/Authenticated to/g) ?? []).length === 2, {
       timeout: 10_000,
       what: "both hops authenticated",
     });
@@ -71,15 +74,14 @@ it("SIGUSR1 through -J: one line per hop, the target last", { skip: skipUnlessPe
     let last: string[] | undefined;
     await waitUntil(
       () => {
-        const all = dumps();
-        last = all.at(-1);
-        if (last !== undefined && last.every((line) => /last rtt/.test(line))) return true;
-        child.kill("SIGUSR1");
+        last = dumps().at(-1);
+        if (last?.every((line) => /last rtt/.test(line))) return true;
+        signal(child.pid, "SIGUSR1");
         return false;
       },
       { timeout: 8000, interval: 250, what: "a dump with an RTT on both hops" },
     );
-    assert.equal(child.exitCode, null, stderr);
+    assert.equal(child.exitInfo, undefined, child.output);
     const [jump, far] = (last as string[]).map((line) => {
       const match = LINE.exec(line);
       assert.ok(match, `not a dump line: ${line}`);
@@ -108,12 +110,7 @@ it("SIGUSR1 through -J: one line per hop, the target last", { skip: skipUnlessPe
     assert.equal(jump[12], "channel 0 direct-tcpip");
     assert.equal(far[12], "channel 0 session:exec");
   } finally {
-    child.kill("SIGTERM");
-    await Promise.race([
-      new Promise((resolve) => child.once("exit", resolve)),
-      new Promise((resolve) => setTimeout(resolve, 3000)),
-    ]);
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await child.stop();
     await Promise.all([bastion.stop(), target.stop()]);
     dir.remove();
   }
