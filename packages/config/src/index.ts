@@ -28,7 +28,6 @@ export {
   readClientConfig,
 } from "./client/resolve.ts";
 export { type ClientConfig, clientConfigSchema, clientKeywordSchemas } from "./client/schema.ts";
-export { type Assignment, formatSource, type ValueSource } from "./client/source.ts";
 export { addBlock, type BlockSelector, quoteArgument, removeKeyword, setKeyword } from "./edit.ts";
 export {
   badOptionsError,
@@ -70,6 +69,7 @@ export {
   stringifyConfig,
 } from "./parse.ts";
 export { matchHostname, matchPattern, matchPatternList, type PatternListResult } from "./pattern.ts";
+export { serverWinner } from "./server/_winner.ts";
 export { type AddressListResult, addrMatchList, parseAddress } from "./server/address.ts";
 export { type ServerBehaviour, serverBehaviour } from "./server/behaviour.ts";
 export {
@@ -78,7 +78,6 @@ export {
   type ResolvedServerConfig,
   resolveServerConfig,
   type ServerConfigSources,
-  serverWinner,
 } from "./server/config.ts";
 export { explainServerConfig, type ServerExplanation } from "./server/explain.ts";
 export {
@@ -121,6 +120,7 @@ export {
   serverFlagValue,
   serverKeywordSchemas,
 } from "./server/schema.ts";
+export { type Assignment, formatSource, type ValueSource } from "./source.ts";
 export { convtime, formatTime, INT_MAX } from "./time.ts";
 export {
   type ClientLivenessValues,

@@ -1,7 +1,7 @@
 import { asciiLower } from "../parse.ts";
+import { type Assignment, formatSource, type ValueSource } from "../source.ts";
 import type { ResolvedClientConfig } from "./config.ts";
 import { CLIENT_ALIASES, CLIENT_EXTENSION_KEYWORDS, clientKeywords } from "./keywords.ts";
-import { type Assignment, formatSource, type ValueSource } from "./source.ts";
 
 /** Why a keyword has its value: the line that won and the lines that lost, in reading order. */
 export interface ClientExplanation {

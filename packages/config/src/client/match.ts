@@ -4,8 +4,8 @@ import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { asciiLower } from "../parse.ts";
 import { matchHostname, matchPatternList } from "../pattern.ts";
 import { addrMatchList } from "../server/address.ts";
+import type { ValueSource } from "../source.ts";
 import { sha1Hex } from "./_sha1.ts";
-import type { ValueSource } from "./source.ts";
 
 /** Thrown for a bad Match condition, with OpenSSH's messages; the resolver reports the line as bad. */
 export class MatchFailure extends Error {}

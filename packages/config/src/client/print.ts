@@ -1,6 +1,7 @@
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { asciiLower } from "../parse.ts";
 import { matchPattern } from "../pattern.ts";
+import type { Assignment } from "../source.ts";
 import { convtime } from "../time.ts";
 import { algorithms, supportedFor } from "./_algorithms.ts";
 import { parseTunnelDevice } from "./_checks.ts";
@@ -10,7 +11,6 @@ import { sha1Hex } from "./_sha1.ts";
 import { formatProxyJump, parseProxyJump } from "./jump.ts";
 import { percentExpand } from "./percent.ts";
 import type { ClientResolution } from "./resolve.ts";
-import type { Assignment } from "./source.ts";
 
 /** readconf.c's multistate tables as `fmt_multistate_int` prints them: each word → the first word of its value. */
 const MULTISTATE: Readonly<Record<string, Readonly<Record<string, string>>>> = {

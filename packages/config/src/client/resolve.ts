@@ -6,6 +6,7 @@ import { expandIncludeGlob } from "../glob.ts";
 import { DEFAULT_OPENSSH_VERSION, type OpenSshVersion, opensshAtLeast, opensshVersion } from "../openssh_version.ts";
 import { asciiLower, type ConfigLine, type DirectiveLine, parseConfig, parseLine } from "../parse.ts";
 import { matchPattern, matchPatternList } from "../pattern.ts";
+import type { Assignment, ValueSource } from "../source.ts";
 import { convtime } from "../time.ts";
 import { a2port, integerValue, parseServices, SERVICE_PORTS } from "../values.ts";
 import { numericHost } from "./_address.ts";
@@ -22,7 +23,6 @@ import {
 } from "./keywords.ts";
 import { evaluateMatch, evaluateMatchArgs, execTokens, type MatchContext, MatchFailure } from "./match.ts";
 import { percentExpand } from "./percent.ts";
-import type { Assignment, ValueSource } from "./source.ts";
 
 /** Config text held in memory, with the name to use in messages and provenance. */
 export interface ConfigText {

@@ -1,7 +1,8 @@
-import { type Assignment, formatSource, type ValueSource } from "../client/source.ts";
 import { asciiLower } from "../parse.ts";
+import { type Assignment, formatSource, type ValueSource } from "../source.ts";
 import { LAST_WINS } from "./_last_wins.ts";
-import { type ResolvedServerConfig, serverWinner } from "./config.ts";
+import { serverWinner } from "./_winner.ts";
+import type { ResolvedServerConfig } from "./config.ts";
 import { SERVER_EXTENSION_KEYWORDS, serverKeywords } from "./keywords.ts";
 
 /** Why a server keyword has its value: the line that won and the lines that lost, in reading order. */
@@ -15,13 +16,6 @@ export interface ServerExplanation {
   readonly ignored: readonly { readonly assignment: Assignment; readonly reason: string }[];
   /** All of the above in a sentence per line, for people. */
   readonly text: string;
-}
-
-/** The Match pass's last line when it has one, else the global pass's last line. */
-function lastWinner(assignments: readonly Assignment[]): Assignment | undefined {
-  const match = assignments.filter((a) => a.pass === 2);
-  const list = match.length > 0 ? match : assignments.filter((a) => a.pass === 1);
-  return list[list.length - 1];
 }
 
 const ACCUMULATE = new Set(["port", "hostkey", "listenaddress", "acceptenv"]);
@@ -66,9 +60,7 @@ export function explainServerConfig(resolved: ResolvedServerConfig, keyword: str
       ? resolved.sources.unusedConnectionTimeout.kind === "default"
         ? undefined
         : assignments.find((a) => a.source === resolved.sources.unusedConnectionTimeout)
-      : LAST_WINS[resolved.resolution.openssh].includes(key)
-        ? lastWinner(assignments)
-        : serverWinner(resolved.resolution, key);
+      : serverWinner(resolved.resolution, key);
   // A line in a `Match All` block is read by both passes: show each line once, and never the winner as ignored.
   const same = (a: Assignment, b: Assignment | undefined) =>
     b !== undefined && formatSource(a.source) === formatSource(b.source);

@@ -1,5 +1,5 @@
-import type { Assignment } from "../client/source.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
+import type { Assignment } from "../source.ts";
 import { convtime } from "../time.ts";
 import { assembleAlgorithms, isAlgorithmList } from "./_algorithms.ts";
 import { scanScaled } from "./_checks.ts";

@@ -1,9 +1,9 @@
-import type { Assignment, ValueSource } from "../client/source.ts";
 import { ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import { type ConfigFileSystem, memoryFileSystem } from "../fs.ts";
 import { expandIncludeGlob } from "../glob.ts";
 import { type OpenSshVersion, opensshAtLeast, opensshVersion } from "../openssh_version.ts";
 import { type ConfigDocument, type ConfigLine, parseConfig, parseLine } from "../parse.ts";
+import type { Assignment, ValueSource } from "../source.ts";
 import { convtime, INT_MAX } from "../time.ts";
 import { a2port, parseServices, SERVICE_PORTS, strtonum } from "../values.ts";
 import { checkAlgorithms, isAlgorithmList } from "./_algorithms.ts";
