@@ -70,7 +70,7 @@ export {
 } from "./parse.ts";
 export { matchHostname, matchPattern, matchPatternList, type PatternListResult } from "./pattern.ts";
 export { serverWinner } from "./server/_winner.ts";
-export { type AddressListResult, addrMatchList, parseAddress } from "./server/address.ts";
+export { type AddressListResult, matchAddressList, parseAddress } from "./server/address.ts";
 export { type ServerBehaviour, serverBehaviour } from "./server/behaviour.ts";
 export {
   DEFAULT_AUTHORIZED_KEYS_FILES,

@@ -571,7 +571,7 @@ class ClientResolver {
     if (!row) {
       const extension = CLIENT_EXTENSION_KEYWORDS.get(key);
       const ignoreList = this.ignoredUnknown();
-      const listed = ignoreList !== undefined && matchPatternList(key, ignoreList, true) === 1;
+      const listed = ignoreList !== undefined && matchPatternList(key, ignoreList, true) === "match";
       if (extension && (!this.strict || listed)) {
         row = extension;
         if (!listed && this.pass === 1) {

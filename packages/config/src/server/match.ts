@@ -2,7 +2,7 @@ import { argvSplit, strdelim } from "../_argv.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { matchHostname, matchPatternList } from "../pattern.ts";
 import { a2port } from "../values.ts";
-import { addrMatchList } from "./address.ts";
+import { matchAddressList } from "./address.ts";
 
 /**
  * The connection a server configuration is resolved for: what `sshd -T -C user=…,host=…,addr=…,laddr=…,lport=…,
@@ -103,8 +103,8 @@ function matchGroups(groups: readonly string[], patterns: string): boolean {
   let found = false;
   for (const group of groups) {
     const result = matchPatternList(group, patterns, false);
-    if (result === -1) return false;
-    if (result === 1) found = true;
+    if (result === "negated") return false;
+    if (result === "match") found = true;
   }
   return found;
 }
@@ -164,7 +164,7 @@ export function evaluateServerMatch(
     const name = attribute.toLowerCase();
     switch (name) {
       case "user":
-        if (connection?.user === undefined || matchPatternList(connection.user, arg, false) !== 1) result = false;
+        if (connection?.user === undefined || matchPatternList(connection.user, arg, false) !== "match") result = false;
         break;
       case "group": {
         const groups = connection?.user === undefined ? undefined : context.groups(connection.user);
@@ -172,22 +172,22 @@ export function evaluateServerMatch(
         break;
       }
       case "host":
-        if (connection?.host === undefined || matchHostname(connection.host, arg) !== 1) result = false;
+        if (connection?.host === undefined || matchHostname(connection.host, arg) !== "match") result = false;
         break;
       case "address":
       case "localaddress": {
         const address = name === "address" ? connection?.address : connection?.localAddress;
         if (connection === undefined || address === undefined) {
-          if (addrMatchList(undefined, arg) !== 0) {
+          if (matchAddressList(undefined, arg) !== "no-match") {
             const what = name === "address" ? "address" : "localaddress";
             return new ServerMatchFailure([`Invalid Match ${what} argument '${arg}' at line ${line}`], true);
           }
           result = false;
           break;
         }
-        const matched = addrMatchList(address, arg);
-        if (matched === -2) return new ServerMatchFailure([]);
-        if (matched !== 1) result = false;
+        const matched = matchAddressList(address, arg);
+        if (matched === "invalid") return new ServerMatchFailure([]);
+        if (matched !== "match") result = false;
         break;
       }
       case "localport": {
@@ -207,13 +207,13 @@ export function evaluateServerMatch(
         break;
       }
       case "rdomain":
-        if (connection?.rdomain === undefined || matchPatternList(connection.rdomain, arg, false) !== 1) {
+        if (connection?.rdomain === undefined || matchPatternList(connection.rdomain, arg, false) !== "match") {
           result = false;
         }
         break;
       case "version":
         if (!modern) return new ServerMatchFailure([`Unsupported Match attribute ${token}`]);
-        if (matchPatternList(context.release ?? sshdRelease(context.openssh ?? "10.0"), arg, false) !== 1) {
+        if (matchPatternList(context.release ?? sshdRelease(context.openssh ?? "10.0"), arg, false) !== "match") {
           result = false;
         }
         break;

@@ -1,0 +1,12 @@
+/**
+ * **Unstable**: OpenSSH's pattern matching, for code that checks what sshd and ssh check beyond the
+ * configuration (AllowUsers, `from=` in authorized_keys, known_hosts host patterns, `%` tokens). These follow
+ * match.c, addrmatch.c and misc.c exactly but their names and shapes may change in any minor release; the
+ * stable API is `@tsalive/config`.
+ *
+ * @module
+ */
+
+export { percentExpand } from "./client/percent.ts";
+export { matchHostname, matchPattern, matchPatternList, type PatternListResult } from "./pattern.ts";
+export { type AddressListResult, matchAddressList } from "./server/address.ts";
