@@ -157,7 +157,9 @@ export function expandIncludeGlob(pattern: string, fs: ConfigFileSystem, home: s
       for (const name of entries) if (fnmatch(component, name)) next.push(`${base}/${name}`);
       if (next.length > MAX_INCLUDE_MATCHES) {
         const message = `Include ${pattern} matches more than ${MAX_INCLUDE_MATCHES} files`;
-        throw new ConfigError("CONFIG_LIMIT", message, [{ file: undefined, line: 0, keyword: "Include", message }]);
+        throw new ConfigError("CONFIG_LIMIT", message, [
+          { file: undefined, line: 0, keyword: "Include", value: undefined, message },
+        ]);
       }
     }
     candidates = last

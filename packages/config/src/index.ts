@@ -92,7 +92,6 @@ export {
   evaluateServerMatch,
   type MatchContext,
   type ServerConnection,
-  ServerMatchFailure,
   sshdRelease,
 } from "./server/match.ts";
 export { type FormatServerConfigOptions, formatServerConfig } from "./server/print.ts";

@@ -138,12 +138,30 @@ export function parseLine(raw: string, line: number, file: string | undefined): 
   const value = rest === null ? "" : rest.replace(/^[ \t\r\n]+/, "");
   if (value === "") {
     const message = `${displayName(file)} line ${line}: no argument after keyword "${key}"`;
-    return { kind: "directive", line, raw, keyword, key, value, args: [], issue: { file, line, keyword, message } };
+    return {
+      kind: "directive",
+      line,
+      raw,
+      keyword,
+      key,
+      value,
+      args: [],
+      issue: { file, line, keyword, value, message },
+    };
   }
   const args = argvSplit(value);
   if (args === null) {
     const message = `${displayName(file)} line ${line}: invalid quotes`;
-    return { kind: "directive", line, raw, keyword, key, value, args: [], issue: { file, line, keyword, message } };
+    return {
+      kind: "directive",
+      line,
+      raw,
+      keyword,
+      key,
+      value,
+      args: [],
+      issue: { file, line, keyword, value, message },
+    };
   }
   return { kind: "directive", line, raw, keyword, key, value, args };
 }

@@ -1,4 +1,5 @@
 import { strdelim } from "../_argv.ts";
+import { MatchFailure } from "../_match_failure.ts";
 import { ConfigError } from "../errors.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { asciiLower } from "../parse.ts";
@@ -6,9 +7,6 @@ import { matchHostname, matchPatternList } from "../pattern.ts";
 import { matchAddressList } from "../server/address.ts";
 import type { ValueSource } from "../source.ts";
 import { sha1Hex } from "./_sha1.ts";
-
-/** Thrown for a bad Match condition, with OpenSSH's messages; the resolver reports the line as bad. */
-export class MatchFailure extends Error {}
 
 /** What a Match condition is evaluated against: the state of the configuration when the line is read. */
 export interface MatchContext {
@@ -195,7 +193,7 @@ function runExec(command: string, context: MatchContext): boolean {
     const message = `${context.at}: Match exec "${command}" needs a command runner: pass the exec option (nodeExec from @tsalive/config/node runs it through /bin/sh -c as ssh does)`;
     const where = context.source.kind === "file" ? context.source : undefined;
     throw new ConfigError("CONFIG_EXEC_DENIED", message, [
-      { file: where?.file, line: where?.line ?? 0, keyword: "Match", message },
+      { file: where?.file, line: where?.line ?? 0, keyword: "Match", value: undefined, message },
     ]);
   }
   return context.exec(command);

@@ -1,3 +1,4 @@
+import { MatchFailure } from "../_match_failure.ts";
 import { readConfigFile } from "../_read.ts";
 import { badOptionsError, ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import type { ConfigFileSystem } from "../fs.ts";
@@ -21,7 +22,7 @@ import {
   type ClientKeyword,
   clientKeywords,
 } from "./keywords.ts";
-import { evaluateMatch, evaluateMatchArgs, execTokens, type MatchContext, MatchFailure } from "./match.ts";
+import { evaluateMatch, evaluateMatchArgs, execTokens, type MatchContext } from "./match.ts";
 import { percentExpand } from "./percent.ts";
 
 /** Config text held in memory, with the name to use in messages and provenance. */
@@ -361,14 +362,16 @@ class ClientResolver {
     }
     if (!exists) {
       const message = `Warning: Identity file ${full} not accessible: No such file or directory.`;
-      this.warnings.push({ file: "command-line", line: 0, keyword: undefined, message });
+      this.warnings.push({ file: "command-line", line: 0, keyword: undefined, value: undefined, message });
       return;
     }
     this.addIdentity(full, true, source);
   }
 
   fatalArgument(message: string): never {
-    throw new ConfigError("CONFIG_INVALID", message, [{ file: "command-line", line: 0, keyword: undefined, message }]);
+    throw new ConfigError("CONFIG_INVALID", message, [
+      { file: "command-line", line: 0, keyword: undefined, value: undefined, message },
+    ]);
   }
 
   commandLineOption(text: string, index: number): void {
@@ -382,6 +385,7 @@ class ClientResolver {
           file: "command-line",
           line: 0,
           keyword: line.kind === "directive" ? line.keyword : undefined,
+          value: line.kind === "directive" ? line.value : undefined,
           message: bad.message,
         };
         throw new ConfigError("CONFIG_INVALID", bad.message, [issue]);
@@ -422,7 +426,8 @@ class ClientResolver {
     const attempts = this.first("connectionattempts");
     if (attempts && Number(attempts.args[0]) <= 0) this.fatalArgument("Invalid number of ConnectionAttempts");
     const empty = emptyAlgorithmLists(this.version, (key) => this.first(key)?.args[0]);
-    for (const message of empty.errors) this.warnings.push({ file: undefined, line: 0, keyword: undefined, message });
+    for (const message of empty.errors)
+      this.warnings.push({ file: undefined, line: 0, keyword: undefined, value: undefined, message });
     if (empty.fatal !== undefined) this.fatalArgument([...empty.errors, empty.fatal].join("\n"));
     this.checkJumpLoop(host);
     return {
@@ -458,7 +463,13 @@ class ClientResolver {
       const source = this.proxy.assignment.source;
       const where = source.kind === "file" ? source : undefined;
       throw new ConfigError("CONFIG_INVALID", message, [
-        { file: where?.file, line: where?.line ?? 0, keyword: this.proxy.assignment.keyword, message },
+        {
+          file: where?.file,
+          line: where?.line ?? 0,
+          keyword: this.proxy.assignment.keyword,
+          value: this.proxy.assignment.value,
+          message,
+        },
       ]);
     }
   }
@@ -468,7 +479,7 @@ class ClientResolver {
     if (result.error !== undefined) {
       const where = source.kind === "file" ? source : undefined;
       throw new ConfigError("CONFIG_INVALID", result.error, [
-        { file: where?.file, line: where?.line ?? 0, keyword: undefined, message: result.error },
+        { file: where?.file, line: where?.line ?? 0, keyword: undefined, value: undefined, message: result.error },
       ]);
     }
     return result.value;
@@ -485,7 +496,9 @@ class ClientResolver {
       if (!this.readInput(path, { user: true, neverMatch: false })) {
         const name = typeof o.configFile === "string" ? o.configFile : displayName(o.configFile.file);
         const message = `Can't open user config file ${name}: No such file or directory`;
-        throw new ConfigError("CONFIG_READ_FAILED", message, [{ file: name, line: 0, keyword: undefined, message }]);
+        throw new ConfigError("CONFIG_READ_FAILED", message, [
+          { file: name, line: 0, keyword: undefined, value: undefined, message },
+        ]);
       }
       return;
     }
@@ -533,6 +546,7 @@ class ClientResolver {
             file,
             line: line.line,
             keyword: line.kind === "directive" ? line.keyword : undefined,
+            value: line.kind === "directive" ? line.value : undefined,
             message: bad.message,
           });
         }
@@ -580,6 +594,7 @@ class ClientResolver {
             file: source.kind === "file" ? source.file : "command-line",
             line: line.line,
             keyword: line.keyword,
+            value: line.value,
             message,
           });
         }
@@ -608,6 +623,7 @@ class ClientResolver {
           file: source.kind === "file" ? source.file : "command-line",
           line: line.line,
           keyword: line.keyword,
+          value: line.value,
           message: `${at}: Unsupported option "${key}"`,
         });
         return undefined;
@@ -874,7 +890,9 @@ class ClientResolver {
   /** ssh's fatal() while reading: the one message, at once. */
   fatal(message: string, line: DirectiveLine): never {
     const file = this.stack[this.stack.length - 1] ?? "command-line";
-    throw new ConfigError("CONFIG_INVALID", message, [{ file, line: line.line, keyword: line.keyword, message }]);
+    throw new ConfigError("CONFIG_INVALID", message, [
+      { file, line: line.line, keyword: line.keyword, value: line.value, message },
+    ]);
   }
 
   /** readconf.c match_cfg_line with this resolver's state: the host, user and port known so far. */
@@ -944,6 +962,7 @@ class ClientResolver {
         file: this.stack[this.stack.length - 1],
         line: line.line,
         keyword: line.keyword,
+        value: line.value,
         message: `vdollar_percent_expand: ${why}\n${at}: Unable to expand user config file '${arg}'`,
       });
       return undefined;
@@ -980,14 +999,22 @@ class ClientResolver {
         if (!(error instanceof ConfigError)) throw error;
         const message = `${at}: ${error.message}`;
         const file = this.stack[this.stack.length - 1];
-        throw new ConfigError(error.code, message, [{ file, line: line.line, keyword: line.keyword, message }]);
+        throw new ConfigError(error.code, message, [
+          { file, line: line.line, keyword: line.keyword, value: line.value, message },
+        ]);
       }
       for (const file of files) {
         if (depth + 1 > READCONF_MAX_DEPTH || this.stack.includes(file)) {
           const chain = [...this.stack, file].join(" -> ");
           const message = `${at}: Too many recursive configuration includes (Include loop: ${chain})`;
           throw new ConfigError("CONFIG_INCLUDE_LOOP", message, [
-            { file: this.stack[this.stack.length - 1], line: line.line, keyword: line.keyword, message },
+            {
+              file: this.stack[this.stack.length - 1],
+              line: line.line,
+              keyword: line.keyword,
+              value: line.value,
+              message,
+            },
           ]);
         }
         const text = this.readFile(file, true, { text: at, file: this.stack[this.stack.length - 1], line: line.line });

@@ -1,4 +1,5 @@
 import { argvSplit, strdelim } from "../_argv.ts";
+import { MatchFailure } from "../_match_failure.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { matchHostname, matchPatternList } from "../pattern.ts";
 import { a2port } from "../values.ts";
@@ -24,25 +25,6 @@ export interface ServerConnection {
   readonly rdomain?: string | undefined;
   /** The user does not exist (`-C invalid-user`, `Match invalid-user`, OpenSSH 10.0 on). */
   readonly invalidUser?: boolean | undefined;
-}
-
-/**
- * A `Match` line sshd refuses, with sshd's messages (the resolver adds `FILE line N: Bad Match condition` unless
- * `bare`).
- *
- * @example
- * ```ts
- * import { evaluateServerMatch, SERVICE_PORTS, ServerMatchFailure } from "@tsalive/config";
- * const result = evaluateServerMatch("User", 1, {}, { groups: () => undefined, services: SERVICE_PORTS });
- * result instanceof ServerMatchFailure && result.messages; // ["Missing Match criteria for User"]
- * ```
- */
-export class ServerMatchFailure {
-  constructor(
-    readonly messages: readonly string[],
-    /** Fatal without the `Bad Match condition` line (sshd's missing-attribute and invalid-address errors). */
-    readonly bare = false,
-  ) {}
 }
 
 /** What a `Match` line needs besides the connection. */
@@ -114,10 +96,12 @@ function matchGroups(groups: readonly string[], patterns: string): boolean {
  * which must hold. With `connection` undefined (sshd's first pass, or a block sshd never matches) only the syntax
  * is checked and only `Match All` holds.
  *
- * @returns whether the block applies, or a {@linkcode ServerMatchFailure} with sshd's messages.
+ * @returns whether the block applies.
+ * @throws {MatchFailure} for a line sshd refuses, with sshd's messages.
  * @example
  * ```ts
- * import { evaluateServerMatch, SERVICE_PORTS } from "@tsalive/config";
+ * import { SERVICE_PORTS } from "../values.ts";
+ * import { evaluateServerMatch } from "./match.ts";
  * const context = { groups: () => undefined, services: SERVICE_PORTS };
  * evaluateServerMatch("User ann Address 10.0.0.0/8", 3, { user: "ann", address: "10.1.2.3" }, context); // true
  * evaluateServerMatch("User ann", 3, undefined, context); // false (first pass: syntax only)
@@ -128,7 +112,7 @@ export function evaluateServerMatch(
   line: number,
   connection: ServerConnection | undefined,
   context: MatchContext,
-): boolean | ServerMatchFailure {
+): boolean {
   let result = true;
   let attributes = 0;
   const modern = context.openssh !== undefined && opensshAtLeast(context.openssh, "10.0");
@@ -142,7 +126,7 @@ export function evaluateServerMatch(
     if (lower === "all") {
       const after = next();
       if (attributes > 1 || (after !== null && after !== "" && !after.startsWith("#"))) {
-        return new ServerMatchFailure(["'all' cannot be combined with other Match attributes"]);
+        throw new MatchFailure("'all' cannot be combined with other Match attributes", true);
       }
       return true;
     }
@@ -159,7 +143,7 @@ export function evaluateServerMatch(
       arg = next();
     }
     if (arg === null || arg === "" || arg.startsWith("#")) {
-      return new ServerMatchFailure([`Missing Match criteria for ${attribute}`]);
+      throw new MatchFailure(`Missing Match criteria for ${attribute}`, true);
     }
     const name = attribute.toLowerCase();
     switch (name) {
@@ -180,27 +164,26 @@ export function evaluateServerMatch(
         if (connection === undefined || address === undefined) {
           if (matchAddressList(undefined, arg) !== "no-match") {
             const what = name === "address" ? "address" : "localaddress";
-            return new ServerMatchFailure([`Invalid Match ${what} argument '${arg}' at line ${line}`], true);
+            throw new MatchFailure(`Invalid Match ${what} argument '${arg}' at line ${line}`);
           }
           result = false;
           break;
         }
         const matched = matchAddressList(address, arg);
-        if (matched === "invalid") return new ServerMatchFailure([]);
+        if (matched === "invalid") throw new MatchFailure("", true);
         if (matched !== "match") result = false;
         break;
       }
       case "localport": {
         const port = a2port(arg, context.services);
-        if (port === -1) return new ServerMatchFailure([`Invalid LocalPort '${arg}' on Match line`]);
+        if (port === -1) throw new MatchFailure(`Invalid LocalPort '${arg}' on Match line`, true);
         if (connection === undefined) {
           result = false;
           break;
         }
         if (connection.localPort === undefined) {
-          return new ServerMatchFailure(
-            ["'Match LocalPort' in configuration but 'lport' not in connection test specification."],
-            true,
+          throw new MatchFailure(
+            "'Match LocalPort' in configuration but 'lport' not in connection test specification.",
           );
         }
         if (port !== connection.localPort) result = false;
@@ -212,15 +195,15 @@ export function evaluateServerMatch(
         }
         break;
       case "version":
-        if (!modern) return new ServerMatchFailure([`Unsupported Match attribute ${token}`]);
+        if (!modern) throw new MatchFailure(`Unsupported Match attribute ${token}`, true);
         if (matchPatternList(context.release ?? sshdRelease(context.openssh ?? "10.0"), arg, false) !== "match") {
           result = false;
         }
         break;
       default:
-        return new ServerMatchFailure([`Unsupported Match attribute ${token}`]);
+        throw new MatchFailure(`Unsupported Match attribute ${token}`, true);
     }
   }
-  if (attributes === 0) return new ServerMatchFailure(["One or more attributes required for Match"]);
+  if (attributes === 0) throw new MatchFailure("One or more attributes required for Match", true);
   return result;
 }

@@ -1,3 +1,5 @@
+import { MatchFailure } from "../_match_failure.ts";
+import { readConfigFile } from "../_read.ts";
 import { ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import { type ConfigFileSystem, memoryFileSystem } from "../fs.ts";
 import { expandIncludeGlob } from "../glob.ts";
@@ -9,7 +11,7 @@ import { a2port, parseServices, SERVICE_PORTS, strtonum } from "../values.ts";
 import { checkAlgorithms, isAlgorithmList } from "./_algorithms.ts";
 import { checkServerValue } from "./_checks.ts";
 import { SERVER_CHOICES, SERVER_EXTENSION_KEYWORDS, type ServerKeyword, serverKeywords } from "./keywords.ts";
-import { evaluateServerMatch, type MatchContext, type ServerConnection, ServerMatchFailure } from "./match.ts";
+import { evaluateServerMatch, type MatchContext, type ServerConnection } from "./match.ts";
 
 /** Config text held in memory, with the name to use in messages and provenance. */
 export interface ServerConfigText {
@@ -215,15 +217,14 @@ class ServerReader {
   load(path: string): ConfigDocument {
     let doc = this.docs.get(path);
     if (doc) return doc;
-    let text: string | undefined;
-    try {
-      text = this.fs.readFile(path);
-    } catch (cause) {
-      throw new ConfigError("CONFIG_READ_FAILED", `${path}: ${String(cause)}`, [], { cause });
-    }
+    // As the client reader reads: a FIFO, a device, a socket or an over-large file is refused, a read error names
+    // the file; sshd checks no owner or mode.
+    const text = readConfigFile(this.fs, path, { checkPerm: false, uid: undefined, what: "" });
     if (text === undefined) {
       const message = `${path}: No such file or directory`;
-      throw new ConfigError("CONFIG_READ_FAILED", message, [{ file: path, line: 0, keyword: undefined, message }]);
+      throw new ConfigError("CONFIG_READ_FAILED", message, [
+        { file: path, line: 0, keyword: undefined, value: undefined, message },
+      ]);
     }
     doc = parseConfig(text, { file: path, recover: true });
     this.docs.set(path, doc);
@@ -241,7 +242,13 @@ class ServerReader {
   ) {
     if (depth > SERVCONF_MAX_DEPTH) {
       const message = "Too many recursive configuration includes";
-      this.fail(new Fatal(message, "CONFIG_INCLUDE_LOOP"), { file: doc.file, line: 0, keyword: undefined, message });
+      this.fail(new Fatal(message, "CONFIG_INCLUDE_LOOP"), {
+        file: doc.file,
+        line: 0,
+        keyword: undefined,
+        value: undefined,
+        message,
+      });
     }
     const flagsRef = { flags };
     let bad = 0;
@@ -272,7 +279,7 @@ class ServerReader {
     const name = displayName(file);
     const { keyword, key, args } = line;
     const at = `${name} line ${line.line}`;
-    const issue = (message: string): ConfigIssue => ({ file, line: line.line, keyword, message });
+    const issue = (message: string): ConfigIssue => ({ file, line: line.line, keyword, value: line.value, message });
     const bad = (message: string): true => {
       this.reported.push(issue(message));
       return true;
@@ -504,12 +511,14 @@ class ServerReader {
       case "match": {
         if (cmdline) fatal("Match directive not supported as a command-line option");
         const neverMatch = (flagsRef.flags & NEVER_MATCH) !== 0;
-        const result = evaluateServerMatch(line.value, line.line, neverMatch ? undefined : connection, this.context);
-        if (result instanceof ServerMatchFailure) {
-          if (result.bare) fatal(result.messages.join("\n"));
-          fatal([...result.messages, `${at}: Bad Match condition`].join("\n"));
+        let result: boolean;
+        try {
+          result = evaluateServerMatch(line.value, line.line, neverMatch ? undefined : connection, this.context);
+        } catch (error) {
+          if (!(error instanceof MatchFailure)) throw error;
+          fatal([error.message, error.badCondition ? `${at}: Bad Match condition` : ""].filter(Boolean).join("\n"));
         }
-        active.active = neverMatch ? false : (result as boolean);
+        active.active = neverMatch ? false : result;
         flagsRef.flags &= ~MATCH_ONLY;
         return args.length;
       }
