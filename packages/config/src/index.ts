@@ -20,10 +20,10 @@ export { percentExpand } from "./client/percent.ts";
 export { type FormatClientConfigOptions, formatClientConfig } from "./client/print.ts";
 export {
   type ClientArgument,
+  type ClientConfigInput,
+  type ClientConfigText,
   type ClientResolution,
   type ClientSetting,
-  type ConfigInput,
-  type ConfigText,
   type ResolveClientOptions,
   readClientConfig,
 } from "./client/resolve.ts";

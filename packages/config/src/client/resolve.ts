@@ -26,13 +26,13 @@ import { evaluateMatch, evaluateMatchArgs, execTokens, type MatchContext } from 
 import { percentExpand } from "./percent.ts";
 
 /** Config text held in memory, with the name to use in messages and provenance. */
-export interface ConfigText {
+export interface ClientConfigText {
   readonly text: string;
   readonly file?: string;
 }
 
 /** A config file path (read through `fs`), or text. */
-export type ConfigInput = string | ConfigText;
+export type ClientConfigInput = string | ClientConfigText;
 
 /**
  * One command-line argument of ssh that feeds the configuration, in the order given: `-o` (one config line), `-l`,
@@ -83,11 +83,11 @@ export interface ResolveClientOptions {
   /** `-i file`, in order: identity files given on the command line. */
   identityFiles?: readonly string[] | undefined;
   /** `-F`: the only config file to read (user rules), or `"none"` to read none. */
-  configFile?: ConfigInput | undefined;
+  configFile?: ClientConfigInput | undefined;
   /** The user config; default `HOME/.ssh/config`; `null` for none. Ignored with `configFile`. */
-  userConfig?: ConfigInput | null | undefined;
+  userConfig?: ClientConfigInput | null | undefined;
   /** The system config; default `/etc/ssh/ssh_config`; `null` for none. Ignored with `configFile`. */
-  systemConfig?: ConfigInput | null | undefined;
+  systemConfig?: ClientConfigInput | null | undefined;
   /**
    * Where paths are read from. Default: the runtime's real file system (`defaultFileSystem`); pass
    * `memoryFileSystem` to resolve text you hold without touching the disk.
@@ -226,7 +226,7 @@ function splitDestination(destination: string): { user?: string; host: string; p
   return { host: destination };
 }
 
-class ClientResolver {
+class ClientReader {
   readonly settings = new Map<string, { name: string; assignments: Assignment[] }>();
   readonly identity: { path: string; userProvided: boolean; source: ValueSource }[] = [];
   readonly warnings: ConfigIssue[] = [];
@@ -520,7 +520,7 @@ class ClientResolver {
     return readConfigFile(this.fs, path, { checkPerm, uid: this.options.uid, at });
   }
 
-  readInput(input: ConfigInput, flags: FileFlags, checkPerm = false): boolean {
+  readInput(input: ClientConfigInput, flags: FileFlags, checkPerm = false): boolean {
     const active: ActiveRef = { active: true };
     if (typeof input === "string") {
       const text = this.readFile(input, checkPerm);
@@ -1054,5 +1054,5 @@ class ClientResolver {
  * ```
  */
 export function readClientConfig(options: ResolveClientOptions): ClientResolution {
-  return new ClientResolver(options).run();
+  return new ClientReader(options).run();
 }

@@ -12,6 +12,11 @@ export interface ServerExplanation {
   /** The winning line's arguments as written (`undefined`: not set, sshd's default applies). */
   readonly value: string | undefined;
   readonly source: ValueSource;
+  /**
+   * The line that won, with its arguments as read (`undefined`: not set, or a keyword whose lines accumulate,
+   * such as Port or AcceptEnv): what to read for a keyword tsalive does not type (PermitOpen, ForceCommand…).
+   */
+  readonly winner: Assignment | undefined;
   /** Active lines that also set it but lost, each with the reason. */
   readonly ignored: readonly { readonly assignment: Assignment; readonly reason: string }[];
   /** All of the above in a sentence per line, for people. */
@@ -51,6 +56,7 @@ export function explainServerConfig(resolved: ResolvedServerConfig, keyword: str
       keyword: name,
       value: global.length > 0 ? global.map((a) => a.value).join(" ") : undefined,
       source: global[0]?.source ?? { kind: "default" },
+      winner: undefined,
       ignored: [],
       text: text || `${name}: sshd's default`,
     };
@@ -91,6 +97,7 @@ export function explainServerConfig(resolved: ResolvedServerConfig, keyword: str
     keyword: name,
     value: winner?.value,
     source: winner?.source ?? { kind: "default" },
+    winner,
     ignored,
     text: lines.join("\n"),
   };
