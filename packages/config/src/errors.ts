@@ -115,7 +115,7 @@ export class ConfigError extends TsaliveError<ConfigErrorCode> {
  *
  * @example
  * ```ts
- * import { displayName } from "@tsalive/config";
+ * import { displayName } from "./errors.ts";
  * displayName(undefined); // "(config)"
  * ```
  */
@@ -129,7 +129,7 @@ export function displayName(file: string | undefined): string {
  *
  * @example
  * ```ts
- * import { badOptionsError } from "@tsalive/config";
+ * import { badOptionsError } from "./errors.ts";
  * const error = badOptionsError("config", [
  *   { file: "config", line: 1, keyword: "Port", value: "x", message: "config line 1: Bad port 'x'." },
  * ]);

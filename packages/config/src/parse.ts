@@ -72,7 +72,7 @@ export interface ParseOptions {
  *
  * @example
  * ```ts
- * import { asciiLower } from "@tsalive/config";
+ * import { asciiLower } from "./parse.ts";
  * asciiLower("ServerAliveInterval"); // "serveraliveinterval"
  * asciiLower("İ"); // "İ" (not an ASCII letter)
  * ```
@@ -96,7 +96,7 @@ function stripTrailing(s: string): string {
  *
  * @example
  * ```ts
- * import { splitLines } from "@tsalive/config";
+ * import { splitLines } from "./parse.ts";
  * splitLines("a\r\nb\n"); // ["a\r\n", "b\n"]
  * ```
  */

@@ -1,6 +1,6 @@
+import { convtime } from "../_time.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { matchPatternList } from "../pattern.ts";
-import { convtime } from "../time.ts";
 import { ALGORITHMS_SUPPORTED } from "./_defaults.ts";
 
 /**

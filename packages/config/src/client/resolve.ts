@@ -1,20 +1,21 @@
+import { expandIncludeGlob } from "../_glob.ts";
 import { MatchFailure } from "../_match_failure.ts";
 import { readConfigFile } from "../_read.ts";
+import { convtime } from "../_time.ts";
+import { a2port, integerValue, parseServices, SERVICE_PORTS } from "../_values.ts";
 import { badOptionsError, ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import type { ConfigFileSystem } from "../fs.ts";
 import { defaultFileSystem } from "../fs.ts";
-import { expandIncludeGlob } from "../glob.ts";
 import { DEFAULT_OPENSSH_VERSION, type OpenSshVersion, opensshAtLeast, opensshVersion } from "../openssh_version.ts";
 import { asciiLower, type ConfigLine, type DirectiveLine, parseConfig, parseLine } from "../parse.ts";
 import { matchPattern, matchPatternList } from "../pattern.ts";
 import type { Assignment, ValueSource } from "../source.ts";
-import { convtime } from "../time.ts";
-import { a2port, integerValue, parseServices, SERVICE_PORTS } from "../values.ts";
 import { numericHost } from "./_address.ts";
 import { emptyAlgorithmLists } from "./_algorithms.ts";
 import { WORD_CHECKS, WORD_MISSING } from "./_checks.ts";
 import { parseIpqos } from "./_ipqos.ts";
-import { parseProxyJump } from "./jump.ts";
+import { parseProxyJump } from "./_jump.ts";
+import { evaluateMatch, evaluateMatchArgs, execTokens, type MatchContext } from "./_match.ts";
 import {
   CLIENT_ALIASES,
   CLIENT_CHOICES,
@@ -22,7 +23,6 @@ import {
   type ClientKeyword,
   clientKeywords,
 } from "./keywords.ts";
-import { evaluateMatch, evaluateMatchArgs, execTokens, type MatchContext } from "./match.ts";
 import { percentExpand } from "./percent.ts";
 
 /** Config text held in memory, with the name to use in messages and provenance. */
@@ -1043,7 +1043,7 @@ class ClientReader {
  *   a `Match exec` without `exec`, a missing `configFile`.
  * @example
  * ```ts
- * import { readClientConfig } from "@tsalive/config";
+ * import { readClientConfig } from "./resolve.ts";
  * const resolution = readClientConfig({
  *   host: "web",
  *   localUser: "me",

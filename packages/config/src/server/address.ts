@@ -83,7 +83,7 @@ function parseIPv6(text: string): Bytes | undefined {
  *
  * @example
  * ```ts
- * import { parseAddress } from "@tsalive/config";
+ * import { parseAddress } from "./address.ts";
  * parseAddress("10.1"); // [10, 0, 0, 1] (inet_aton's short forms)
  * parseAddress("::1")?.length; // 16
  * parseAddress("example.com"); // undefined
@@ -146,7 +146,7 @@ export type AddressListResult = "match" | "no-match" | "negated" | "invalid";
  *
  * @example
  * ```ts
- * import { matchAddressList } from "@tsalive/config";
+ * import { matchAddressList } from "./address.ts";
  * matchAddressList("192.168.1.7", "10.0.0.0/8,192.168.0.0/16"); // 1
  * matchAddressList("192.168.1.7", "192.168.*,!192.168.1.0/24"); // -1
  * matchAddressList("::1", "::1/128"); // 1

@@ -1,17 +1,18 @@
+import { expandIncludeGlob } from "../_glob.ts";
 import { MatchFailure } from "../_match_failure.ts";
 import { readConfigFile } from "../_read.ts";
+import { convtime, INT_MAX } from "../_time.ts";
+import { a2port, parseServices, SERVICE_PORTS, strtonum } from "../_values.ts";
 import { ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import { type ConfigFileSystem, memoryFileSystem } from "../fs.ts";
-import { expandIncludeGlob } from "../glob.ts";
 import { type OpenSshVersion, opensshAtLeast, opensshVersion } from "../openssh_version.ts";
 import { type ConfigDocument, type ConfigLine, parseConfig, parseLine } from "../parse.ts";
 import type { Assignment, ValueSource } from "../source.ts";
-import { convtime, INT_MAX } from "../time.ts";
-import { a2port, parseServices, SERVICE_PORTS, strtonum } from "../values.ts";
 import { checkAlgorithms, isAlgorithmList } from "./_algorithms.ts";
 import { checkServerValue } from "./_checks.ts";
+import { evaluateServerMatch, type MatchContext } from "./_match.ts";
+import type { ServerConnection } from "./connection.ts";
 import { SERVER_CHOICES, SERVER_EXTENSION_KEYWORDS, type ServerKeyword, serverKeywords } from "./keywords.ts";
-import { evaluateServerMatch, type MatchContext, type ServerConnection } from "./match.ts";
 
 /** Config text held in memory, with the name to use in messages and provenance. */
 export interface ServerConfigText {
@@ -132,7 +133,8 @@ function hpdelim(text: string): { host: string; rest: string | undefined } | und
  *
  * @example
  * ```ts
- * import { fileGroups, memoryFileSystem } from "@tsalive/config";
+ * import { memoryFileSystem } from "@tsalive/config";
+ * import { fileGroups } from "./resolve.ts";
  * const groups = fileGroups(memoryFileSystem({
  *   "/etc/passwd": "ann:x:1000:1000::/home/ann:/bin/sh\n",
  *   "/etc/group": "ann:x:1000:\nwheel:x:10:ann\n",
@@ -616,7 +618,7 @@ function checkList(key: string, args: readonly string[], keyword: string, openss
  *
  * @example
  * ```ts
- * import { parseChannelTimeoutEntry } from "@tsalive/config";
+ * import { parseChannelTimeoutEntry } from "./resolve.ts";
  * parseChannelTimeoutEntry("session:*=2m"); // { type: "session:*", timeout: 120 }
  * parseChannelTimeoutEntry("session"); // undefined
  * ```
@@ -655,7 +657,7 @@ function readBothPasses(reader: ServerReader, doc: ConfigDocument, connection: S
  *   (`CONFIG_INCLUDE_LOOP`), a missing file (`CONFIG_READ_FAILED`).
  * @example
  * ```ts
- * import { readServerConfig } from "@tsalive/config";
+ * import { readServerConfig } from "./resolve.ts";
  * const resolution = readServerConfig({
  *   config: { file: "sshd_config", text: "ClientAliveInterval 30\nMatch User backup\n  ClientAliveInterval 5\n" },
  *   connection: { user: "backup" },
@@ -698,7 +700,7 @@ export function readServerConfig(options: ResolveServerOptions): ServerResolutio
  *
  * @example
  * ```ts
- * import { extensionNotice, readServerConfig } from "@tsalive/config";
+ * import { extensionNotice, readServerConfig } from "./resolve.ts";
  * const resolution = readServerConfig({ config: { file: "/etc/ssh/sshd_config", text: "WatchdogTimeout 15\n" } });
  * extensionNotice(resolution);
  * // /etc/ssh/sshd_config line 1: WatchdogTimeout is a tsalive extension: OpenSSH's sshd rejects this file

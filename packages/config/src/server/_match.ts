@@ -1,31 +1,10 @@
 import { argvSplit, strdelim } from "../_argv.ts";
 import { MatchFailure } from "../_match_failure.ts";
+import { a2port } from "../_values.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { matchHostname, matchPatternList } from "../pattern.ts";
-import { a2port } from "../values.ts";
 import { matchAddressList } from "./address.ts";
-
-/**
- * The connection a server configuration is resolved for: what `sshd -T -C user=…,host=…,addr=…,laddr=…,lport=…,
- * rdomain=…` takes. A criterion whose attribute is missing does not match (sshd's test mode), except
- * `Match LocalPort`, which sshd refuses to evaluate without `lport`.
- */
-export interface ServerConnection {
-  /** The user logging in (`Match User`, `Match Group`). */
-  readonly user?: string | undefined;
-  /** The client's host name (`Match Host`; sshd uses the address unless `UseDNS yes`). */
-  readonly host?: string | undefined;
-  /** The client's address (`Match Address`). */
-  readonly address?: string | undefined;
-  /** The server address the client connected to (`Match LocalAddress`). */
-  readonly localAddress?: string | undefined;
-  /** The server port the client connected to (`Match LocalPort`). */
-  readonly localPort?: number | undefined;
-  /** The routing domain (`Match RDomain`). */
-  readonly rdomain?: string | undefined;
-  /** The user does not exist (`-C invalid-user`, `Match invalid-user`, OpenSSH 10.0 on). */
-  readonly invalidUser?: boolean | undefined;
-}
+import type { ServerConnection } from "./connection.ts";
 
 /** What a `Match` line needs besides the connection. */
 export interface MatchContext {
@@ -48,7 +27,7 @@ export interface MatchContext {
  *
  * @example
  * ```ts
- * import { sshdRelease } from "@tsalive/config";
+ * import { sshdRelease } from "./_match.ts";
  * sshdRelease("10.6"); // "OpenSSH_10.6p1 Debian-1"
  * ```
  */
@@ -100,8 +79,8 @@ function matchGroups(groups: readonly string[], patterns: string): boolean {
  * @throws {MatchFailure} for a line sshd refuses, with sshd's messages.
  * @example
  * ```ts
- * import { SERVICE_PORTS } from "../values.ts";
- * import { evaluateServerMatch } from "./match.ts";
+ * import { SERVICE_PORTS } from "../_values.ts";
+ * import { evaluateServerMatch } from "./_match.ts";
  * const context = { groups: () => undefined, services: SERVICE_PORTS };
  * evaluateServerMatch("User ann Address 10.0.0.0/8", 3, { user: "ann", address: "10.1.2.3" }, context); // true
  * evaluateServerMatch("User ann", 3, undefined, context); // false (first pass: syntax only)
