@@ -141,16 +141,15 @@ export type AddressListResult = "match" | "no-match" | "negated" | "invalid";
  * addrmatch.c `addr_match_list`: matches an address against a comma-separated list of CIDR networks
  * (`192.168.0.0/16`, `2001:db8::/32`), plain addresses and wildcard patterns (`10.0.0.*`), each negatable with
  * `!`. A negated match wins. With `address` undefined only the list's syntax is checked (`"no-match"` or
- * `"invalid"`). An address
- * that is not numeric matches nothing, not even `*`.
+ * `"invalid"`). An address that is not numeric matches nothing, not even `*`.
  *
  * @example
  * ```ts
- * import { matchAddressList } from "./address.ts";
- * matchAddressList("192.168.1.7", "10.0.0.0/8,192.168.0.0/16"); // 1
- * matchAddressList("192.168.1.7", "192.168.*,!192.168.1.0/24"); // -1
- * matchAddressList("::1", "::1/128"); // 1
- * matchAddressList(undefined, "10.0.0.1/8"); // -2 (host bits set)
+ * import { matchAddressList } from "@tsalive/config/unstable";
+ * matchAddressList("192.168.1.7", "10.0.0.0/8,192.168.0.0/16"); // "match"
+ * matchAddressList("192.168.1.7", "192.168.*,!192.168.1.0/24"); // "negated"
+ * matchAddressList("::1", "::1/128"); // "match"
+ * matchAddressList(undefined, "10.0.0.1/8"); // "invalid" (host bits set)
  * ```
  */
 export function matchAddressList(address: string | undefined, list: string): AddressListResult {
