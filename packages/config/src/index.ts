@@ -54,15 +54,15 @@ export { type ServerBehaviour, serverBehaviour } from "./server/behaviour.ts";
 export { type ResolvedServerConfig, resolveServerConfig, type ServerConfigSources } from "./server/config.ts";
 export type { ServerConnection } from "./server/connection.ts";
 export { explainServerConfig, type ServerExplanation } from "./server/explain.ts";
+export { extensionNotice } from "./server/extension_notice.ts";
 export { type ServerKeyword, type ServerKeywordKind, serverKeywords } from "./server/keywords.ts";
 export { type FormatServerConfigOptions, formatServerConfig } from "./server/print.ts";
-export {
-  extensionNotice,
-  type ResolveServerOptions,
-  type ServerConfigInput,
-  type ServerConfigText,
-  type ServerResolution,
-  type ServerSetting,
+export type {
+  ResolveServerOptions,
+  ServerConfigInput,
+  ServerConfigText,
+  ServerResolution,
+  ServerSetting,
 } from "./server/resolve.ts";
 export {
   type ChannelTimeoutEntry,

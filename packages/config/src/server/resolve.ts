@@ -91,7 +91,7 @@ export interface ServerResolution {
    * reject the file because of them. The first one's message says how to share the file; see
    * {@linkcode extensionNotice}.
    */
-  readonly extensionLines: readonly ConfigIssue[];
+  readonly extensionNotes: readonly ConfigIssue[];
 }
 
 const SERVCONF_MAX_DEPTH = 16;
@@ -180,7 +180,7 @@ class ServerReader {
   readonly fs: ConfigFileSystem;
   readonly context: MatchContext;
   /** Extension keywords read in sshd_config itself, in pass 1. */
-  readonly extensionLines: ConfigIssue[] = [];
+  readonly extensionNotes: ConfigIssue[] = [];
   pass: 1 | 2 = 1;
 
   constructor(
@@ -290,7 +290,7 @@ class ServerReader {
     if (line.value === "") return bad(`${at}: no argument after keyword "${keyword}"`);
     const row = this.keywords.get(key) ?? (this.inPlace ? SERVER_EXTENSION_KEYWORDS.get(key) : undefined);
     if (row !== undefined && this.inPlace && this.pass === 1 && SERVER_EXTENSION_KEYWORDS.has(key)) {
-      this.extensionLines.push(issue(`${name}: line ${line.line}: Bad configuration option: ${keyword}`));
+      this.extensionNotes.push(issue(`${name}: line ${line.line}: Bad configuration option: ${keyword}`));
     }
     let failed = false;
     if (!row) {
@@ -691,30 +691,5 @@ export function readServerConfig(options: ResolveServerOptions): ServerResolutio
     files.push(...ext.files);
     warnings.push(...ext.warnings);
   }
-  return { settings, warnings, files, connection, openssh, extensionLines: reader.extensionLines };
-}
-
-/**
- * The one message tsalive's tools print (with `-v`/`-d`) when sshd_config holds tsalive's extension keywords:
- * OpenSSH's sshd would refuse that file, and how to share it; `undefined` when there is none.
- *
- * @example
- * ```ts
- * import { extensionNotice, readServerConfig } from "./resolve.ts";
- * const resolution = readServerConfig({ config: { file: "/etc/ssh/sshd_config", text: "WatchdogTimeout 15\n" } });
- * extensionNotice(resolution);
- * // /etc/ssh/sshd_config line 1: WatchdogTimeout is a tsalive extension: OpenSSH's sshd rejects this file
- * // ("Bad configuration option: WatchdogTimeout"). To share the file with OpenSSH, move tsalive's keywords to
- * // /etc/ssh/tsalive_config, which only tsalive reads.
- * ```
- */
-export function extensionNotice(resolution: ServerResolution): string | undefined {
-  const first = resolution.extensionLines[0];
-  if (first === undefined) return undefined;
-  const more = resolution.extensionLines.length - 1;
-  return (
-    `${displayName(first.file)} line ${first.line}: ${first.keyword} is a tsalive extension: OpenSSH's sshd rejects ` +
-    `this file ("Bad configuration option: ${first.keyword}")${more > 0 ? `, and ${more} more such line${more > 1 ? "s" : ""}` : ""}. ` +
-    `To share the file with OpenSSH, move tsalive's keywords to ${TSALIVE_CONFIG_FILE}, which only tsalive reads.`
-  );
+  return { settings, warnings, files, connection, openssh, extensionNotes: reader.extensionNotes };
 }
