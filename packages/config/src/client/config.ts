@@ -1,6 +1,6 @@
 import { convtime } from "../_time.ts";
 import type { Assignment, ValueSource } from "../source.ts";
-import { formatProxyJump } from "./_jump.ts";
+import { formatProxyJump } from "./jump.ts";
 import { type ClientResolution, type ResolveClientOptions, readClientConfig } from "./resolve.ts";
 import { type ClientConfig, clientConfigSchema, clientKeywordSchemas } from "./schema.ts";
 

@@ -7,9 +7,9 @@ import { algorithms, supportedFor } from "./_algorithms.ts";
 import { parseTunnelDevice } from "./_checks.ts";
 import { ALGORITHM_DEFAULTS } from "./_defaults.ts";
 import { formatIpqos } from "./_ipqos.ts";
-import { formatProxyJump, parseProxyJump } from "./_jump.ts";
 import { sha1Hex } from "./_sha1.ts";
 import type { ResolvedClientConfig } from "./config.ts";
+import { formatProxyJump, parseProxyJump } from "./jump.ts";
 import { percentExpand } from "./percent.ts";
 
 /** readconf.c's multistate tables as `fmt_multistate_int` prints them: each word → the first word of its value. */

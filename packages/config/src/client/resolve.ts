@@ -14,8 +14,8 @@ import { numericHost } from "./_address.ts";
 import { emptyAlgorithmLists } from "./_algorithms.ts";
 import { WORD_CHECKS, WORD_MISSING } from "./_checks.ts";
 import { parseIpqos } from "./_ipqos.ts";
-import { parseProxyJump } from "./_jump.ts";
 import { evaluateMatch, evaluateMatchArgs, execTokens, type MatchContext } from "./_match.ts";
+import { parseProxyJump } from "./jump.ts";
 import {
   CLIENT_ALIASES,
   CLIENT_CHOICES,

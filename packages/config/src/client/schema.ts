@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { INT_MAX } from "../_time.ts";
 import { flagValue, integerValue, portValue, timeOrNoneValue } from "../_values.ts";
-import { parseProxyJump } from "./_jump.ts";
+import { parseProxyJump } from "./jump.ts";
 
 const seconds: z.ZodNumber = z.number().int().min(0).max(INT_MAX);
 
