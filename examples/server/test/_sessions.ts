@@ -198,6 +198,13 @@ function remote(request: ClientRequest): string[] {
 let inputs = 0;
 
 /**
+ * The first line a login shell on a terminal reads: the user's own profile may run commands at every prompt (root's
+ * .bashrc here has pyenv's PROMPT_COMMAND hook, which runs `stat`), and those would be members of the session the
+ * scenario did not start, caught by the watchdog at random.
+ */
+const QUIET_PROMPT = "unset PROMPT_COMMAND; PS1='$ '\n";
+
+/**
  * Starts `binary args…`: on a terminal of its own when a pty is asked for, else with standard input from a file
  * holding the input (`exec`, so the PID is the client's).
  */
@@ -209,7 +216,7 @@ function startClient(
 ): RunningClient {
   const path = findBinary(binary);
   if (path === undefined) throw new Error(`${binary} is not installed`);
-  if (request.pty === true) return startOnTerminal(path, args, request.input ?? "");
+  if (request.pty === true) return startOnTerminal(path, args, QUIET_PROMPT + (request.input ?? ""));
   const file = dir.join(`input-${++inputs}`);
   writeFileSync(file, request.input ?? "");
   return spawnProcess("/bin/sh", ["-c", 'exec "$0" "$@" < "$INPUT"', path, ...args], {

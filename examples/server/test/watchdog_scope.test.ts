@@ -126,7 +126,11 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: "a stopped job is continued and stopped",
-    request: { pty: true, input: "sleep 6006 &\nkill -STOP $!\n" },
+    // Stopped once it is sleep: a job stopped between fork and exec would be a second login shell, not sleep.
+    request: {
+      pty: true,
+      input: 'sleep 6006 &\nuntil read -r c </proc/$!/comm && [ "$c" = sleep ]; do :; done; kill -STOP $!\n',
+    },
     runs: [LOGIN_SHELL, "sleep 6006"],
     killed: [],
     stopped: ["sleep 6006"],
