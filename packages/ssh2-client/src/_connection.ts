@@ -53,6 +53,9 @@ export class Connection {
   peerPings = false;
   /** PINGs awaiting their PONG; `undefined` unless `probeKind` is `ping@openssh.com`. */
   pings: number | undefined;
+  /** ssh2's `_onPacket` and ours (the layer's packet marking keeps them here). */
+  ssh2OnPacket: (() => void) | undefined;
+  onPacket: (() => void) | undefined;
   readonly #owner: ConnectionOwner;
   readonly #internals: Ssh2ClientInternals;
   readonly #ping: () => void;

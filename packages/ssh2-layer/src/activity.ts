@@ -4,7 +4,7 @@
  * decides.
  */
 import type { Socket } from "node:net";
-import { hook, previous, type Undo } from "./hook.ts";
+import { hook, previous, type Undo, unhook } from "./hook.ts";
 import { inKeyExchange, type Ssh2Protocol } from "./protocol.ts";
 import { stateOf } from "./state.ts";
 
@@ -41,26 +41,62 @@ function write(this: Socket, ...args: Parameters<Write>): boolean {
   return (previous(this, write) as (...args: Parameters<Write>) => boolean).apply(this, args);
 }
 
+/** What packet marking keeps in a connection's state. */
+export interface PacketState extends ActivityState {
+  /** ssh2's `_onPacket` from before ours (on a server, its keepalive's reset). */
+  ssh2OnPacket: (() => void) | undefined;
+  /** Ours, bound to the state; `undefined` when not installed. */
+  onPacket: (() => void) | undefined;
+}
+
+/**
+ * A method, not a function declaration: tools that keep function names (tsx, esbuild's keepNames) redefine a
+ * declaration's `name`, and binding such a function gives every bound copy a property dictionary of its own.
+ */
+const marker = {
+  onPacket(this: PacketState): void {
+    this.monitor?.markInbound();
+    this.ssh2OnPacket?.();
+  },
+};
+
 /**
  * Every decrypted packet outside a key exchange passes `_onPacket` (Protocol.js:2031-2034), so wrapping it marks
- * inbound activity. The one hook made per connection: ssh2's own `_onPacket` is an arrow function, so code that
- * wraps it after us may call ours unbound, and this hook cannot find its state through `this`.
+ * inbound activity. The one function made per connection, a bound function (no closure context): ssh2's own
+ * `_onPacket` is an arrow function, so code that wraps it after us may call ours unbound, and this hook cannot find
+ * its state through its receiver.
  */
-export function markPackets(protocol: Ssh2Protocol, state: ActivityState): Undo {
-  const ssh2 = protocol._onPacket;
-  return hook(protocol, "_onPacket", (): void => {
-    state.monitor?.markInbound();
-    ssh2();
-  });
+export function markPackets(protocol: Ssh2Protocol, state: PacketState): Undo {
+  state.ssh2OnPacket = protocol._onPacket;
+  state.onPacket = marker.onPacket.bind(state);
+  protocol._onPacket = state.onPacket;
+  return () => unmarkPackets(protocol, state);
+}
+
+/** Takes out what {@linkcode markPackets} put in, unless someone wrapped over it since. Idempotent. */
+export function unmarkPackets(protocol: Ssh2Protocol, state: PacketState): void {
+  if (state.onPacket === undefined || protocol._onPacket !== state.onPacket) return;
+  protocol._onPacket = state.ssh2OnPacket as () => void;
+  state.onPacket = undefined;
 }
 
 /** Marks every byte the socket receives (see `onData`). The socket must carry the state (`bindState`). */
 export function markBytes(socket: Socket): Undo {
   socket.on("data", onData);
-  return () => socket.removeListener("data", onData);
+  return () => unmarkBytes(socket);
+}
+
+/** Takes out {@linkcode markBytes}. */
+export function unmarkBytes(socket: Socket): void {
+  socket.removeListener("data", onData);
 }
 
 /** Marks every write to the socket as outbound activity: a clock read, no timer reset. */
 export function markWrites(socket: Socket): Undo {
   return hook(socket, "write", write as Write);
+}
+
+/** Takes out {@linkcode markWrites}, unless someone wrapped over it since. */
+export function unmarkWrites(socket: Socket): void {
+  unhook(socket, "write", write as Write);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { hook, previous } from "./hook.ts";
+import { hook, previous, unhook } from "./hook.ts";
 
 class Base {
   greet(): string {
@@ -71,5 +71,35 @@ describe("hook", () => {
     assert.equal(table.on?.(), "on");
     undo();
     assert.equal("on" in table, false);
+  });
+
+  it("unhook() takes a hook out as its undo does, and is idempotent", () => {
+    const object = new Base();
+    const table: { on?: () => string } = { on: () => "a" };
+    function greet(this: Base): string {
+      return `hooked ${previous(this, greet)?.call(this)}`;
+    }
+    function on(): string {
+      return `b${previous(table, on)?.()}`;
+    }
+    hook(object, "greet", greet);
+    hook(table, "on", on);
+    assert.equal(`${object.greet()} ${table.on?.()}`, "hooked base ba");
+    unhook(object, "greet", greet);
+    unhook(table, "on", on);
+    unhook(table, "on", on);
+    assert.equal(Object.hasOwn(object, "greet"), false);
+    assert.equal(`${object.greet()} ${table.on?.()}`, "base a");
+    assert.equal(previous(table, on), undefined);
+  });
+
+  it("keeps its slots out of enumerations", () => {
+    const table: { on?: () => string } = { on: () => "a" };
+    function on(): string {
+      return "b";
+    }
+    hook(table, "on", on);
+    assert.deepEqual(Object.keys(table), ["on"]);
+    assert.deepEqual({ ...table }, { on });
   });
 });

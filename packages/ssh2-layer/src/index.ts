@@ -5,9 +5,19 @@
  * @module
  */
 
-export { type ActivityState, type Marks, markBytes, markPackets, markWrites } from "./activity.ts";
+export {
+  type ActivityState,
+  type Marks,
+  markBytes,
+  markPackets,
+  markWrites,
+  type PacketState,
+  unmarkBytes,
+  unmarkPackets,
+  unmarkWrites,
+} from "./activity.ts";
 export { compatibilityMessage, type Incompatible, SSH2_RANGE, TESTED_SSH2_VERSIONS } from "./errors.ts";
-export { hook, previous, type Undo } from "./hook.ts";
+export { hook, hookAll, previous, type Undo, unhook, unhookAll, type Wrappers } from "./hook.ts";
 export { checkPing, listsPing, type PingState, usePing } from "./ping.ts";
 export {
   checkModules,

@@ -4,9 +4,9 @@
  * `keepalive@openssh.com` channel probe on a running command goes unanswered and the client eventually gives up.
  * tsalive answers those with CHANNEL_FAILURE, as sshd does for requests it does not handle.
  */
-import { hook, previous, stateOf, type Undo } from "@tsalive/ssh2-layer";
+import { hook, previous, stateOf, unhook } from "@tsalive/ssh2-layer";
 import { channelAt, type HandlerOf, isSession, type MessageHandlers, sidesOf } from "./_ssh2_internals.ts";
-import type { ConnectionState } from "./_state.ts";
+import { type ConnectionState, emit } from "./_state.ts";
 
 const onChannelRequest: HandlerOf<"CHANNEL_REQUEST"> = (p, recipient, type, wantReply, data) => {
   const ssh2 = previous(p._handlers, onChannelRequest);
@@ -26,10 +26,15 @@ const onChannelRequest: HandlerOf<"CHANNEL_REQUEST"> = (p, recipient, type, want
   if (sides === undefined || (sides.outgoing.state !== "open" && sides.outgoing.state !== "eof")) return;
   p.channelFailure(sides.outgoing.id);
   self.answered++;
-  self.sink.emit("answer", { channel: recipient, type, state });
+  emit(self, "answer", { channel: recipient, type, state });
 };
 
 /** Installs the answers on `protocol`, which carries the state. */
-export function installAnswers(protocol: { _handlers: MessageHandlers }): Undo {
-  return hook(protocol._handlers, "CHANNEL_REQUEST", onChannelRequest);
+export function installAnswers(protocol: { _handlers: MessageHandlers }): void {
+  hook(protocol._handlers, "CHANNEL_REQUEST", onChannelRequest);
+}
+
+/** Takes out what {@linkcode installAnswers} put in. */
+export function removeAnswers(protocol: { _handlers: MessageHandlers }): void {
+  unhook(protocol._handlers, "CHANNEL_REQUEST", onChannelRequest);
 }

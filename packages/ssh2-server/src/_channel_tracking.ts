@@ -4,11 +4,11 @@
  * data either way marks a channel's ChannelTimeout monitor, and a session's request relabels it (sshd 9.2's
  * `session:command` and the like).
  */
-import { hook, previous, stateOf, type Undo } from "@tsalive/ssh2-layer";
+import { hookAll, previous, stateOf, unhookAll, type Wrappers } from "@tsalive/ssh2-layer";
 import { type ChannelRecord, ChannelRegistry } from "./_channels.ts";
 import { labelOfChannelType, labelOfSessionRequest } from "./_pattern.ts";
-import { channelAt, type HandlerOf, type Ssh2Protocol, sidesOf } from "./_ssh2_internals.ts";
-import type { ConnectionState } from "./_state.ts";
+import { channelAt, type HandlerOf, type MessageHandlers, type Ssh2Protocol, sidesOf } from "./_ssh2_internals.ts";
+import { type ConnectionState, emit } from "./_state.ts";
 import { fail } from "./_teardown.ts";
 import type { ResolvedServerOptions } from "./options.ts";
 
@@ -73,7 +73,7 @@ function timedOut(self: ConnectionState, record: ChannelRecord): void {
   const channel = channelAt(internals, record.local);
   record.monitor?.stop();
   record.monitor = undefined;
-  self.sink.emit("channel-timeout", { channel: record.local, label: record.label });
+  emit(self, "channel-timeout", { channel: record.local, label: record.label });
   const target = channel?._channel ?? channel;
   if (target?.close !== undefined) {
     target.close();
@@ -86,39 +86,44 @@ function timedOut(self: ConnectionState, record: ChannelRecord): void {
   }
 }
 
+const OPENS: Wrappers<MessageHandlers> = {
+  CHANNEL_OPEN: onOpen,
+  CHANNEL_OPEN_CONFIRMATION: onOpenConfirmation,
+  CHANNEL_CLOSE: onClose,
+  CHANNEL_REQUEST: onRequest,
+};
+const OPEN_METHODS: Wrappers<Ssh2Protocol> = { channelOpenConfirm };
+const DATA: Wrappers<MessageHandlers> = { CHANNEL_DATA: onData, CHANNEL_EXTENDED_DATA: onExtendedData };
+const DATA_METHODS: Wrappers<Ssh2Protocol> = { channelData, channelExtData };
+
 /**
  * Tracks the channels of an authenticated connection: opens, closes and session requests always, data only with
  * ChannelTimeout. The protocol must carry the state.
  */
-export function trackChannels(self: ConnectionState, protocol: Ssh2Protocol, options: ResolvedServerOptions): Undo {
-  const registry = new ChannelRegistry({
+export function trackChannels(self: ConnectionState, protocol: Ssh2Protocol, options: ResolvedServerOptions): void {
+  self.channels = new ChannelRegistry({
     channelTimeout: options.channelTimeout,
     unusedConnectionTimeout: options.unusedConnectionTimeout,
     common: options.common,
     channelTimedOut: (record) => timedOut(self, record),
     unused: () => fail(self, "UNUSED_CONNECTION_TIMEOUT", undefined),
   });
-  self.channels = registry;
   self.opening = new Map();
-  const handlers = protocol._handlers;
-  const undo = [
-    hook(handlers, "CHANNEL_OPEN", onOpen),
-    hook(handlers, "CHANNEL_OPEN_CONFIRMATION", onOpenConfirmation),
-    hook(handlers, "CHANNEL_CLOSE", onClose),
-    hook(handlers, "CHANNEL_REQUEST", onRequest),
-    hook(protocol, "channelOpenConfirm", channelOpenConfirm),
-  ];
+  hookAll(protocol._handlers, OPENS);
+  hookAll(protocol, OPEN_METHODS);
   if (options.channelTimeout.length > 0) {
-    undo.push(
-      hook(handlers, "CHANNEL_DATA", onData),
-      hook(handlers, "CHANNEL_EXTENDED_DATA", onExtendedData),
-      hook(protocol, "channelData", channelData),
-      hook(protocol, "channelExtData", channelExtData),
-    );
+    hookAll(protocol._handlers, DATA);
+    hookAll(protocol, DATA_METHODS);
   }
-  return () => {
-    for (const restore of undo) restore();
-    registry.dispose();
-    self.opening?.clear();
-  };
+}
+
+/** Takes out what {@linkcode trackChannels} put in (nothing when it did not run). */
+export function untrackChannels(self: ConnectionState, protocol: Ssh2Protocol): void {
+  if (self.channels === undefined) return;
+  unhookAll(protocol, DATA_METHODS);
+  unhookAll(protocol._handlers, DATA);
+  unhookAll(protocol, OPEN_METHODS);
+  unhookAll(protocol._handlers, OPENS);
+  self.channels.dispose();
+  self.opening?.clear();
 }

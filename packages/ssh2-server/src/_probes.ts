@@ -5,14 +5,23 @@
  */
 import {
   hook,
+  hookAll,
   previous,
   sendChannelKeepalive,
   sendGlobalKeepalive,
   sendIgnore,
   stateOf,
-  type Undo,
+  unhook,
+  unhookAll,
+  type Wrappers,
 } from "@tsalive/ssh2-layer";
-import { channelCallbacks, firstOpenChannel, type HandlerOf, type Ssh2Protocol } from "./_ssh2_internals.ts";
+import {
+  channelCallbacks,
+  firstOpenChannel,
+  type HandlerOf,
+  type MessageHandlers,
+  type Ssh2Protocol,
+} from "./_ssh2_internals.ts";
 import type { ConnectionState } from "./_state.ts";
 
 const state = (p: Ssh2Protocol): ConnectionState => stateOf<ConnectionState>(p) as ConnectionState;
@@ -66,20 +75,24 @@ function ping(this: Ssh2Protocol): void {
   stateOf<ConnectionState>(this)?.ssh2OnPacket?.();
 }
 
+const HANDLERS: Wrappers<MessageHandlers> = {
+  REQUEST_SUCCESS: onRequestSuccess,
+  REQUEST_FAILURE: onRequestFailure,
+  CHANNEL_SUCCESS: onChannelSuccess,
+  CHANNEL_FAILURE: onChannelFailure,
+  CHANNEL_CLOSE: onChannelClose,
+};
+
 /** Installs reply matching and the swallowing of ssh2's own keepalive on `protocol`, which carries the state. */
-export function installProbes(protocol: Ssh2Protocol): Undo {
-  const handlers = protocol._handlers;
-  const undo = [
-    hook(handlers, "REQUEST_SUCCESS", onRequestSuccess),
-    hook(handlers, "REQUEST_FAILURE", onRequestFailure),
-    hook(handlers, "CHANNEL_SUCCESS", onChannelSuccess),
-    hook(handlers, "CHANNEL_FAILURE", onChannelFailure),
-    hook(handlers, "CHANNEL_CLOSE", onChannelClose),
-    hook(protocol, "ping", ping),
-  ];
-  return () => {
-    for (const restore of undo) restore();
-  };
+export function installProbes(protocol: Ssh2Protocol): void {
+  hookAll(protocol._handlers, HANDLERS);
+  hook(protocol, "ping", ping);
+}
+
+/** Takes out what {@linkcode installProbes} put in. */
+export function removeProbes(protocol: Ssh2Protocol): void {
+  unhook(protocol, "ping", ping);
+  unhookAll(protocol._handlers, HANDLERS);
 }
 
 /** ClientAlive as sshd sends it (serverloop.c): on the first open channel when there is one, else global. */

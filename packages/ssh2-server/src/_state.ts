@@ -3,12 +3,13 @@
  * concern modules' hook functions (one of each per process, shared by every connection) find it.
  */
 import type { Socket } from "node:net";
-import type { LivenessMonitor } from "@tsalive/core";
-import type { ActivityState } from "@tsalive/ssh2-layer";
+import type { Emitter, LivenessMonitor } from "@tsalive/core";
+import type { PacketState } from "@tsalive/ssh2-layer";
 import type { ChannelRegistry } from "./_channels.ts";
 import type { Ssh2ConnectionInternals, Ssh2Protocol } from "./_ssh2_internals.ts";
 import type { StoppedProcess } from "./_stop_processes.ts";
-import type { ConnectionLivenessEvents } from "./connection_events.ts";
+import type { ConnectionLiveness } from "./connection.ts";
+import type { ConnectionLivenessEvents, ConnectionOwner } from "./connection_events.ts";
 import type { ConnectionInfo } from "./options.ts";
 import type { ProcessSupervisor } from "./supervisor.ts";
 
@@ -20,24 +21,18 @@ export type ConnectionEmitter = Ssh2ConnectionInternals & {
   emit(event: "error", error: Error): boolean;
 };
 
-/** What the concern modules report to the connection's handle. */
-export interface Sink {
-  emit<K extends keyof ConnectionLivenessEvents>(event: K, payload: ConnectionLivenessEvents[K]): void;
-  authenticated(): void;
-  closed(): void;
-}
-
-export interface ConnectionState extends ActivityState {
+export interface ConnectionState extends PacketState {
   readonly socket: Socket;
-  /** The connection's public handle (a ConnectionLiveness), for `ConnectionLiveness.of(socket)`. */
-  readonly handle: object;
-  readonly sink: Sink;
+  /** The connection's public handle, for `ConnectionLiveness.of(socket)`. */
+  readonly handle: ConnectionLiveness;
+  /** The server handle that owns the connection, if any: it hears every event too. */
+  readonly owner: ConnectionOwner | undefined;
+  /** The handle's listeners, made on the first `on()`. */
+  events: Emitter<ConnectionLivenessEvents> | undefined;
   /** Set once ssh2's Connection for the socket exists. */
   protocol: Ssh2Protocol | undefined;
   internals: ConnectionEmitter | undefined;
   monitor: LivenessMonitor | undefined;
-  /** ssh2's `_onPacket` from before ours: its own keepalive's reset, or a noop. */
-  ssh2OnPacket: (() => void) | undefined;
   /** Global probes awaiting a reply (replies come in order, RFC 4254 §4). */
   globalProbes: number;
   /** Channel-request probes awaiting a reply, by our channel id: per probe, how many ssh2 replies are due first. */
@@ -62,7 +57,12 @@ export interface ConnectionState extends ActivityState {
 }
 
 /** A fresh state for `socket`. */
-export function newState(socket: Socket, handle: object, sink: Sink, info: ConnectionInfo): ConnectionState {
+export function newState(
+  socket: Socket,
+  handle: ConnectionLiveness,
+  owner: ConnectionOwner | undefined,
+  info: ConnectionInfo,
+): ConnectionState {
   return {
     info,
     supervisor: undefined,
@@ -70,11 +70,13 @@ export function newState(socket: Socket, handle: object, sink: Sink, info: Conne
     stopped: undefined,
     socket,
     handle,
-    sink,
+    owner,
+    events: undefined,
     protocol: undefined,
     internals: undefined,
     monitor: undefined,
     ssh2OnPacket: undefined,
+    onPacket: undefined,
     globalProbes: 0,
     channelProbes: undefined,
     lastProbeOnChannel: false,
@@ -84,4 +86,14 @@ export function newState(socket: Socket, handle: object, sink: Sink, info: Conne
     answered: 0,
     unanswerable: 0,
   };
+}
+
+/** Tells the handle's listeners and the server handle's. */
+export function emit<K extends keyof ConnectionLivenessEvents>(
+  state: ConnectionState,
+  event: K,
+  payload: ConnectionLivenessEvents[K],
+): void {
+  state.events?.emit(event, payload);
+  state.owner?.emit(state.handle, event, payload);
 }

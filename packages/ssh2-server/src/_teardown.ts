@@ -3,9 +3,20 @@
  * the socket at once; the watchdog reports, stops every process of the connection, reports them, then destroys.
  */
 import type { LivenessError } from "@tsalive/core";
-import type { ConnectionState } from "./_state.ts";
+import { type ConnectionState, emit } from "./_state.ts";
 import type { StoppedProcess } from "./_stop_processes.ts";
 import { type ServerTimeoutCode, ServerTimeoutError } from "./errors.ts";
+
+/**
+ * The monitor's `expire` listener, bound to a connection's state: a bound function costs no closure context. A
+ * method, not a declaration: tools that keep function names (tsx) redefine a declaration's `name`, and every bound
+ * copy of such a function gets a property dictionary of its own.
+ */
+export const monitorListeners = {
+  expired(this: ConnectionState, error: LivenessError): void {
+    expired(this, error);
+  },
+};
 
 /** The monitor expired. */
 export function expired(state: ConnectionState, error: LivenessError): void {
@@ -21,11 +32,11 @@ async function watchdogExpired(state: ConnectionState, error: LivenessError): Pr
   if (state.ending) return;
   state.ending = true;
   const timeout = new ServerTimeoutError("WATCHDOG_EXPIRED", state.info, { cause: error });
-  state.sink.emit("timeout", timeout);
+  emit(state, "timeout", timeout);
   try {
     const stopped = (await state.supervisor?.stopAll()) ?? [];
     noteStopped(state, stopped);
-    state.sink.emit("watchdog", { error: timeout, stopped });
+    emit(state, "watchdog", { error: timeout, stopped });
   } finally {
     destroy(state, timeout);
   }
@@ -36,7 +47,7 @@ export function fail(state: ConnectionState, code: ServerTimeoutCode, cause: Liv
   if (state.ending) return;
   state.ending = true;
   const error = new ServerTimeoutError(code, state.info, cause === undefined ? undefined : { cause });
-  state.sink.emit("timeout", error);
+  emit(state, "timeout", error);
   destroy(state, error);
 }
 

@@ -1,14 +1,26 @@
 import type { Socket } from "node:net";
 import { Emitter, type Listener, LivenessMonitor, type MonitorOptions } from "@tsalive/core";
-import { bindState, hook, markBytes, markPackets, markWrites, previous, stateOf, type Undo } from "@tsalive/ssh2-layer";
+import {
+  bindState,
+  hook,
+  markBytes,
+  markPackets,
+  markWrites,
+  previous,
+  stateOf,
+  unhook,
+  unmarkBytes,
+  unmarkPackets,
+  unmarkWrites,
+} from "@tsalive/ssh2-layer";
 import type { Connection } from "ssh2";
-import { installAnswers } from "./_answers.ts";
-import { trackChannels } from "./_channel_tracking.ts";
-import { installProbes, Transport } from "./_probes.ts";
+import { installAnswers, removeAnswers } from "./_answers.ts";
+import { trackChannels, untrackChannels } from "./_channel_tracking.ts";
+import { installProbes, removeProbes, Transport } from "./_probes.ts";
 import { logRefusal, OptionsRefused, type Refusal, resolveFor } from "./_refuse.ts";
 import { checkConnection, type HandlerOf } from "./_ssh2_internals.ts";
-import { type ConnectionEmitter, type ConnectionState, newState, type Sink } from "./_state.ts";
-import { expired, noteStopped } from "./_teardown.ts";
+import { type ConnectionEmitter, type ConnectionState, emit, newState } from "./_state.ts";
+import { monitorListeners, noteStopped } from "./_teardown.ts";
 import type { ConnectionLivenessEvents, ConnectionLivenessStats, ConnectionOwner } from "./connection_events.ts";
 import type { ConnectionInfo, ResolvedServerOptions, ServerOptions, ServerOptionsInput } from "./options.ts";
 import { ProcessSupervisor } from "./supervisor.ts";
@@ -32,12 +44,18 @@ const onUserauthRequest: HandlerOf<"USERAUTH_REQUEST"> = (p, username, ...rest) 
   if (state !== undefined) state.lastUser = username;
   previous(p._handlers, onUserauthRequest)?.(p, username, ...rest);
 };
+// ssh2's 'ready' and the socket's 'close', one listener each for every connection, reach the handle's private
+// steps through these (set in its static block).
+let authenticated: (handle: ConnectionLiveness) => void;
+let closed: (handle: ConnectionLiveness) => void;
 function onReady(this: ConnectionEmitter): void {
   this.removeListener("ready", onReady);
-  stateOf<ConnectionState>(this._protocol)?.sink.authenticated();
+  const handle = stateOf<ConnectionState>(this._protocol)?.handle;
+  if (handle !== undefined) authenticated(handle);
 }
 function onClose(this: Socket): void {
-  stateOf<ConnectionState>(this)?.sink.closed();
+  const handle = stateOf<ConnectionState>(this)?.handle;
+  if (handle !== undefined) closed(handle);
 }
 /**
  * tsalive on one connection of an ssh2 server: ClientAlive, Heartbeat, Watchdog, UnusedConnectionTimeout,
@@ -57,24 +75,19 @@ function onClose(this: Socket): void {
  * ```
  */
 export class ConnectionLiveness {
-  readonly #socket: Socket;
-  readonly #owner: ConnectionOwner | undefined;
   readonly #input: ServerOptionsInput;
   /** The plain per-connection state the concern modules share. */
   readonly #state: ConnectionState;
-  #events: Emitter<ConnectionLivenessEvents> | undefined;
   #options: ResolvedServerOptions;
-  /** Every hook's undo, in the order installed. */
-  readonly #undo: Undo[] = [];
   /** Monitor events forwarded to listeners so far (a bit per event): none until someone listens. */
   #forwarded = 0;
   #authenticated = false;
+  /** Whether the socket's writes are marked (with a heartbeat after authentication). */
+  #writes = false;
   #disposed = false;
 
   /** Use `attach()` or `attachConnection()`. */
   constructor(socket: Socket, input: ServerOptionsInput, owner?: ConnectionOwner) {
-    this.#socket = socket;
-    this.#owner = owner;
     this.#input = input;
     const info: ConnectionInfo = {
       user: undefined,
@@ -83,14 +96,14 @@ export class ConnectionLiveness {
       laddr: socket.localAddress ?? "UNKNOWN",
       lport: socket.localPort ?? 0,
     };
-    this.#state = newState(socket, this, this.#sink(), info);
+    this.#state = newState(socket, this, owner, info);
     this.#options = this.#resolve();
     if (this.#options.tcpKeepAlive) socket.setKeepAlive(true);
     if (this.#options.beforeAuth !== undefined) this.#startMonitor(this.#options.beforeAuth);
     bindState(socket, this.#state);
     // Raw bytes are inbound activity until ssh2 parses packets (a client that stalls before its identification)
     // and during key exchanges. The close stays hooked after detach(): the supervisor stops the processes then.
-    this.#undo.push(markBytes(socket));
+    markBytes(socket);
     socket.on("close", onClose);
   }
 
@@ -118,19 +131,19 @@ export class ConnectionLiveness {
 
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<K extends keyof ConnectionLivenessEvents>(event: K, listener: Listener<ConnectionLivenessEvents[K]>): () => void {
-    this.#events ??= new Emitter();
+    this.#state.events ??= new Emitter();
     this.forward(event);
-    return this.#events.on(event, listener);
+    return this.#state.events.on(event, listener);
   }
 
   /** Removes a listener added with {@linkcode ConnectionLiveness.on}. */
   off<K extends keyof ConnectionLivenessEvents>(event: K, listener: Listener<ConnectionLivenessEvents[K]>): void {
-    this.#events?.off(event, listener);
+    this.#state.events?.off(event, listener);
   }
 
   /** Listeners subscribed to this handle, over all events (for leak checks). */
   listenerCount(): number {
-    return this.#events?.listenerCount() ?? 0;
+    return this.#state.events?.listenerCount() ?? 0;
   }
 
   /**
@@ -173,18 +186,12 @@ export class ConnectionLiveness {
     state.protocol = protocol;
     bindState(protocol, state);
     bindState(protocol._handlers, state);
-    state.ssh2OnPacket = protocol._onPacket;
-    this.#undo.push(
-      markPackets(protocol, state),
-      installProbes(protocol),
-      installAnswers(protocol),
-      hook(protocol._handlers, "USERAUTH_REQUEST", onUserauthRequest),
-    );
+    markPackets(protocol, state);
+    installProbes(protocol);
+    installAnswers(protocol);
+    hook(protocol._handlers, "USERAUTH_REQUEST", onUserauthRequest);
     if (internals.authenticated) this.#onAuthenticated();
-    else {
-      internals.on("ready", onReady);
-      this.#undo.push(() => internals.removeListener("ready", onReady));
-    }
+    else internals.on("ready", onReady);
   }
 
   /**
@@ -193,14 +200,31 @@ export class ConnectionLiveness {
    */
   detach(): void {
     this.#dispose();
-    this.#events?.clear();
+    this.#state.events?.clear();
   }
 
+  /** Every hook comes out in the reverse order of going in, so chained hooks on one key unwind. */
   #dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#state.monitor?.stop();
-    for (const undo of this.#undo.splice(0).reverse()) undo();
+    const state = this.#state;
+    state.monitor?.stop();
+    const { socket, protocol, internals } = state;
+    if (this.#writes) unmarkWrites(socket);
+    if (protocol !== undefined && internals !== undefined) {
+      internals.removeListener("ready", onReady);
+      untrackChannels(state, protocol);
+      unhook(protocol._handlers, "USERAUTH_REQUEST", onUserauthRequest);
+      removeAnswers(protocol);
+      removeProbes(protocol);
+      unmarkPackets(protocol, state);
+    }
+    unmarkBytes(socket);
+  }
+
+  static {
+    authenticated = (handle) => handle.#onAuthenticated();
+    closed = (handle) => void handle.#closed();
   }
 
   /** @throws {OptionsRefused} when a per-connection options function throws or answers with invalid options. */
@@ -208,22 +232,13 @@ export class ConnectionLiveness {
     return resolveFor(this.#input, this.#state.info);
   }
 
-  /** What the concern modules report back through the state. */
-  #sink(): Sink {
-    return {
-      emit: (event, payload) => this.#emit(event, payload),
-      authenticated: () => this.#onAuthenticated(),
-      closed: () => void this.#closed(),
-    };
-  }
-
   #startMonitor(options: MonitorOptions): void {
     this.#state.monitor?.stop();
     const monitor = new LivenessMonitor(new Transport(this.#state), options);
     this.#state.monitor = monitor;
-    monitor.on("expire", (error) => expired(this.#state, error));
+    monitor.on("expire", monitorListeners.expired.bind(this.#state));
     for (const [bit, event] of FORWARDED) {
-      if ((this.#forwarded & bit) !== 0 || this.#owner?.wants(event) === true) {
+      if ((this.#forwarded & bit) !== 0 || this.#state.owner?.wants(event) === true) {
         this.#forwarded |= bit;
         this.#subscribe(monitor, bit);
       }
@@ -257,9 +272,9 @@ export class ConnectionLiveness {
           reason: error.reason,
           error: error.error,
         };
-        if (this.#owner === undefined) logRefusal(refusal);
-        else this.#owner.refused(refusal);
-        this.#socket.destroy();
+        if (state.owner === undefined) logRefusal(refusal);
+        else state.owner.refused(refusal);
+        state.socket.destroy();
         return;
       }
     }
@@ -273,9 +288,12 @@ export class ConnectionLiveness {
       this.#startMonitor(options.afterAuth);
     }
     // Every write to the socket is outbound activity for the heartbeat: a clock read, no timer reset.
-    if (options.afterAuth?.heartbeat !== undefined) this.#undo.push(markWrites(this.#socket));
+    if (options.afterAuth?.heartbeat !== undefined) {
+      markWrites(state.socket);
+      this.#writes = true;
+    }
     if ((options.unusedConnectionTimeout !== undefined || options.channelTimeout.length > 0) && state.protocol) {
-      this.#undo.push(trackChannels(state, state.protocol, options));
+      trackChannels(state, state.protocol, options);
     }
     this.#emit("authenticated", this.#state.info);
   }
@@ -288,14 +306,13 @@ export class ConnectionLiveness {
       // A supervisor asked for after the close starts closed and stops what it is given at once.
       noteStopped(this.#state, await this.supervisor.stopAll());
     } finally {
-      this.#owner?.closed(this);
+      this.#state.owner?.closed(this);
       this.#emit("close", { stopped: [...(this.#state.stopped ?? [])] });
-      this.#events?.clear();
+      this.#state.events?.clear();
     }
   }
 
   #emit<K extends keyof ConnectionLivenessEvents>(event: K, payload: ConnectionLivenessEvents[K]): void {
-    this.#events?.emit(event, payload);
-    this.#owner?.emit(this, event, payload);
+    emit(this.#state, event, payload);
   }
 }
