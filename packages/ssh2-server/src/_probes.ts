@@ -3,6 +3,7 @@
  * (ssh2's server keeps none: its REQUEST_SUCCESS/FAILURE are dropped, handlers.misc.js:692-702), channel ones in
  * order per channel, shared with ssh2's own requests on that channel.
  */
+import type { LivenessError } from "@tsalive/core";
 import {
   hook,
   hookAll,
@@ -23,6 +24,7 @@ import {
   type Ssh2Protocol,
 } from "./_ssh2_internals.ts";
 import type { ConnectionState } from "./_state.ts";
+import { expired } from "./_teardown.ts";
 
 const state = (p: Ssh2Protocol): ConnectionState => stateOf<ConnectionState>(p) as ConnectionState;
 
@@ -115,9 +117,10 @@ export function sendProbe(self: ConnectionState, protocol: Ssh2Protocol): void {
 }
 
 /**
- * The monitor's transport: one small object per connection instead of two closures. Sends a probe or a heartbeat
- * unless the socket is done: between the socket's 'end' and its 'close' ssh2 has already torn the protocol down
- * (Protocol.js:288-307) and any send throws; the 'close' that follows stops the monitor.
+ * The monitor's transport: one small object per connection instead of two closures and an `expire` listener.
+ * Sends a probe or a heartbeat unless the socket is done: between the socket's 'end' and its 'close' ssh2 has
+ * already torn the protocol down (Protocol.js:288-307) and any send throws; the 'close' that follows stops the
+ * monitor. Its expiry goes to the teardown.
  */
 export class Transport {
   readonly #state: ConnectionState;
@@ -129,6 +132,9 @@ export class Transport {
   }
   sendHeartbeat(): void {
     this.#send(false);
+  }
+  expired(error: LivenessError): void {
+    expired(this.#state, error);
   }
   #send(probe: boolean): void {
     const { socket, protocol } = this.#state;

@@ -56,6 +56,17 @@ export interface ConnectionState extends PacketState {
   stopped: Set<StoppedProcess> | undefined;
 }
 
+/** The connection's addresses as an options function sees them at the accept. */
+export function infoOf(socket: Socket): ConnectionInfo {
+  return {
+    user: undefined,
+    addr: socket.remoteAddress ?? "UNKNOWN",
+    port: socket.remotePort ?? 0,
+    laddr: socket.localAddress ?? "UNKNOWN",
+    lport: socket.localPort ?? 0,
+  };
+}
+
 /** A fresh state for `socket`. */
 export function newState(
   socket: Socket,

@@ -7,17 +7,6 @@ import { type ConnectionState, emit } from "./_state.ts";
 import type { StoppedProcess } from "./_stop_processes.ts";
 import { type ServerTimeoutCode, ServerTimeoutError } from "./errors.ts";
 
-/**
- * The monitor's `expire` listener, bound to a connection's state: a bound function costs no closure context. A
- * method, not a declaration: tools that keep function names (tsx) redefine a declaration's `name`, and every bound
- * copy of such a function gets a property dictionary of its own.
- */
-export const monitorListeners = {
-  expired(this: ConnectionState, error: LivenessError): void {
-    expired(this, error);
-  },
-};
-
 /** The monitor expired. */
 export function expired(state: ConnectionState, error: LivenessError): void {
   if (error.code === "WATCHDOG_EXPIRED") {

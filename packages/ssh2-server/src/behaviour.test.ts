@@ -5,7 +5,7 @@ import { TestClock } from "@tsalive/core/testing";
 import { describeAdapter, type FakeConnection, fakeProtocol } from "@tsalive/ssh2-layer/testing";
 import type { Connection } from "ssh2";
 import type { MessageHandlers } from "./_ssh2_internals.ts";
-import { attachConnection } from "./attach.ts";
+import { attachConnection } from "./attach_connection.ts";
 
 const noop = (): void => {};
 const connections = new WeakMap<FakeConnection, Connection>();

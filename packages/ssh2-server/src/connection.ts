@@ -17,10 +17,10 @@ import type { Connection } from "ssh2";
 import { installAnswers, removeAnswers } from "./_answers.ts";
 import { trackChannels, untrackChannels } from "./_channel_tracking.ts";
 import { installProbes, removeProbes, Transport } from "./_probes.ts";
-import { logRefusal, OptionsRefused, type Refusal, resolveFor } from "./_refuse.ts";
+import { OptionsRefused, refuseAuthenticated, resolveFor } from "./_refuse.ts";
 import { checkConnection, type HandlerOf } from "./_ssh2_internals.ts";
-import { type ConnectionEmitter, type ConnectionState, emit, newState } from "./_state.ts";
-import { monitorListeners, noteStopped } from "./_teardown.ts";
+import { type ConnectionEmitter, type ConnectionState, emit, infoOf, newState } from "./_state.ts";
+import { noteStopped } from "./_teardown.ts";
 import type { ConnectionLivenessEvents, ConnectionLivenessStats, ConnectionOwner } from "./connection_events.ts";
 import type { ConnectionInfo, ResolvedServerOptions, ServerOptions, ServerOptionsInput } from "./options.ts";
 import { ProcessSupervisor } from "./supervisor.ts";
@@ -89,14 +89,7 @@ export class ConnectionLiveness {
   /** Use `attach()` or `attachConnection()`. */
   constructor(socket: Socket, input: ServerOptionsInput, owner?: ConnectionOwner) {
     this.#input = input;
-    const info: ConnectionInfo = {
-      user: undefined,
-      addr: socket.remoteAddress ?? "UNKNOWN",
-      port: socket.remotePort ?? 0,
-      laddr: socket.localAddress ?? "UNKNOWN",
-      lport: socket.localPort ?? 0,
-    };
-    this.#state = newState(socket, this, owner, info);
+    this.#state = newState(socket, this, owner, infoOf(socket));
     this.#options = this.#resolve();
     if (this.#options.tcpKeepAlive) socket.setKeepAlive(true);
     if (this.#options.beforeAuth !== undefined) this.#startMonitor(this.#options.beforeAuth);
@@ -236,7 +229,6 @@ export class ConnectionLiveness {
     this.#state.monitor?.stop();
     const monitor = new LivenessMonitor(new Transport(this.#state), options);
     this.#state.monitor = monitor;
-    monitor.on("expire", monitorListeners.expired.bind(this.#state));
     for (const [bit, event] of FORWARDED) {
       if ((this.#forwarded & bit) !== 0 || this.#state.owner?.wants(event) === true) {
         this.#forwarded |= bit;
@@ -249,10 +241,10 @@ export class ConnectionLiveness {
   #subscribe(monitor: LivenessMonitor, bit: number): void {
     if (bit === 1) {
       monitor.on("probe", ({ unanswered }) =>
-        this.#emit("probe", { unanswered, via: this.#state.lastProbeOnChannel ? "channel" : "global" }),
+        emit(this.#state, "probe", { unanswered, via: this.#state.lastProbeOnChannel ? "channel" : "global" }),
       );
-    } else if (bit === 2) monitor.on("reply", (payload) => this.#emit("reply", payload));
-    else monitor.on("heartbeat", () => this.#emit("heartbeat", undefined));
+    } else if (bit === 2) monitor.on("reply", (payload) => emit(this.#state, "reply", payload));
+    else monitor.on("heartbeat", () => emit(this.#state, "heartbeat", undefined));
   }
 
   #onAuthenticated(): void {
@@ -265,16 +257,7 @@ export class ConnectionLiveness {
         this.#options = this.#resolve();
       } catch (error) {
         if (!(error instanceof OptionsRefused)) throw error;
-        // This one connection goes; the server keeps serving.
-        const refusal: Refusal = {
-          info: this.#state.info,
-          phase: "authenticated",
-          reason: error.reason,
-          error: error.error,
-        };
-        if (state.owner === undefined) logRefusal(refusal);
-        else state.owner.refused(refusal);
-        state.socket.destroy();
+        refuseAuthenticated(state, error);
         return;
       }
     }
@@ -295,7 +278,7 @@ export class ConnectionLiveness {
     if ((options.unusedConnectionTimeout !== undefined || options.channelTimeout.length > 0) && state.protocol) {
       trackChannels(state, state.protocol, options);
     }
-    this.#emit("authenticated", this.#state.info);
+    emit(this.#state, "authenticated", this.#state.info);
   }
 
   /** The socket closed: every hook goes, then every process of the connection. */
@@ -307,12 +290,8 @@ export class ConnectionLiveness {
       noteStopped(this.#state, await this.supervisor.stopAll());
     } finally {
       this.#state.owner?.closed(this);
-      this.#emit("close", { stopped: [...(this.#state.stopped ?? [])] });
+      emit(this.#state, "close", { stopped: [...(this.#state.stopped ?? [])] });
       this.#state.events?.clear();
     }
-  }
-
-  #emit<K extends keyof ConnectionLivenessEvents>(event: K, payload: ConnectionLivenessEvents[K]): void {
-    emit(this.#state, event, payload);
   }
 }
