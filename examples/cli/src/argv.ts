@@ -31,7 +31,10 @@ export interface ClientArguments {
   readonly localForwards: readonly LocalForward[];
   /** `-t`/`-T`: force or disable a pty (`undefined`: ssh's default, a pty for a shell when stdin is a terminal). */
   readonly tty: boolean | undefined;
-  /** `--reconnect`: after a death, reconnect with capped exponential backoff and re-establish forwards. */
+  /**
+   * `--reconnect`: after a death, reconnect with `@tsalive/ssh2-client`'s supervisor (capped exponential backoff
+   * with jitter, a gate time, auth and host key failures never retried) and re-establish forwards.
+   */
   readonly reconnect: boolean;
   /** The destination as given (`host`, `user@host`, `ssh://user@host:port`). */
   readonly destination: string;
@@ -44,8 +47,8 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export const USAGE = `usage: tsalive-ssh [-GNTtv] [-F configfile] [-i identity_file] [-L address]
-           [-l login_name] [-o option] [-p port] [--reconnect]
+export const USAGE = `usage: tsalive-ssh [-GNTtv] [-F configfile] [-i identity_file] [-J destination]
+           [-L address] [-l login_name] [-o option] [-p port] [--reconnect]
            [--openssh 9.2|10.0|10.6] [--strict]
            destination [command [argument ...]]`;
 
@@ -139,6 +142,12 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
           case "i":
             identityFiles.push(value);
             commandLine.push({ kind: "identityFile", path: value });
+            break;
+          case "J":
+            // ssh.c: -J is ProxyJump on the command line (so it wins over the files), given once.
+            if (commandLine.some((entry) => entry.kind === "option" && entry.text.startsWith("ProxyJump=")))
+              throw new UsageError("Only a single -J option is permitted");
+            commandLine.push({ kind: "option", text: `ProxyJump=${value}` });
             break;
           case "L": {
             const spec = parseForwardSpec(value);

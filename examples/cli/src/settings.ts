@@ -53,10 +53,11 @@ const HONOURED = new Set([
   "loglevel",
   "localforward",
   "requesttty",
+  "proxyjump",
 ]);
 
 /** Keywords that change where or how ssh connects: ignoring them would silently connect somewhere else. */
-const REFUSED = new Set(["proxyjump", "proxycommand"]);
+const REFUSED = new Set(["proxycommand"]);
 
 /**
  * Resolves the client configuration as ssh does — `-l`/`-p`/`-i`, then `-o`, then `-F` or `~/.ssh/config`, then

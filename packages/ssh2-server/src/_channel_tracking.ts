@@ -6,7 +6,7 @@
  */
 import { hookAll, previous, stateOf, unhookAll, type Wrappers } from "@tsalive/ssh2-layer";
 import { type ChannelRecord, ChannelRegistry } from "./_channels.ts";
-import { labelOfChannelType, labelOfSessionRequest } from "./_pattern.ts";
+import { labelOfSessionRequest } from "./_pattern.ts";
 import { channelAt, type HandlerOf, type MessageHandlers, type Ssh2Protocol, sidesOf } from "./_ssh2_internals.ts";
 import { type ConnectionState, emit } from "./_state.ts";
 import { fail } from "./_teardown.ts";
@@ -28,7 +28,7 @@ const onOpenConfirmation: HandlerOf<"CHANNEL_OPEN_CONFIRMATION"> = (p, info) => 
   const self = state(p);
   const internals = self?.internals;
   const channel = internals === undefined ? undefined : channelAt(internals, info.recipient);
-  if (channel?.type !== undefined) self?.channels?.open(info.recipient, info.sender, labelOfChannelType(channel.type));
+  if (channel?.type !== undefined) self?.channels?.open(info.recipient, info.sender, channel.type);
 };
 const onRequest: HandlerOf<"CHANNEL_REQUEST"> = (p, recipient, type, wantReply, data) => {
   const label = labelOfSessionRequest(type, data);
@@ -54,7 +54,7 @@ function channelOpenConfirm(this: Ssh2Protocol, remote: number, local: number, w
   if (self?.opening === undefined) return;
   const type = self.opening.get(remote) ?? "session";
   self.opening.delete(remote);
-  self.channels?.open(local, remote, labelOfChannelType(type));
+  self.channels?.open(local, remote, type);
 }
 function channelData(this: Ssh2Protocol, id: number, data: Buffer): void {
   state(this)?.channels?.outbound(id);

@@ -48,7 +48,7 @@ const attachedServers = new WeakMap<object, ServerLiveness>();
  * ```ts
  * import ssh2 from "ssh2";
  * import { attach, SSH2_KEEPALIVE_OFF } from "@tsalive/ssh2-server";
- * const server = new ssh2.Server({ hostKeys: [ssh2.utils.generateKeyPairSync("ed25519").private], ...SSH2_KEEPALIVE_OFF });
+ * const server = new ssh2.Server({ hostKeys: [ssh2.utils.generateKeyPairSync("ecdsa", { bits: 256 }).private], ...SSH2_KEEPALIVE_OFF });
  * const liveness = attach(server, { probe: { interval: 15_000 } });
  * liveness.on("timeout", ({ payload }) => console.log(payload.message));
  * liveness.stats().open; // 0
@@ -130,6 +130,11 @@ export class ServerLiveness {
   of(connection: Connection): ConnectionLiveness | undefined {
     const handle = ConnectionLiveness.of(socketOf(connection));
     return handle !== undefined && this.#open.has(handle) ? handle : undefined;
+  }
+
+  /** The handles of the connections open now (accepted while attached and not closed yet), oldest first. */
+  connections(): ConnectionLiveness[] {
+    return [...this.#open];
   }
 
   /** Subscribes to an event; returns the function that unsubscribes. */
@@ -235,7 +240,7 @@ export function attach(server: Server, options?: ServerOptionsInput | null): Ser
  * ```ts
  * import ssh2 from "ssh2";
  * import { SSH2_KEEPALIVE_OFF } from "@tsalive/ssh2-server";
- * const hostKeys = [ssh2.utils.generateKeyPairSync("ed25519").private];
+ * const hostKeys = [ssh2.utils.generateKeyPairSync("ecdsa", { bits: 256 }).private];
  * new ssh2.Server({ hostKeys, ...SSH2_KEEPALIVE_OFF });
  * ```
  */

@@ -16,11 +16,13 @@ import {
 import type { Connection } from "ssh2";
 import { installAnswers, removeAnswers } from "./_answers.ts";
 import { trackChannels, untrackChannels } from "./_channel_tracking.ts";
+import { bitOf, FORWARDED, subscribe } from "./_forwarding.ts";
 import { installProbes, removeProbes, Transport } from "./_probes.ts";
 import { OptionsRefused, refuseAuthenticated, resolveFor } from "./_refuse.ts";
 import { checkConnection, type HandlerOf } from "./_ssh2_internals.ts";
 import { type ConnectionEmitter, type ConnectionState, emit, infoOf, newState } from "./_state.ts";
 import { noteStopped } from "./_teardown.ts";
+import type { ChannelInfo } from "./channel_info.ts";
 import type { ConnectionLivenessEvents, ConnectionLivenessStats, ConnectionOwner } from "./connection_events.ts";
 import type { ConnectionInfo, ResolvedServerOptions, ServerOptions, ServerOptionsInput } from "./options.ts";
 import { ProcessSupervisor } from "./supervisor.ts";
@@ -31,12 +33,6 @@ export type {
   ConnectionLivenessStats,
   ConnectionOwner,
 } from "./connection_events.ts";
-
-const FORWARDED = [
-  [1, "probe"],
-  [2, "reply"],
-  [4, "heartbeat"],
-] as const;
 
 // The hooks below are one function each for every connection; each finds its connection's state on its object.
 const onUserauthRequest: HandlerOf<"USERAUTH_REQUEST"> = (p, username, ...rest) => {
@@ -145,10 +141,10 @@ export class ConnectionLiveness {
    * calls this, and the server handle calls it for its open connections when it gains such a listener.
    */
   forward(event: keyof ConnectionLivenessEvents): void {
-    const bit = event === "probe" ? 1 : event === "reply" ? 2 : event === "heartbeat" ? 4 : 0;
+    const bit = bitOf(event);
     if (bit === 0 || (this.#forwarded & bit) !== 0) return;
     this.#forwarded |= bit;
-    if (this.#state.monitor !== undefined) this.#subscribe(this.#state.monitor, bit);
+    if (this.#state.monitor !== undefined) subscribe(this.#state, this.#state.monitor, bit);
   }
 
   /** Counters and the monitor's statistics. */
@@ -163,6 +159,15 @@ export class ConnectionLiveness {
       unanswerableRequests: state.unanswerable,
       monitor: state.monitor?.stats(),
     };
+  }
+
+  /**
+   * The channels open now, with their types, ChannelTimeout labels and (for those a `channelTimeout` pattern
+   * covers) idle times; `undefined` when channels are not tracked (neither `unusedConnectionTimeout` nor
+   * `channelTimeout` is set), as for `stats().openChannels`.
+   */
+  channels(): readonly ChannelInfo[] | undefined {
+    return this.#state.channels?.list();
   }
 
   /**
@@ -232,19 +237,10 @@ export class ConnectionLiveness {
     for (const [bit, event] of FORWARDED) {
       if ((this.#forwarded & bit) !== 0 || this.#state.owner?.wants(event) === true) {
         this.#forwarded |= bit;
-        this.#subscribe(monitor, bit);
+        subscribe(this.#state, monitor, bit);
       }
     }
     monitor.start();
-  }
-
-  #subscribe(monitor: LivenessMonitor, bit: number): void {
-    if (bit === 1) {
-      monitor.on("probe", ({ unanswered }) =>
-        emit(this.#state, "probe", { unanswered, via: this.#state.lastProbeOnChannel ? "channel" : "global" }),
-      );
-    } else if (bit === 2) monitor.on("reply", (payload) => emit(this.#state, "reply", payload));
-    else monitor.on("heartbeat", () => emit(this.#state, "heartbeat", undefined));
   }
 
   #onAuthenticated(): void {

@@ -17,6 +17,7 @@ export {
   SSH2_KEEPALIVE_OFF,
 } from "./attach.ts";
 export { attachConnection } from "./attach_connection.ts";
+export type { ChannelInfo } from "./channel_info.ts";
 export {
   type AnsweredRequest,
   ConnectionLiveness,

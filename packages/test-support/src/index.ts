@@ -6,6 +6,7 @@
  * @module
  */
 
+export { firstBytes } from "./banner.ts";
 export { type CorruptingRelay, startCorruptingRelay } from "./corrupting_relay.ts";
 export { type DbclientOptions, startDbclient } from "./dbclient.ts";
 export {
@@ -24,7 +25,14 @@ export {
   rootOf,
   rootsDir,
 } from "./generations.ts";
-export { generateDropbearHostKey, generateKey, type KeyPair, toDropbearKey, writeAuthorizedKeys } from "./keys.ts";
+export {
+  generateDropbearHostKey,
+  generateHostKey,
+  generateKey,
+  type KeyPair,
+  toDropbearKey,
+  writeAuthorizedKeys,
+} from "./keys.ts";
 export { findBinary, type Peer, skipUnlessGeneration, skipUnlessPeers, spawnPeer } from "./peers.ts";
 export {
   childrenOf,
