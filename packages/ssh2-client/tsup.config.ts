@@ -11,4 +11,6 @@ export default defineConfig({
   platform: "node",
   // ssh2 is the user's copy (a peer dependency); its deep import must stay an import.
   external: ["ssh2", /^ssh2\//, "@tsalive/core"],
+  // The shared ssh2 layer is private: bundled into this package, so the published tarball does not depend on it.
+  noExternal: ["@tsalive/ssh2-layer"],
 });

@@ -21,12 +21,10 @@ export class Emitter<Events> {
   /** Adds a listener; returns the function that removes it. */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
     this.#listeners ??= {};
-    let list = this.#listeners[event];
-    if (list === undefined) {
-      list = [];
-      this.#listeners[event] = list;
-    }
-    list.push(listener);
+    const list = this.#listeners[event];
+    // The first list is made with its one listener: a push onto [] reserves room for 17 (136 bytes more per event).
+    if (list === undefined) this.#listeners[event] = [listener];
+    else list.push(listener);
     return () => this.off(event, listener);
   }
 

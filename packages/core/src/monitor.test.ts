@@ -472,6 +472,27 @@ describe("options", () => {
   it("requires the transport functions the enabled mechanisms call", () => {
     assert.throws(() => new LivenessMonitor({}, { probe: { interval: 1000 } }), /sendProbe/);
     assert.throws(() => new LivenessMonitor({}, { heartbeat: { interval: 1000 } }), /sendHeartbeat/);
+    assert.throws(
+      () => new LivenessMonitor({ expired: 5 } as never, {}),
+      (error: unknown) =>
+        error instanceof RangeError && /"expired" must be a function when given, received 5/.test(error.message),
+    );
+  });
+});
+
+describe("transport expired()", () => {
+  it("is told once, with the error, before the expire listeners", () => {
+    const time = new TestClock(T0);
+    const order: string[] = [];
+    const monitor = new LivenessMonitor(
+      { expired: (error) => order.push(`transport ${error.code}`) },
+      { watchdog: { timeout: 1000 }, time },
+    );
+    monitor.on("expire", (error) => order.push(`listener ${error.code}`));
+    monitor.start();
+    time.advance(5000);
+    assert.deepEqual(order, ["transport WATCHDOG_EXPIRED", "listener WATCHDOG_EXPIRED"]);
+    assert.equal(monitor.state, "expired");
   });
 });
 

@@ -22,6 +22,11 @@ export interface LivenessTransport {
   sendProbe?(): void;
   /** Send one `SSH_MSG_IGNORE`; nothing comes back. */
   sendHeartbeat?(): void;
+  /**
+   * Told once, when the monitor gives up, before the `expire` listeners: an owner of many monitors acts on it
+   * here instead of keeping a listener (a closure and a listener table) per monitor.
+   */
+  expired?(error: LivenessError): void;
 }
 
 /**
@@ -416,6 +421,7 @@ export class LivenessMonitor {
     this.#disarm();
     const unanswered = this.#probeBase === this.#lastInboundAt ? this.#misses : 0;
     this.#error = new LivenessError(code, silentFor, unanswered, failure);
+    this.#transport.expired?.(this.#error);
     this.#events?.emit("expire", this.#error);
   }
 
@@ -459,6 +465,11 @@ export class LivenessMonitor {
 }
 
 function checkTransport(transport: LivenessTransport, options: ResolvedOptions): ResolvedOptions {
+  if (transport.expired !== undefined && typeof transport.expired !== "function") {
+    throw new RangeError(
+      `Cannot create liveness monitor: "expired" must be a function when given, received ${formatValue(transport.expired)}`,
+    );
+  }
   if (options.probe !== undefined && typeof transport.sendProbe !== "function") {
     throw new RangeError('Cannot create liveness monitor: "probe" needs a transport with sendProbe(), received none');
   }

@@ -1,13 +1,22 @@
 import type { Socket } from "node:net";
 import { type LivenessError, LivenessMonitor, type MonitorOptions, systemTimers, type Timers } from "@tsalive/core";
 import {
+  bindState,
+  hook,
+  markBytes,
+  markPackets,
+  markWrites,
+  sendIgnore,
+  sendPing,
+  type Undo,
+  usePing,
+} from "@tsalive/ssh2-layer";
+import {
   checkConnection,
   type GlobalReplyCallback,
-  inKeyExchange,
   type MessageHandlers,
   type Ssh2ClientInternals,
   type Ssh2Protocol,
-  sendIgnore,
 } from "./_ssh2_internals.ts";
 import { type AnsweredRequest, answerWantReplies } from "./_want_reply.ts";
 import { ClientTimeoutError } from "./errors.ts";
@@ -17,6 +26,8 @@ export interface ConnectionOwner {
   /** Monitor settings, `undefined` when neither probe nor heartbeat is on; one object shared by every connection. */
   readonly monitorOptions: MonitorOptions | undefined;
   readonly tcpKeepAlive: boolean;
+  /** Whether probes are PINGs where the server advertises `ping@openssh.com`. */
+  readonly ping: boolean;
   readonly connectTimeout: number | undefined;
   readonly timers: Timers | undefined;
   /** The server's name for messages. */
@@ -29,8 +40,6 @@ export interface ConnectionOwner {
   closed(connection: Connection): void;
 }
 
-type Write = Socket["write"];
-
 /**
  * The hooks tsalive installs on one ssh2 connection (one `connect()` of a Client): activity marks, the monitor,
  * want-reply answers, TCPKeepAlive and ConnectTimeout. `dispose()` removes every one of them; it runs on the
@@ -40,10 +49,17 @@ export class Connection {
   readonly protocol: Ssh2Protocol;
   readonly socket: Socket;
   monitor: LivenessMonitor | undefined;
+  /** Whether the server's EXT_INFO listed `ping@openssh.com` (set by the layer's ping hook). */
+  peerPings = false;
+  /** PINGs awaiting their PONG; `undefined` unless `probeKind` is `ping@openssh.com`. */
+  pings: number | undefined;
+  /** ssh2's `_onPacket` and ours (the layer's packet marking keeps them here). */
+  ssh2OnPacket: (() => void) | undefined;
+  onPacket: (() => void) | undefined;
   readonly #owner: ConnectionOwner;
   readonly #internals: Ssh2ClientInternals;
   readonly #ping: () => void;
-  readonly #undo: (() => void)[] = [];
+  readonly #undo: Undo[] = [];
   #connectTimer: unknown;
   /** Set when a probe goes out and the monitor must be re-armed by the next inbound packet (see `#inbound`). */
   #authenticated = false;
@@ -56,8 +72,15 @@ export class Connection {
     this.protocol = protocol;
     this.socket = socket;
     this.#ping = protocol.ping;
-    this.#markInbound();
-    this.#markOutbound();
+    // Activity marking is the shared layer's: its socket hooks find this connection (protocol, monitor) there.
+    bindState(socket, this);
+    this.#undo.push(markPackets(protocol, this), markBytes(socket), markWrites(socket));
+    if (owner.ping) {
+      // The server's EXT_INFO (after the first NEWKEYS) says whether it answers PING; the hook reads it here.
+      this.pings = 0;
+      bindState(protocol, this);
+      this.#undo.push(usePing());
+    }
     this.#answerWantReplies();
     this.#startOnAuthentication();
     this.#swallowBuiltInKeepalive();
@@ -102,45 +125,6 @@ export class Connection {
     for (const undo of this.#undo.splice(0).reverse()) undo();
   }
 
-  /** Every decrypted packet outside a key exchange passes `_onPacket` (Protocol.js:2031-2034). */
-  #markInbound(): void {
-    const protocol = this.protocol;
-    const previous = protocol._onPacket;
-    const onPacket = (): void => {
-      this.monitor?.markInbound();
-      previous();
-    };
-    protocol._onPacket = onPacket;
-    this.#undo.push(() => {
-      if (protocol._onPacket === onPacket) protocol._onPacket = previous;
-    });
-    // Bytes prove the peer alive before they make a whole packet, as ssh's deadline is last-byte-received + I: a
-    // 32 KiB packet crawling in over a slow link is not silence. During a key exchange packets skip `_onPacket`
-    // (kex.js:498-506), so there the bytes also count as activity, and a slow rekey never looks like silence.
-    const onData = (): void => {
-      this.monitor?.markInbound(!inKeyExchange(protocol));
-    };
-    this.socket.on("data", onData);
-    this.#undo.push(() => this.socket.off("data", onData));
-  }
-
-  /** Every write to the socket is outbound activity: a clock read, no timer reset. */
-  #markOutbound(): void {
-    const socket = this.socket;
-    const own = Object.hasOwn(socket, "write");
-    const previous = socket.write;
-    const write = ((...args: Parameters<Write>): boolean => {
-      this.monitor?.markOutbound();
-      return (previous as (...args: Parameters<Write>) => boolean).apply(socket, args);
-    }) as Write;
-    socket.write = write;
-    this.#undo.push(() => {
-      if (socket.write !== write) return;
-      if (own) socket.write = previous;
-      else delete (socket as { write?: Write }).write;
-    });
-  }
-
   #answerWantReplies(): void {
     this.#undo.push(
       answerWantReplies(
@@ -160,10 +144,7 @@ export class Connection {
       this.startMonitor();
       previous?.(protocol);
     };
-    handlers.USERAUTH_SUCCESS = onSuccess;
-    this.#undo.push(() => {
-      if (handlers.USERAUTH_SUCCESS === onSuccess) handlers.USERAUTH_SUCCESS = previous;
-    });
+    this.#undo.push(hook(handlers, "USERAUTH_SUCCESS", onSuccess));
   }
 
   /**
@@ -186,10 +167,7 @@ export class Connection {
       }
       original.call(protocol);
     };
-    protocol.ping = ping;
-    this.#undo.push(() => {
-      if (protocol.ping === ping) delete (protocol as { ping?: () => void }).ping;
-    });
+    this.#undo.push(hook(protocol, "ping", ping));
   }
 
   #onClose(): void {
@@ -208,10 +186,7 @@ export class Connection {
       this.#clearConnectTimer();
       previous(header);
     };
-    protocol._onHeader = onHeader;
-    this.#undo.push(() => {
-      if (protocol._onHeader === onHeader) protocol._onHeader = previous;
-    });
+    this.#undo.push(hook(protocol, "_onHeader", onHeader));
     this.#connectTimer = (this.#owner.timers ?? systemTimers).setTimeout(() => {
       this.#connectTimer = undefined;
       const phase = this.socket.connecting ? "tcp" : "banner";
@@ -228,8 +203,18 @@ export class Connection {
     this.#connectTimer = undefined;
   }
 
-  /** The reply callback shares ssh2's FIFO with forwardIn, so it is pushed right before the ping it belongs to. */
+  /**
+   * A PING where the server advertised it; else `keepalive@openssh.com`, whose reply callback shares ssh2's FIFO
+   * with forwardIn, so it is pushed right before the ping it belongs to.
+   */
   #sendProbe(): void {
+    if (this.pings !== undefined && this.peerPings) {
+      // PONGs come in order and never through `_callbacks`; ssh2 queues the PING during a key exchange, which
+      // OpenSSH would not answer.
+      this.pings++;
+      sendPing(this.protocol);
+      return;
+    }
     const callbacks = this.#internals._callbacks;
     if (callbacks === undefined) return;
     callbacks.push(this.#onReply);

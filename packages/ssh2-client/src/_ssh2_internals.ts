@@ -8,16 +8,8 @@
  * Line numbers refer to ssh2 1.17.0.
  */
 import type { Socket } from "node:net";
-import Protocol from "ssh2/lib/protocol/Protocol.js";
-import protocolUtils from "ssh2/lib/protocol/utils.js";
+import { checkModules, checkProtocol, type Ssh2Protocol as SharedProtocol } from "@tsalive/ssh2-layer";
 import { Ssh2CompatibilityError } from "./errors.ts";
-
-/** `_packetRW.write`: a PacketWriter (zlib.js); `allocStart` is 5 normally and 0 during a key exchange. */
-export interface PacketWriter {
-  readonly allocStart: number;
-  alloc(payloadSize: number, force?: boolean): Buffer;
-  finalize(packet: Buffer, force?: boolean): Buffer;
-}
 
 /** What CHANNEL_OPEN_CONFIRMATION hands its handler (handlers.misc.js). */
 export interface OpenConfirmation {
@@ -38,25 +30,14 @@ export interface MessageHandlers {
   CHANNEL_CLOSE?: ((protocol: Ssh2Protocol, recipient: number) => void) | undefined;
 }
 
-/** `client._protocol`: the per-connection Protocol (protocol/Protocol.js). */
-export interface Ssh2Protocol {
-  /** GLOBAL_REQUEST keepalive@openssh.com, want-reply (Protocol.js:343-353); the reply shifts `client._callbacks`. */
-  ping(): void;
-  channelSuccess(channel: number): void;
-  channelFailure(channel: number): void;
-  /** Starts a key exchange (Protocol.js:354-362). Used by tests. */
-  rekey(): void;
-  /** Called for every decrypted packet outside a key exchange; the client passes none, so it is a noop. */
-  _onPacket: () => void;
+/**
+ * `client._protocol`: the per-connection Protocol (protocol/Protocol.js). Its `ping()` reply shifts
+ * `client._callbacks`; the client passes no `onPacket`, so `_onPacket` is a noop.
+ */
+export interface Ssh2Protocol extends SharedProtocol {
   /** Called once with the server's identification (Protocol.js:128-131). */
   _onHeader: (header: unknown) => void;
   _handlers: MessageHandlers;
-  _packetRW: { write: PacketWriter };
-  /** Defined while a key exchange is in progress: sendPacket queues then. */
-  _kexinit: unknown;
-  /** The normal payload handler; during a key exchange the decipher calls onKEXPayload instead. */
-  _onPayload: unknown;
-  _decipher: { _onPayload: unknown } | undefined;
   /** Set once USERAUTH_SUCCESS arrived (Protocol.js:2044-2052). */
   _authenticated: boolean;
 }
@@ -83,11 +64,6 @@ export interface Ssh2ClientInternals {
   config: { host?: string; port?: number; keepaliveInterval?: number };
   connect(config: object): unknown;
 }
-
-/** `sendPacket(proto, packet)` (utils.js:343-355): encrypts and writes, or queues during a key exchange. */
-const sendPacket: unknown = (protocolUtils as { sendPacket?: unknown } | undefined)?.sendPacket;
-
-const SSH_MSG_IGNORE = 2;
 
 /** The message handlers the adapter wraps. */
 const HANDLERS = [
@@ -117,11 +93,7 @@ export function checkClient(client: object): void {
   if (typeof internals.config !== "object" || internals.config === null) {
     throw new Ssh2CompatibilityError("Client#config");
   }
-  const prototype = (Protocol as { prototype?: Record<string, unknown> } | undefined)?.prototype;
-  for (const method of ["ping", "channelSuccess", "channelFailure", "rekey"]) {
-    if (typeof prototype?.[method] !== "function") throw new Ssh2CompatibilityError(`Protocol#${method}`);
-  }
-  if (typeof sendPacket !== "function") throw new Ssh2CompatibilityError("sendPacket in ssh2/lib/protocol/utils.js");
+  checkModules(Ssh2CompatibilityError, ["ping", "channelSuccess", "channelFailure", "rekey"]);
 }
 
 /**
@@ -138,43 +110,10 @@ export function checkConnection(internals: Ssh2ClientInternals): { protocol: Ssh
   }
   if (!Array.isArray(internals._callbacks)) throw new Ssh2CompatibilityError("Client#_callbacks (array)");
   if (typeof internals._chanMgr?.get !== "function") throw new Ssh2CompatibilityError("Client#_chanMgr.get");
-  if (typeof protocol._onPacket !== "function") throw new Ssh2CompatibilityError("Protocol#_onPacket");
+  checkProtocol(protocol, Ssh2CompatibilityError, HANDLERS);
   if (typeof protocol._onHeader !== "function") throw new Ssh2CompatibilityError("Protocol#_onHeader");
-  if (typeof protocol._onPayload !== "function") throw new Ssh2CompatibilityError("Protocol#_onPayload");
-  if (typeof protocol._handlers !== "object" || protocol._handlers === null) {
-    throw new Ssh2CompatibilityError("Protocol#_handlers");
-  }
-  for (const name of HANDLERS) {
-    if (typeof protocol._handlers[name] !== "function") throw new Ssh2CompatibilityError(`Protocol#_handlers.${name}`);
-  }
-  const writer = protocol._packetRW?.write;
-  if (
-    typeof writer?.allocStart !== "number" ||
-    typeof writer.alloc !== "function" ||
-    typeof writer.finalize !== "function"
-  ) {
-    throw new Ssh2CompatibilityError("Protocol#_packetRW.write.allocStart/alloc/finalize");
-  }
   if (typeof protocol._authenticated !== "boolean") throw new Ssh2CompatibilityError("Protocol#_authenticated");
   return { protocol, socket };
-}
-
-/**
- * Sends `SSH_MSG_IGNORE` with empty data through ssh2's queued send path: during a key exchange it waits in the
- * protocol's queue (an IGNORE sent mid-KEX under strict KEX is fatal) and goes out after NEWKEYS.
- */
-export function sendIgnore(protocol: Ssh2Protocol): void {
-  const writer = protocol._packetRW.write;
-  const start = writer.allocStart;
-  const packet = writer.alloc(5);
-  packet[start] = SSH_MSG_IGNORE;
-  packet.writeUInt32BE(0, start + 1); // string data: empty
-  (sendPacket as (protocol: Ssh2Protocol, packet: Buffer) => boolean)(protocol, writer.finalize(packet));
-}
-
-/** Whether inbound packets currently bypass `_onPacket` (a key exchange is in progress: kex.js:498-506). */
-export function inKeyExchange(protocol: Ssh2Protocol): boolean {
-  return protocol._kexinit !== undefined || protocol._decipher?._onPayload !== protocol._onPayload;
 }
 
 /** The state of channel `id` as ssh2's CHANNEL_REQUEST handler sees it (client.js:655-681). */

@@ -1,3 +1,4 @@
+import { hook, type Undo } from "@tsalive/ssh2-layer";
 import { channelState, type MessageHandlers, type Ssh2ClientInternals, type Ssh2Protocol } from "./_ssh2_internals.ts";
 
 /** A want-reply channel request that ssh2 would have left unanswered, and the reply tsalive sent for it. */
@@ -29,7 +30,7 @@ export function answerWantReplies(
   protocol: Ssh2Protocol,
   onAnswer: (answered: AnsweredRequest) => void,
   onUnanswerable: () => void,
-): () => void {
+): Undo {
   const handlers: MessageHandlers = protocol._handlers;
   const original = {
     request: handlers.CHANNEL_REQUEST,
@@ -91,17 +92,14 @@ export function answerWantReplies(
     original.close?.(p, recipient);
   };
 
-  handlers.CHANNEL_REQUEST = onRequest;
-  handlers.CHANNEL_OPEN_CONFIRMATION = onConfirmation;
-  handlers.CHANNEL_OPEN_FAILURE = onOpenFailure;
-  handlers.CHANNEL_CLOSE = onClose;
-
+  const undo = [
+    hook(handlers, "CHANNEL_REQUEST", onRequest),
+    hook(handlers, "CHANNEL_OPEN_CONFIRMATION", onConfirmation),
+    hook(handlers, "CHANNEL_OPEN_FAILURE", onOpenFailure),
+    hook(handlers, "CHANNEL_CLOSE", onClose),
+  ];
   return () => {
     deferred.clear();
-    if (handlers.CHANNEL_REQUEST === onRequest) handlers.CHANNEL_REQUEST = original.request;
-    if (handlers.CHANNEL_OPEN_CONFIRMATION === onConfirmation)
-      handlers.CHANNEL_OPEN_CONFIRMATION = original.confirmation;
-    if (handlers.CHANNEL_OPEN_FAILURE === onOpenFailure) handlers.CHANNEL_OPEN_FAILURE = original.failure;
-    if (handlers.CHANNEL_CLOSE === onClose) handlers.CHANNEL_CLOSE = original.close;
+    for (const restore of undo) restore();
   };
 }

@@ -1,10 +1,11 @@
 import type { LivenessMonitor, MonitorStats } from "@tsalive/core";
 import { Emitter, formatValue, type Listener } from "@tsalive/core";
+import { checkPing } from "@tsalive/ssh2-layer";
 import type { Client } from "ssh2";
 import { Connection, type ConnectionOwner } from "./_connection.ts";
 import { checkClient, internalsOf, type Ssh2ClientInternals } from "./_ssh2_internals.ts";
 import type { AnsweredRequest } from "./_want_reply.ts";
-import type { ClientTimeoutError } from "./errors.ts";
+import { type ClientTimeoutError, Ssh2CompatibilityError } from "./errors.ts";
 import { type ClientOptions, type ResolvedClientOptions, resolveClientOptions } from "./options.ts";
 
 /** Payloads of the events a {@linkcode ClientLiveness} emits. */
@@ -76,6 +77,7 @@ export class ClientLiveness {
     }
     const resolved = resolveClientOptions(options);
     checkClient(client);
+    if (resolved.ping) checkPing(Ssh2CompatibilityError);
     if (attached.has(client)) throw new Error("Cannot attach to ssh2 client: already attached; detach() first");
     this.#client = client;
     this.#internals = internalsOf(client);
@@ -181,6 +183,7 @@ export class ClientLiveness {
     const options = this.#options;
     return {
       monitorOptions: options.monitor,
+      ping: options.ping,
       tcpKeepAlive: options.tcpKeepAlive,
       connectTimeout: options.connectTimeout,
       timers: options.timers,

@@ -1,4 +1,5 @@
 import { type LivenessError, TsaliveError } from "@tsalive/core";
+import { compatibilityMessage, SSH2_RANGE as RANGE, TESTED_SSH2_VERSIONS as TESTED } from "@tsalive/ssh2-layer";
 
 /**
  * Why {@linkcode attach} gave up on a connection.
@@ -72,15 +73,13 @@ export class Ssh2CompatibilityError extends TsaliveError<"SSH2_INCOMPATIBLE"> {
   readonly missing: string;
 
   constructor(missing: string) {
-    super(
-      "SSH2_INCOMPATIBLE",
-      `@tsalive/ssh2-client cannot attach: this ssh2 has no usable ${missing} (tested with ssh2 ${TESTED_SSH2_VERSIONS}; supported range ${SSH2_RANGE})`,
-    );
+    // The message and the tested versions are the shared layer's, so both adapters word it alike.
+    super("SSH2_INCOMPATIBLE", compatibilityMessage("@tsalive/ssh2-client", missing));
     this.missing = missing;
   }
 }
 
 /** The ssh2 releases the contract test ran against. */
-export const TESTED_SSH2_VERSIONS = "1.17.0";
+export const TESTED_SSH2_VERSIONS: string = TESTED;
 /** The peer dependency range. */
-export const SSH2_RANGE = "^1.17.0";
+export const SSH2_RANGE: string = RANGE;

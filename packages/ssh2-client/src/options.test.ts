@@ -40,7 +40,7 @@ describe("attach() options", () => {
   it("an OpenSSH spelling throws with a hint instead of attaching with liveness off (it sent 0 probes)", () => {
     refuses(
       { serverAliveInterval: 1, serverAliveCountMax: 2 },
-      /^Cannot attach to ssh2 client: "serverAliveInterval" is not an option, received 1 \(did you mean "probe\.interval", in milliseconds\?\); the options are "probe", "heartbeat", "watchdog", "idle", "time", "allowFastIntervals", "tcpKeepAlive", "connectTimeout", "host", "emitError"$/,
+      /^Cannot attach to ssh2 client: "serverAliveInterval" is not an option, received 1 \(did you mean "probe\.interval", in milliseconds\?\); the options are "probe", "heartbeat", "watchdog", "idle", "time", "allowFastIntervals", "tcpKeepAlive", "connectTimeout", "host", "emitError", "probeKind"$/,
     );
   });
 
@@ -119,6 +119,7 @@ describe("attach() options", () => {
           connectTimeout: value,
           host: value,
           emitError: value,
+          probeKind: fc.oneof(value, fc.constantFrom("keepalive@openssh.com", "ping@openssh.com", "ping")),
           allowFastIntervals: value,
           keepaliveInterval: value,
         },

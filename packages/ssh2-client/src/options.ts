@@ -50,6 +50,13 @@ export interface ClientOptions {
    */
   readonly emitError?: boolean | null | undefined;
   /**
+   * What a ServerAlive probe is: `"keepalive@openssh.com"` (the default, a want-reply global request, as `ssh` sends
+   * it) or `"ping@openssh.com"`, OpenSSH 9.5's transport-level `SSH2_MSG_PING`, answered by `SSH2_MSG_PONG` outside
+   * the global-request queue. A ping goes only to a server whose EXT_INFO advertised `ping@openssh.com` (seen when
+   * attached before `connect()`); to any other server the probe stays `keepalive@openssh.com`.
+   */
+  readonly probeKind?: "keepalive@openssh.com" | "ping@openssh.com" | null | undefined;
+  /**
    * Clock and timers for the monitor and ConnectTimeout, as one object (a `TestClock` in tests); by default
    * `performance.now()` and core's shared timers.
    */
@@ -71,7 +78,8 @@ export interface ClientOptions {
 }
 
 const PREFIX = "Cannot attach to ssh2 client";
-const OWN_KEYS = ["tcpKeepAlive", "connectTimeout", "host", "emitError"];
+const OWN_KEYS = ["tcpKeepAlive", "connectTimeout", "host", "emitError", "probeKind"];
+const PROBE_KINDS = ["keepalive@openssh.com", "ping@openssh.com"];
 
 /** Checked options, with the monitor's share split out. */
 export interface ResolvedClientOptions {
@@ -81,6 +89,8 @@ export interface ResolvedClientOptions {
   readonly connectTimeout: number | undefined;
   readonly host: string | undefined;
   readonly emitError: boolean;
+  /** Whether probes are PINGs where the server advertises them. */
+  readonly ping: boolean;
   /** The timers ConnectTimeout runs on; `undefined` for the real ones. */
   readonly timers: Timers | undefined;
 }
@@ -95,7 +105,12 @@ export function resolveClientOptions(options: ClientOptions | null | undefined):
     throw new RangeError(`${PREFIX}: options must be an object, received ${formatValue(options)}`);
   }
   resolveOptions(options, { prefix: PREFIX, extraKeys: OWN_KEYS });
-  const { tcpKeepAlive, connectTimeout, host, emitError } = options;
+  const { tcpKeepAlive, connectTimeout, host, emitError, probeKind } = options;
+  if (probeKind != null && !PROBE_KINDS.includes(probeKind)) {
+    throw new RangeError(
+      `${PREFIX}: "probeKind" must be "keepalive@openssh.com" or "ping@openssh.com", received ${formatValue(probeKind)}`,
+    );
+  }
   if (tcpKeepAlive != null && typeof tcpKeepAlive !== "boolean") {
     throw new RangeError(`${PREFIX}: "tcpKeepAlive" must be a boolean, received ${formatValue(tcpKeepAlive)}`);
   }
@@ -124,6 +139,7 @@ export function resolveClientOptions(options: ClientOptions | null | undefined):
     connectTimeout: connectTimeout == null ? undefined : checkDuration(PREFIX, "connectTimeout", connectTimeout, fast),
     host: host ?? undefined,
     emitError: emitError ?? true,
+    ping: probeKind === "ping@openssh.com",
     timers: time ?? timers ?? undefined,
   };
 }

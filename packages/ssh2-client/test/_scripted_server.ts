@@ -4,9 +4,9 @@
  * replies it receives. A throwaway host key; any authentication is accepted; loopback only.
  */
 import type { AddressInfo } from "node:net";
+import { type Ssh2Protocol, sendPacket } from "@tsalive/ssh2-layer";
 import { generateHostKey } from "@tsalive/test-support";
 import ssh2, { type Connection } from "ssh2";
-import protocolUtils from "ssh2/lib/protocol/utils.js";
 
 // ssh2 is CommonJS and Node cannot see `Server` as a named export.
 const { Server } = ssh2;
@@ -101,10 +101,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
         packet.set(name, start + 9);
         packet[start + 9 + name.length] = wantReply ? 1 : 0;
         packet.set(extra, start + 10 + name.length);
-        (protocolUtils as { sendPacket(protocol: unknown, packet: Buffer): void }).sendPacket(
-          protocol,
-          writer.finalize(packet),
-        );
+        sendPacket(protocol as unknown as Ssh2Protocol, writer.finalize(packet));
       },
     };
     connection.on("authentication", (context) => context.accept());

@@ -1,21 +1,20 @@
 /**
  * The contract with ssh2's internals (integration, in-process ssh2 server over loopback). Each private field or
- * function that src/_ssh2_internals.ts declares is exercised here on a real connection, so that an ssh2 release
+ * function that src/_ssh2_internals.ts and the shared layer (@tsalive/ssh2-layer) declare is exercised here on a real connection, so that an ssh2 release
  * that renames, moves or changes one fails this file loudly, naming it, instead of silently disabling liveness.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { inKeyExchange, sendIgnore } from "@tsalive/ssh2-layer";
 import { waitUntil } from "@tsalive/test-support";
 import { Client } from "ssh2";
 import {
   channelState,
   checkClient,
   checkConnection,
-  inKeyExchange,
   internalsOf,
   openChannels,
   type Ssh2ClientInternals,
-  sendIgnore,
 } from "../src/_ssh2_internals.ts";
 import { Ssh2CompatibilityError } from "../src/index.ts";
 import { type ScriptedServer, startScriptedServer } from "./_scripted_server.ts";

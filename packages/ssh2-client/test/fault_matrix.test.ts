@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { createServer, type Socket } from "node:net";
 import { after, describe, it } from "node:test";
+import { type Ssh2Protocol, sendPacket } from "@tsalive/ssh2-layer";
 import {
   type FaultProxy,
   generateHostKey,
@@ -17,7 +18,6 @@ import {
   waitUntil,
 } from "@tsalive/test-support";
 import ssh2, { Client, type Connection } from "ssh2";
-import protocolUtils from "ssh2/lib/protocol/utils.js";
 import { attach, type ClientLiveness } from "../src/index.ts";
 import { PEERS, type Peer, sleep } from "./_peers.ts";
 
@@ -260,10 +260,7 @@ function sendRaw(connection: Connection, type: number, body: Buffer): void {
   const packet = writer.alloc(1 + body.length);
   packet[start] = type;
   packet.set(body, start + 1);
-  (protocolUtils as { sendPacket(protocol: unknown, packet: Buffer): void }).sendPacket(
-    protocol,
-    writer.finalize(packet),
-  );
+  sendPacket(protocol as unknown as Ssh2Protocol, writer.finalize(packet));
 }
 
 describe("fault matrix, tsalive client against a scripted ssh2 server", () => {

@@ -1,3 +1,4 @@
+import type { ConnectionState } from "./_state.ts";
 import { formatPeer } from "./errors.ts";
 import {
   type ConnectionInfo,
@@ -59,4 +60,12 @@ export function describeRefusal({ info, phase, reason, error }: Refusal): string
 /** The fallback when nobody listens for `refuse`: the server says why, and keeps serving. */
 export function logRefusal(refusal: Refusal): void {
   console.warn(describeRefusal(refusal));
+}
+
+/** An options function failed for a connection that just authenticated: it goes, the server serves on. */
+export function refuseAuthenticated(state: ConnectionState, error: OptionsRefused): void {
+  const refusal: Refusal = { info: state.info, phase: "authenticated", reason: error.reason, error: error.error };
+  if (state.owner === undefined) logRefusal(refusal);
+  else state.owner.refused(refusal);
+  state.socket.destroy();
 }

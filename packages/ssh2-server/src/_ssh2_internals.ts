@@ -9,16 +9,8 @@
  * Line numbers refer to ssh2 1.17.0.
  */
 import type { Server as NetServer, Socket } from "node:net";
-import Protocol from "ssh2/lib/protocol/Protocol.js";
-import protocolUtils from "ssh2/lib/protocol/utils.js";
+import { checkProtocol, checkModules as checkShared, type Ssh2Protocol as SharedProtocol } from "@tsalive/ssh2-layer";
 import { Ssh2CompatibilityError } from "./errors.ts";
-
-/** `_packetRW.write`: a PacketWriter (zlib.js); `allocStart` is 5 normally and 0 during a key exchange. */
-export interface PacketWriter {
-  readonly allocStart: number;
-  alloc(payloadSize: number, force?: boolean): Buffer;
-  finalize(packet: Buffer, force?: boolean): Buffer;
-}
 
 type Handler<Args extends unknown[]> = ((protocol: Ssh2Protocol, ...args: Args) => void) | undefined;
 
@@ -39,28 +31,14 @@ export interface MessageHandlers {
   USERAUTH_REQUEST?: Handler<[username: string, ...rest: unknown[]]>;
 }
 
-/** `conn._protocol`: the per-connection Protocol (protocol/Protocol.js). */
-export interface Ssh2Protocol {
-  /** GLOBAL_REQUEST keepalive@openssh.com, want-reply (Protocol.js:343-353). ssh2's own server keepalive calls it. */
-  ping(): void;
-  channelSuccess(channel: number): void;
-  channelFailure(channel: number): void;
+/** `conn._protocol`: the per-connection Protocol (protocol/Protocol.js); ssh2's own server keepalive pings. */
+export interface Ssh2Protocol extends SharedProtocol {
   channelClose(channel: number): void;
   /** `channelOpenConfirm(remote, local, window, packetSize)`: we accept a channel the client opened. */
   channelOpenConfirm(remote: number, local: number, window: number, packetSize: number): void;
   channelData(channel: number, data: Buffer): void;
   channelExtData(channel: number, data: Buffer, type: number): void;
-  /** Starts a key exchange (Protocol.js:354-362). Used by tests. */
-  rekey(): void;
-  /** Called for every decrypted packet outside a key exchange; ssh2's keepalive reset, or a noop. */
-  _onPacket: () => void;
   _handlers: MessageHandlers;
-  _packetRW: { write: PacketWriter };
-  /** Defined while a key exchange is in progress: sendPacket queues then. */
-  _kexinit: unknown;
-  /** The normal payload handler; during a key exchange the decipher calls onKEXPayload instead. */
-  _onPayload: unknown;
-  _decipher: { _onPayload: unknown } | undefined;
 }
 
 /** A channel's state on one side (Channel.js). */
@@ -105,14 +83,6 @@ export interface Ssh2ConnectionInternals {
 export interface Ssh2ServerInternals {
   _srv: NetServer;
 }
-
-/** `sendPacket(proto, packet)` (utils.js:343-355): encrypts and writes, or queues during a key exchange. */
-const sendPacket: unknown = (protocolUtils as { sendPacket?: unknown } | undefined)?.sendPacket;
-
-const SSH_MSG_IGNORE = 2;
-const SSH_MSG_GLOBAL_REQUEST = 80;
-const SSH_MSG_CHANNEL_REQUEST = 98;
-const KEEPALIVE = Buffer.from("keepalive@openssh.com", "latin1");
 
 /** The message handlers the adapter wraps; REQUEST_SUCCESS/FAILURE it installs (ssh2's server has none). */
 const WRAPPED_HANDLERS = [
@@ -165,11 +135,7 @@ export function checkServer(server: object): Ssh2ServerInternals {
 
 /** The Protocol class and `sendPacket`, which every connection uses. */
 export function checkModules(): void {
-  const prototype = (Protocol as { prototype?: Record<string, unknown> } | undefined)?.prototype;
-  for (const method of PROTOCOL_METHODS) {
-    if (typeof prototype?.[method] !== "function") throw new Ssh2CompatibilityError(`Protocol#${method}`);
-  }
-  if (typeof sendPacket !== "function") throw new Ssh2CompatibilityError("sendPacket in ssh2/lib/protocol/utils.js");
+  checkShared(Ssh2CompatibilityError, PROTOCOL_METHODS);
 }
 
 /**
@@ -189,73 +155,8 @@ export function checkConnection(connection: object): Ssh2ConnectionInternals {
     throw new Ssh2CompatibilityError("Connection#_chanMgr.get/_channels");
   }
   if (typeof internals.authenticated !== "boolean") throw new Ssh2CompatibilityError("Connection#authenticated");
-  if (typeof protocol._onPacket !== "function") throw new Ssh2CompatibilityError("Protocol#_onPacket");
-  if (typeof protocol._onPayload !== "function") throw new Ssh2CompatibilityError("Protocol#_onPayload");
-  if (typeof protocol._handlers !== "object" || protocol._handlers === null) {
-    throw new Ssh2CompatibilityError("Protocol#_handlers");
-  }
-  for (const name of WRAPPED_HANDLERS) {
-    if (typeof protocol._handlers[name] !== "function") throw new Ssh2CompatibilityError(`Protocol#_handlers.${name}`);
-  }
-  const writer = protocol._packetRW?.write;
-  if (
-    typeof writer?.allocStart !== "number" ||
-    typeof writer.alloc !== "function" ||
-    typeof writer.finalize !== "function"
-  ) {
-    throw new Ssh2CompatibilityError("Protocol#_packetRW.write.allocStart/alloc/finalize");
-  }
+  checkProtocol(protocol, Ssh2CompatibilityError, WRAPPED_HANDLERS);
   return internals;
-}
-
-function send(protocol: Ssh2Protocol, packet: Buffer): void {
-  (sendPacket as (protocol: Ssh2Protocol, packet: Buffer) => boolean)(protocol, packet);
-}
-
-/**
- * Sends `SSH_MSG_IGNORE` with empty data through ssh2's queued send path: during a key exchange it waits in the
- * protocol's queue (an IGNORE sent mid-KEX under strict KEX is fatal) and goes out after NEWKEYS.
- */
-export function sendIgnore(protocol: Ssh2Protocol): void {
-  const writer = protocol._packetRW.write;
-  const start = writer.allocStart;
-  const packet = writer.alloc(5);
-  packet[start] = SSH_MSG_IGNORE;
-  packet.writeUInt32BE(0, start + 1); // string data: empty
-  send(protocol, writer.finalize(packet));
-}
-
-/** `GLOBAL_REQUEST "keepalive@openssh.com"`, want-reply: what Protocol#ping sends, without ssh2's keepalive hook. */
-export function sendGlobalKeepalive(protocol: Ssh2Protocol): void {
-  const writer = protocol._packetRW.write;
-  const start = writer.allocStart;
-  const packet = writer.alloc(1 + 4 + KEEPALIVE.length + 1);
-  packet[start] = SSH_MSG_GLOBAL_REQUEST;
-  packet.writeUInt32BE(KEEPALIVE.length, start + 1);
-  packet.set(KEEPALIVE, start + 5);
-  packet[start + 5 + KEEPALIVE.length] = 1; // want reply
-  send(protocol, writer.finalize(packet));
-}
-
-/**
- * `CHANNEL_REQUEST recipient "keepalive@openssh.com"`, want-reply: how sshd probes while a channel is open
- * (serverloop.c client_alive_check). `recipient` is the client's channel id.
- */
-export function sendChannelKeepalive(protocol: Ssh2Protocol, recipient: number): void {
-  const writer = protocol._packetRW.write;
-  const start = writer.allocStart;
-  const packet = writer.alloc(1 + 4 + 4 + KEEPALIVE.length + 1);
-  packet[start] = SSH_MSG_CHANNEL_REQUEST;
-  packet.writeUInt32BE(recipient, start + 1);
-  packet.writeUInt32BE(KEEPALIVE.length, start + 5);
-  packet.set(KEEPALIVE, start + 9);
-  packet[start + 9 + KEEPALIVE.length] = 1; // want reply
-  send(protocol, writer.finalize(packet));
-}
-
-/** Whether inbound packets currently bypass `_onPacket` (a key exchange is in progress: kex.js:498-506). */
-export function inKeyExchange(protocol: Ssh2Protocol): boolean {
-  return protocol._kexinit !== undefined || protocol._decipher?._onPayload !== protocol._onPayload;
 }
 
 /** The socket of an ssh2 server Connection (`conn._sock`), without checking anything else. */
@@ -314,3 +215,6 @@ export function firstOpenChannel(
   }
   return undefined;
 }
+
+/** A handler of `_handlers`, as a hook installs it. */
+export type HandlerOf<K extends keyof MessageHandlers> = NonNullable<MessageHandlers[K]>;

@@ -2,9 +2,10 @@ import type { Socket } from "node:net";
 import { Emitter, formatValue, type Listener } from "@tsalive/core";
 import type { Connection, Server } from "ssh2";
 import { logRefusal, OptionsRefused, type Refusal } from "./_refuse.ts";
-import { checkConnection, checkModules, checkServer, socketOf } from "./_ssh2_internals.ts";
+import { checkServer, socketOf } from "./_ssh2_internals.ts";
+import { infoOf } from "./_state.ts";
 import { ConnectionLiveness, type ConnectionLivenessEvents, type ConnectionOwner } from "./connection.ts";
-import { type ConnectionInfo, resolveServerOptions, type ServerOptionsInput } from "./options.ts";
+import { resolveServerOptions, type ServerOptionsInput } from "./options.ts";
 
 /** Payloads of the events a {@linkcode ServerLiveness} emits: every connection's events, with the connection. */
 export type ServerLivenessEvents = {
@@ -228,66 +229,6 @@ export function attach(server: Server, options?: ServerOptionsInput | null): Ser
   const handle = new ServerLiveness(server, options);
   attachedServers.set(server, handle);
   return handle;
-}
-
-/**
- * Attaches tsalive to one ssh2 server `Connection`, typically from the server's `'connection'` listener. Everything
- * {@linkcode attach} gives a connection, except that the watchdog counts from this call (the socket's accept is
- * past). Use it when only some connections should be watched, or with a Server you do not construct.
- *
- * @throws {TypeError} when `connection` is not an object.
- * @throws {Ssh2CompatibilityError} when this ssh2 lacks an internal the adapter needs.
- * @throws {RangeError} for a bad option, naming it and the value received, including the answer of an options
- * function; what the function throws is thrown as it is.
- * @throws {Error} when the connection is already attached.
- *
- * @example
- * ```ts no-run
- * // no-run: a fragment; `server` is your ssh2 Server.
- * import type { Server } from "ssh2";
- * import { attachConnection } from "@tsalive/ssh2-server";
- * declare const server: Server;
- * server.on("connection", (connection) => {
- *   const liveness = attachConnection(connection, { probe: { interval: 15_000 } });
- *   connection.on("session", (accept) => {
- *     accept().on("exec", (acceptExec, _reject, info) => liveness.supervisor.exec(acceptExec(), info.command));
- *   });
- * });
- * ```
- */
-export function attachConnection(connection: Connection, options?: ServerOptionsInput | null): ConnectionLiveness {
-  if (typeof connection !== "object" || connection === null) {
-    throw new TypeError(
-      `Cannot attach to ssh2 connection: expected an ssh2 server Connection, received ${formatValue(connection)}`,
-    );
-  }
-  options ??= {};
-  if (typeof options !== "function") resolveServerOptions(options);
-  checkModules();
-  const internals = checkConnection(connection);
-  if (ConnectionLiveness.of(internals._sock) !== undefined) {
-    throw new Error("Cannot attach to ssh2 connection: already attached");
-  }
-  let handle: ConnectionLiveness;
-  try {
-    handle = new ConnectionLiveness(internals._sock, options);
-  } catch (error) {
-    // The caller asked for this connection: what its function threw, or the RangeError of its answer, is theirs.
-    throw error instanceof OptionsRefused ? error.error : error;
-  }
-  handle.adopt(connection);
-  return handle;
-}
-
-/** The connection's addresses as an options function sees them at the accept. */
-function infoOf(socket: Socket): ConnectionInfo {
-  return {
-    user: undefined,
-    addr: socket.remoteAddress ?? "UNKNOWN",
-    port: socket.remotePort ?? 0,
-    laddr: socket.localAddress ?? "UNKNOWN",
-    lport: socket.localPort ?? 0,
-  };
 }
 
 /**

@@ -11,12 +11,12 @@ export type { Refusal } from "./_refuse.ts";
 export type { StoppedProcess } from "./_stop_processes.ts";
 export {
   attach,
-  attachConnection,
   ServerLiveness,
   type ServerLivenessEvents,
   type ServerLivenessStats,
   SSH2_KEEPALIVE_OFF,
 } from "./attach.ts";
+export { attachConnection } from "./attach_connection.ts";
 export type { ChannelInfo } from "./channel_info.ts";
 export {
   type AnsweredRequest,

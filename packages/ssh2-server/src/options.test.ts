@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import { TestClock } from "@tsalive/core/testing";
 import fc from "fast-check";
 import type { Server } from "ssh2";
-import { attach, attachConnection } from "./attach.ts";
+import { attach } from "./attach.ts";
+import { attachConnection } from "./attach_connection.ts";
 import { resolveServerOptions, type ServerOptions } from "./options.ts";
 
 /** Options as a user might type them, past the type checker. */

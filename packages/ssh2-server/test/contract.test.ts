@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { after, describe, it } from "node:test";
+import { inKeyExchange, sendChannelKeepalive, sendGlobalKeepalive, sendIgnore } from "@tsalive/ssh2-layer";
 import { generateHostKey, stopAll, waitUntil } from "@tsalive/test-support";
 import ssh2, { type ClientChannel, type Connection } from "ssh2";
 import {
@@ -14,11 +15,7 @@ import {
   checkConnection,
   checkServer,
   firstOpenChannel,
-  inKeyExchange,
   isSession,
-  sendChannelKeepalive,
-  sendGlobalKeepalive,
-  sendIgnore,
   sidesOf,
   socketOf,
 } from "../src/_ssh2_internals.ts";

@@ -8,9 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
+import { type Ssh2Protocol, sendPacket } from "@tsalive/ssh2-layer";
 import { isRunning, startCorruptingRelay, stopAll, waitUntil } from "@tsalive/test-support";
 import { Client } from "ssh2";
-import protocolUtils from "ssh2/lib/protocol/utils.js";
 import { CLIENTS, type LoggedIn, logIn, sleep } from "./_clients.ts";
 import { type Cell, withServer } from "./_fault_cell.ts";
 import type { TestServer } from "./_server.ts";
@@ -180,10 +180,7 @@ async function scriptedClient(
     const packet = writer.alloc(1 + body.length);
     packet[writer.allocStart] = type;
     packet.set(body, writer.allocStart + 1);
-    (protocolUtils as { sendPacket(protocol: unknown, packet: Buffer): void }).sendPacket(
-      protocol,
-      writer.finalize(packet),
-    );
+    sendPacket(protocol as unknown as Ssh2Protocol, writer.finalize(packet));
   });
   const channel = await new Promise<unknown>((resolve, reject) =>
     client.exec("sleep 60", (error, stream) => (error ? reject(error) : resolve(stream))),

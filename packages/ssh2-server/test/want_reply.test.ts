@@ -7,9 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
+import { sendChannelKeepalive } from "@tsalive/ssh2-layer";
 import { stopAll, waitUntil } from "@tsalive/test-support";
 import ssh2, { type ClientChannel } from "ssh2";
-import { type Ssh2Protocol, sendChannelKeepalive } from "../src/_ssh2_internals.ts";
+import type { Ssh2Protocol } from "../src/_ssh2_internals.ts";
 import type { AnsweredRequest } from "../src/index.ts";
 import { sleep } from "./_clients.ts";
 import { startTestServer, type TestServer } from "./_server.ts";
