@@ -4,6 +4,7 @@ import ssh2 from "ssh2";
 import { verifyHostKey } from "./host_key.ts";
 import { authMethods } from "./identities.ts";
 import type { Log } from "./log.ts";
+import { expandProxyCommand, type ProxyCommand, startProxyCommand } from "./proxy_command.ts";
 import type { ClientSettings } from "./settings.ts";
 
 /** A failed connection attempt: what ssh prints, and whether trying again could help (`--reconnect`). */
@@ -23,23 +24,39 @@ export interface Connection {
   readonly liveness: ClientLiveness;
   /** Resolves once the connection is closed, with the reason when it died (ssh's message) or `undefined`. */
   readonly closed: Promise<string | undefined>;
+  /** The ProxyCommand carrying the connection, if one does (stopped when the connection closes). */
+  readonly proxy: ProxyCommand | undefined;
 }
 
 /**
  * Connects and authenticates as ssh would for these settings: TCP (with ConnectTimeout and TCPKeepAlive), host
  * key verification, public-key authentication; then ServerAliveInterval/CountMax and Heartbeat run through
- * `@tsalive/ssh2-client`. `-v` logs every probe, reply (with RTT) and heartbeat.
+ * `@tsalive/ssh2-client`. `-v` logs every probe, reply (with RTT) and heartbeat. With a ProxyCommand the command's
+ * stdio is the transport instead of TCP (no TCPKeepAlive then: there is no socket of ours to set it on).
  *
  * @throws {ConnectFailure} with OpenSSH's message.
  */
 export function connect(settings: ClientSettings, log: Log): Promise<Connection> {
   const { values } = settings.resolved;
+  let proxy: ProxyCommand | undefined;
+  if (settings.tunnels.proxyCommand !== undefined) {
+    const command = expandProxyCommand(settings.tunnels.proxyCommand, {
+      host: settings.hostName,
+      original: values.host,
+      port: settings.port,
+      user: settings.user,
+    });
+    if (command.error !== undefined) return Promise.reject(new ConnectFailure(command.error, false));
+    proxy = startProxyCommand(command.value, log);
+  }
+  // ssh names the peer of a ProxyCommand connection UNKNOWN port 65535 (it has no socket address).
+  const peer = proxy === undefined ? `${settings.hostName} port ${settings.port}` : "UNKNOWN port 65535";
   const client = new ssh2.Client();
   const liveness = attach(client, {
     // ServerAliveInterval/CountMax (C = 0: dead at the first expiry, as ssh) and Heartbeat, in core's terms.
     ...clientMonitorOptions(values),
     ...(values.connectTimeout !== undefined && { connectTimeout: values.connectTimeout * 1000 }),
-    tcpKeepAlive: values.tcpKeepAlive,
+    tcpKeepAlive: values.tcpKeepAlive && proxy === undefined,
     host: settings.hostName,
   });
   liveness.on("probe", ({ unanswered }) =>
@@ -58,7 +75,10 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
     deathReason ??= error.message;
   });
   const closed = new Promise<string | undefined>((resolve) => {
-    client.once("close", () => setImmediate(() => resolve(deathReason)));
+    client.once("close", () => {
+      proxy?.stop();
+      setImmediate(() => resolve(deathReason));
+    });
   });
   return new Promise<Connection>((resolve, reject) => {
     client.on("error", (error: Error & { level?: string; code?: string }) => {
@@ -70,7 +90,10 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
       reject(describeFailure(error, settings));
     });
     client.once("close", () => {
-      if (!ready) reject(new ConnectFailure(`Connection closed by ${settings.hostName} port ${settings.port}`, true));
+      if (ready) return;
+      // A ProxyCommand that ends before the server's identification line: ssh's two lines.
+      const kex = proxy === undefined ? "" : "kex_exchange_identification: Connection closed by remote host\n";
+      reject(new ConnectFailure(`${kex}Connection closed by ${peer}`, true));
     });
     client.once("ready", () => {
       ready = true;
@@ -78,12 +101,12 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
       // held back by Nagle's algorithm, so the RTT -v reports is the link's, not a delayed-ACK timer's.
       client.setNoDelay(true);
       log.debug(`Authenticated to ${settings.hostName} ([${settings.hostName}]:${settings.port}) using "publickey".`);
-      resolve({ client, liveness, closed });
+      resolve({ client, liveness, closed, proxy });
     });
-    log.debug(`Connecting to ${settings.hostName} [${settings.hostName}] port ${settings.port}.`);
+    if (proxy === undefined)
+      log.debug(`Connecting to ${settings.hostName} [${settings.hostName}] port ${settings.port}.`);
     client.connect({
-      host: settings.hostName,
-      port: settings.port,
+      ...(proxy === undefined ? { host: settings.hostName, port: settings.port } : { sock: proxy.stream }),
       username: settings.user,
       authHandler: authMethods(settings.user, settings.identityFiles, settings.identitiesOnly, log),
       // ssh has no handshake deadline of its own; ConnectTimeout (through the adapter) is the bound.

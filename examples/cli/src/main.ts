@@ -8,11 +8,13 @@ import { type ClientArguments, parseClientArguments, UsageError } from "./argv.t
 import { backoffDelay } from "./backoff.ts";
 import { ConnectFailure, type Connection, connect } from "./connect.ts";
 import { dumpClient, formatClientDump } from "./dump.ts";
-import { type LocalForwarding, startLocalForwarding } from "./forward.ts";
+import { ForwardFailure, type LocalForwarding, startLocalForwarding } from "./forward.ts";
 import { createLog, verboseLevel } from "./log.ts";
 import { printConfig } from "./print_config.ts";
+import { startRemoteForwarding } from "./remote_forward.ts";
 import { runSession } from "./session.ts";
 import { type ClientSettings, resolveSettings } from "./settings.ts";
+import { runStdioForward } from "./stdio_forward.ts";
 
 /**
  * ssh.c's pseudo-terminal decision: whether ssh would have wanted a pty but refuses it because stdin is not a
@@ -24,7 +26,7 @@ function ttyRefusedForStdin(args: ClientArguments, settings: ClientSettings, std
   const no = request === "no" || request === "false";
   let want = yes || request === "force";
   if (args.command === undefined && !settings.remoteCommand) want = !no;
-  if (no || args.noCommand || settings.sessionNone) want = false;
+  if (no || args.noCommand || settings.sessionNone || args.tunnels.stdioForward !== undefined) want = false;
   return want && (!stdinIsTty || settings.stdinNull) && request !== "force";
 }
 
@@ -55,7 +57,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (ttyRefusedForStdin(args, settings, process.stdin.isTTY === true)) {
     log.info("Pseudo-terminal will not be allocated because stdin is not a terminal.");
   }
-  const pty = args.tty ?? (args.command === undefined && process.stdin.isTTY === true);
+  const pty =
+    args.tunnels.stdioForward === undefined &&
+    (args.tty ?? (args.command === undefined && process.stdin.isTTY === true));
   if (args.printConfig) {
     process.stdout.write(printConfig(settings.resolved, args.strict));
     return 0;
@@ -86,11 +90,21 @@ export async function main(argv: readonly string[]): Promise<number> {
         const connection = await connect(settings, log);
         current = connection;
         attempt = 0;
-        if (settings.localForwards.length > 0) {
-          forwarding ??= await startLocalForwarding(settings.localForwards, log);
+        const { tunnels } = settings;
+        if (settings.localForwards.length > 0 || tunnels.dynamicForwards.length > 0) {
+          forwarding ??= await startLocalForwarding(settings.localForwards, tunnels.dynamicForwards, tunnels, log);
           forwarding.use(connection.client);
         }
-        if (args.noCommand) {
+        await startRemoteForwarding(connection.client, tunnels.remoteForwards, tunnels, log);
+        if (tunnels.stdioForward !== undefined) {
+          const end = await Promise.race([
+            runStdioForward(connection.client, tunnels.stdioForward, log),
+            connection.closed.then((reason) => ({ reason })),
+          ]);
+          if (typeof end === "number") outcome = { exit: end };
+          else outcome = { retry: end.reason ?? `Connection to ${settings.hostName} closed by remote host.` };
+          connection.client.end();
+        } else if (args.noCommand) {
           const reason = await connection.closed;
           outcome = { retry: reason ?? `Connection to ${settings.hostName} closed by remote host.` };
         } else {
@@ -111,6 +125,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         forwarding?.use(undefined);
         current = undefined;
       } catch (error) {
+        if (error instanceof ForwardFailure) {
+          // ExitOnForwardFailure: ssh's fatal(), exit 255, never retried.
+          log.error(error.message);
+          current?.client.end();
+          return 255;
+        }
         if (!(error instanceof ConnectFailure)) throw error;
         if (!error.retryable) {
           log.error(error.message);
