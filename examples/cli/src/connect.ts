@@ -87,7 +87,7 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
         return;
       }
       if (hostKeyFailure !== undefined) return reject(new ConnectFailure(hostKeyFailure, false));
-      reject(describeFailure(error, settings));
+      reject(describeFailure(error, settings, peer));
     });
     client.once("close", () => {
       if (ready) return;
@@ -127,7 +127,11 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
   });
 }
 
-function describeFailure(error: Error & { level?: string; code?: string }, s: ClientSettings): ConnectFailure {
+function describeFailure(
+  error: Error & { level?: string; code?: string },
+  s: ClientSettings,
+  peer: string,
+): ConnectFailure {
   const where = `ssh: connect to host ${s.hostName} port ${s.port}`;
   switch (error.code) {
     case "ECONNREFUSED":
@@ -143,6 +147,13 @@ function describeFailure(error: Error & { level?: string; code?: string }, s: Cl
       return new ConnectFailure(`ssh: Could not resolve hostname ${s.hostName}: Name or service not known`, true);
     case "ECONNRESET":
       return new ConnectFailure(`Connection reset by ${s.hostName} port ${s.port}`, true);
+  }
+  // The transport closed before the server's identification line (a ProxyCommand that exited, a server that hung up).
+  if (error.message === "Connection lost before handshake") {
+    return new ConnectFailure(
+      `kex_exchange_identification: Connection closed by remote host\nConnection closed by ${peer}`,
+      true,
+    );
   }
   if (error.level === "client-authentication") {
     return new ConnectFailure(`${s.user}@${s.hostName}: Permission denied (publickey).`, false);

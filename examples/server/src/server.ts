@@ -21,6 +21,7 @@ import { fingerprint } from "./fingerprint.ts";
 import type { Log } from "./log.ts";
 import { type AccessPolicy, accessPolicy, type MaxStartups, maxStartups, refusedKeywords } from "./policy.ts";
 import { listenAddresses } from "./print_config.ts";
+import { serveRemoteForwarding } from "./remote_forward.ts";
 import {
   type ConfigSnapshot,
   configSnapshot,
@@ -117,7 +118,8 @@ class ConfigState {
 
 /**
  * Starts the server: host keys, one listener per ListenAddress × Port, public-key authentication against
- * AuthorizedKeysFile with sshd's access rules, sessions (exec, shell, pty, Subsystem) and direct-tcpip forwarding, with
+ * AuthorizedKeysFile with sshd's access rules, sessions (exec, shell, pty, Subsystem), direct-tcpip forwarding and
+ * remote forwarding (tcpip-forward, forwarded-tcpip channels), with
  * tsalive's ClientAlive, Heartbeat, Watchdog, UnusedConnectionTimeout and ChannelTimeout attached, Match
  * evaluated per connection over the configuration read at start (and again on {@linkcode RunningServer.reload}).
  *
@@ -472,11 +474,8 @@ function serveConnection(
         channel.on("close", () => upstream.destroy());
       });
     });
-    connection.on("request", (_accept, reject, name) => {
-      // Remote forwarding (-R) and streamlocal are not served at all: stricter than any sshd setting.
-      log.debug(`server_input_global_request: ${name} (not supported)`);
-      reject?.();
-    });
+    const closeRemoteForwards = serveRemoteForwarding(connection, { policy, key, uid: account.uid, log, remote: peer });
+    connection.once("close", closeRemoteForwards);
   });
   connection.on("close", () => {
     closed = true;

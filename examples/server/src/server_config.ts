@@ -180,6 +180,8 @@ const HONOURED = new Set([
   "permittty",
   "allowtcpforwarding",
   "permitopen",
+  "permitlisten",
+  "gatewayports",
   "disableforwarding",
   "acceptenv",
   "setenv",
