@@ -12,7 +12,8 @@ export function openFailureDescription(error: Error): string {
 }
 
 /**
- * ssh's line for a channel the server would not open: `channel N: open failed: REASON: DESCRIPTION`.
+ * ssh's line for a channel the server would not open: `channel N: open failed: REASON: DESCRIPTION` (logged at
+ * INFO by channels.c channel_input_open_failure).
  *
  * @example
  * ```ts

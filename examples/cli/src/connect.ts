@@ -13,10 +13,14 @@ export class ConnectFailure extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    /** A line ssh logs at INFO after the error, e.g. `Connection closed by UNKNOWN port 65535`. */
+    readonly detail?: string,
   ) {
     super(message);
   }
 }
+
+const KEX_CLOSED = "kex_exchange_identification: Connection closed by remote host";
 
 /** An authenticated connection with tsalive's liveness attached. */
 export interface Connection {
@@ -92,8 +96,8 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
     client.once("close", () => {
       if (ready) return;
       // A ProxyCommand that ends before the server's identification line: ssh's two lines.
-      const kex = proxy === undefined ? "" : "kex_exchange_identification: Connection closed by remote host\n";
-      reject(new ConnectFailure(`${kex}Connection closed by ${peer}`, true));
+      if (proxy === undefined) reject(new ConnectFailure(`Connection closed by ${peer}`, true));
+      else reject(new ConnectFailure(KEX_CLOSED, true, `Connection closed by ${peer}`));
     });
     client.once("ready", () => {
       ready = true;

@@ -50,7 +50,7 @@ function carry(forward: Forward, socket: Socket, client: ssh2.Client, log: Log):
     log.debug(`Connection to port ${spec.bindPort} forwarding to ${spec.host} port ${spec.hostPort} requested.`);
     open(spec.host, spec.hostPort, (error, stream) => {
       if (error || stream === undefined) {
-        log.error(openFailureMessage(id, error ?? new Error("")));
+        log.info(openFailureMessage(id, error ?? new Error("")));
         socket.destroy();
         return;
       }
@@ -68,7 +68,7 @@ function carry(forward: Forward, socket: Socket, client: ssh2.Client, log: Log):
       open(request.host, request.port, (error, stream) => {
         if (error || stream === undefined) {
           const failure = error ?? new Error("");
-          log.error(openFailureMessage(id, failure));
+          log.info(openFailureMessage(id, failure));
           request.reply(replyForOpenFailure((failure as { reason?: number }).reason, openFailureDescription(failure)));
           return;
         }

@@ -132,14 +132,15 @@ export async function main(argv: readonly string[]): Promise<number> {
           return 255;
         }
         if (!(error instanceof ConnectFailure)) throw error;
-        if (!error.retryable) {
+        if (!error.retryable || error.detail !== undefined) {
           log.error(error.message);
-          return 255;
+          if (error.detail !== undefined) log.info(error.detail);
+          if (!error.retryable || !args.reconnect) return 255;
         }
-        outcome = { retry: error.message };
+        outcome = { retry: error.detail === undefined ? error.message : "" };
       }
       if ("exit" in outcome) return outcome.exit;
-      log.error(outcome.retry);
+      if (outcome.retry !== "") log.error(outcome.retry);
       if (!args.reconnect) return 255;
       const delay = backoffDelay(attempt++);
       log.error(`tsalive-ssh: reconnecting to ${settings.hostName} in ${delay / 1000} s (attempt ${attempt})`);

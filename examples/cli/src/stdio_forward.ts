@@ -14,7 +14,7 @@ export function runStdioForward(client: ssh2.Client, spec: StdioForward, log: Lo
   return new Promise((resolve) => {
     client.forwardOut("127.0.0.1", 65535, spec.host, spec.port, (error, stream) => {
       if (error) {
-        log.error(openFailureMessage(0, error));
+        log.info(openFailureMessage(0, error));
         log.error("stdio forwarding failed");
         resolve(255);
         return;
