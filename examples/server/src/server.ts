@@ -29,6 +29,7 @@ import {
   listenPorts,
   loadServerConfig,
   type ServerConfigSource,
+  STARTUP_CONNECTION,
   unhonouredKeywords,
 } from "./server_config.ts";
 import { serveSession } from "./session.ts";
@@ -76,7 +77,7 @@ class ConfigState {
    */
   read(): MaxStartups {
     const snapshot = configSnapshot();
-    const global = loadServerConfig(this.source, undefined, snapshot);
+    const global = loadServerConfig(this.source, STARTUP_CONNECTION, snapshot);
     const refused = refusedKeywords(global, everyDirective(this.source, snapshot, global.resolution.files));
     if (refused.length > 0) {
       throw new StartupRefused(
