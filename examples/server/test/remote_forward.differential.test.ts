@@ -19,6 +19,7 @@ import {
   skipUnlessPeers,
   stopAll,
   type TempDir,
+  withTimeout,
 } from "@tsalive/test-support";
 import ssh2 from "ssh2";
 import { createUser, type Pair, runSsh, startPair, startPongServer, type TestUser } from "./_differential.ts";
@@ -144,6 +145,9 @@ const CASES: readonly Case[] = [
   { name: "a port below 1024 as a user other than root", asUser: true, spec: "1023:127.0.0.1:PONG", expect: "deny" },
 ];
 
+/** ChannelTimeout for `forwarded-tcpip` channels, in seconds, on both servers. */
+const FORWARDED_TIMEOUT = 2;
+
 interface World {
   dir: TempDir;
   pair: Pair;
@@ -197,7 +201,9 @@ before(async () => {
     `  AuthorizedKeysFile ${dir.join("authorized_keys")}`,
     ...blocks,
   ];
-  const pair = await startPair(dir, generateKey(dir.join("host_key")), ["StrictModes no", ...config], "bookworm", {
+  // Only forwarded channels time out (the -R cases' channels live well under it).
+  const globals = ["StrictModes no", `ChannelTimeout forwarded-tcpip=${FORWARDED_TIMEOUT}`];
+  const pair = await startPair(dir, generateKey(dir.join("host_key")), [...globals, ...config], "bookworm", {
     sshd: sshdPorts,
     tsalive: tsalivePorts,
   });
@@ -322,7 +328,7 @@ describe("cancel-tcpip-forward and the forwarded-tcpip channel", { skip }, () =>
         const arrived = once(c, "tcp connection");
         const socket = connect(allocated, "127.0.0.1");
         socket.on("error", () => undefined);
-        const [info, accept] = (await arrived) as [
+        const [info, accept] = (await withTimeout(arrived, 10_000, "the forwarded connection")) as [
           { destIP: string; destPort: number; srcIP: string },
           () => ssh2.ClientChannel,
         ];
@@ -337,6 +343,41 @@ describe("cancel-tcpip-forward and the forwarded-tcpip channel", { skip }, () =>
       } finally {
         c.end();
       }
+    }
+  });
+
+  it("ChannelTimeout forwarded-tcpip closes an idle forwarded channel, on both, at the same time", async () => {
+    const closedAfter: number[] = [];
+    for (const port of [world.pair.sshd.port, world.pair.tsalive.port]) {
+      const c = await client(port);
+      try {
+        const allocated = await new Promise<number>((resolve, reject) =>
+          c.forwardIn("localhost", 0, (error, p) => (error ? reject(error) : resolve(p))),
+        );
+        const arrived = once(c, "tcp connection");
+        // The server's channel exists from its accept: idle from then on.
+        const started = performance.now();
+        const socket = connect(allocated, "127.0.0.1");
+        socket.on("error", () => undefined);
+        const [, accept] = (await arrived) as [unknown, () => ssh2.ClientChannel];
+        const channel = accept();
+        channel.on("data", () => undefined);
+        await withTimeout(once(channel, "close"), 10_000, "the idle forwarded channel to close");
+        closedAfter.push(performance.now() - started);
+        socket.destroy();
+      } finally {
+        c.end();
+      }
+    }
+    for (const [i, ms] of closedAfter.entries()) {
+      const name = i === 0 ? "sshd" : "tsalive-sshd";
+      // sshd 9.2 keeps a channel's last use in whole seconds (monotime()), so its deadline falls in (T-1 s, T];
+      // tsalive-sshd's is T to the millisecond. Either way the label forwarded-tcpip is what made it fire.
+      const lower = (name === "sshd" ? FORWARDED_TIMEOUT - 1 : FORWARDED_TIMEOUT) * 1000 - 50;
+      assert.ok(
+        ms >= lower && ms < FORWARDED_TIMEOUT * 1000 + 1000,
+        `${name} closed the idle channel after ${ms.toFixed(0)} ms`,
+      );
     }
   });
 });
