@@ -96,6 +96,11 @@ it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwa
     assert.ok(silence >= 2000 - 5, `dead ${silence.toFixed(0)} ms after the server's last byte, before 2000 ms`);
     assert.ok(silence <= 2000 + 250, `dead ${silence.toFixed(0)} ms after the server's last byte, bound 2000 ms`);
     proxy.set("both", { mode: "pass" });
+    // The reconnect line follows the Timeout line in a write of its own, which may arrive in a later chunk.
+    await waitUntil(() => stderr.includes("tsalive-ssh: reconnecting to"), {
+      timeout: 2000,
+      what: "the reconnect line",
+    });
     assert.match(stderr, /tsalive-ssh: reconnecting to 127\.0\.0\.1 in 1 s \(attempt 1\)/);
     await waitUntil(() => proxy.acceptedConnections > connectionsBefore, {
       timeout: 6000,

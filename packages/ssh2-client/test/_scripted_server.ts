@@ -1,14 +1,15 @@
 /**
  * An in-process ssh2 Server for scripting what a real server rarely does on cue: a want-reply channel request on a
  * channel whose open it has not confirmed yet, or after exit-status. It records the CHANNEL_SUCCESS/FAILURE
- * replies it receives. Host key generated in memory; any authentication is accepted; loopback only.
+ * replies it receives. A throwaway host key; any authentication is accepted; loopback only.
  */
 import type { AddressInfo } from "node:net";
+import { generateHostKey } from "@tsalive/test-support";
 import ssh2, { type Connection } from "ssh2";
 import protocolUtils from "ssh2/lib/protocol/utils.js";
 
 // ssh2 is CommonJS and Node cannot see `Server` as a named export.
-const { Server, utils } = ssh2;
+const { Server } = ssh2;
 
 const MESSAGE = { CHANNEL_REQUEST: 98 } as const;
 
@@ -48,7 +49,7 @@ export interface ScriptedServer {
 }
 
 export async function startScriptedServer(): Promise<ScriptedServer> {
-  const hostKey = utils.generateKeyPairSync("ed25519").private;
+  const hostKey = generateHostKey();
   /** Connections accepted so far; `nextConnection()` only hands out those accepted after it was called. */
   let accepted = 0;
   const waiting: { readonly after: number; readonly resolve: (connection: ScriptedConnection) => void }[] = [];

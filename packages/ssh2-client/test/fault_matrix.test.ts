@@ -8,7 +8,14 @@
 import assert from "node:assert/strict";
 import { createServer, type Socket } from "node:net";
 import { after, describe, it } from "node:test";
-import { type FaultProxy, startCorruptingRelay, startProxy, stopAll, waitUntil } from "@tsalive/test-support";
+import {
+  type FaultProxy,
+  generateHostKey,
+  startCorruptingRelay,
+  startProxy,
+  stopAll,
+  waitUntil,
+} from "@tsalive/test-support";
 import ssh2, { Client, type Connection } from "ssh2";
 import protocolUtils from "ssh2/lib/protocol/utils.js";
 import { attach, type ClientLiveness } from "../src/index.ts";
@@ -217,7 +224,7 @@ async function scriptedServer(onRequest: (connection: Connection, name: string) 
   readonly port: number;
   close(): Promise<void>;
 }> {
-  const hostKey = ssh2.utils.generateKeyPairSync("ed25519").private;
+  const hostKey = generateHostKey();
   const connections = new Set<Connection>();
   const server = new ssh2.Server({ hostKeys: [hostKey], keepaliveInterval: 2 ** 31 - 1 }, (connection) => {
     connections.add(connection);

@@ -47,7 +47,7 @@ const attachedServers = new WeakMap<object, ServerLiveness>();
  * ```ts
  * import ssh2 from "ssh2";
  * import { attach, SSH2_KEEPALIVE_OFF } from "@tsalive/ssh2-server";
- * const server = new ssh2.Server({ hostKeys: [ssh2.utils.generateKeyPairSync("ed25519").private], ...SSH2_KEEPALIVE_OFF });
+ * const server = new ssh2.Server({ hostKeys: [ssh2.utils.generateKeyPairSync("ecdsa", { bits: 256 }).private], ...SSH2_KEEPALIVE_OFF });
  * const liveness = attach(server, { probe: { interval: 15_000 } });
  * liveness.on("timeout", ({ payload }) => console.log(payload.message));
  * liveness.stats().open; // 0
@@ -294,7 +294,7 @@ function infoOf(socket: Socket): ConnectionInfo {
  * ```ts
  * import ssh2 from "ssh2";
  * import { SSH2_KEEPALIVE_OFF } from "@tsalive/ssh2-server";
- * const hostKeys = [ssh2.utils.generateKeyPairSync("ed25519").private];
+ * const hostKeys = [ssh2.utils.generateKeyPairSync("ecdsa", { bits: 256 }).private];
  * new ssh2.Server({ hostKeys, ...SSH2_KEEPALIVE_OFF });
  * ```
  */

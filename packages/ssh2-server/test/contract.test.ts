@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import { after, describe, it } from "node:test";
-import { stopAll, waitUntil } from "@tsalive/test-support";
+import { generateHostKey, stopAll, waitUntil } from "@tsalive/test-support";
 import ssh2, { type ClientChannel, type Connection } from "ssh2";
 import {
   channelAt,
@@ -223,7 +223,7 @@ describe("ssh2 server internals contract", () => {
   });
 
   it("a server nobody listens to still rejects connections, as ssh2 does on its own", async () => {
-    const server = new ssh2.Server({ hostKeys: [ssh2.utils.generateKeyPairSync("ed25519").private] });
+    const server = new ssh2.Server({ hostKeys: [generateHostKey()] });
     const liveness = attach(server, { watchdog: { timeout: 5000 } });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
     const client = new ssh2.Client();

@@ -24,7 +24,14 @@ export {
   rootOf,
   rootsDir,
 } from "./generations.ts";
-export { generateDropbearHostKey, generateKey, type KeyPair, toDropbearKey, writeAuthorizedKeys } from "./keys.ts";
+export {
+  generateDropbearHostKey,
+  generateHostKey,
+  generateKey,
+  type KeyPair,
+  toDropbearKey,
+  writeAuthorizedKeys,
+} from "./keys.ts";
 export { findBinary, type Peer, skipUnlessGeneration, skipUnlessPeers, spawnPeer } from "./peers.ts";
 export {
   childrenOf,

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
+import { makeTempDir } from "./tmp.ts";
 
 /** An OpenSSH key pair on disk. */
 export interface KeyPair {
@@ -33,6 +34,26 @@ export function generateKey(path: string, comment = "tsalive-test"): KeyPair {
     privateKey: readFileSync(path, "utf8"),
     publicKey: readFileSync(`${path}.pub`, "utf8").trim(),
   };
+}
+
+/**
+ * Returns a throwaway ed25519 private key, in the OpenSSH format ssh2's `hostKeys` option takes, made by `ssh-keygen`.
+ * ssh2's own `utils.generateKeyPairSync("ed25519")` returns a key its `parseKey` refuses ("Malformed OpenSSH private
+ * key") about once in 200 calls, which fails a suite at random: tests take their keys from here instead.
+ *
+ * @example
+ * ```ts
+ * import { generateHostKey } from "@tsalive/test-support";
+ * generateHostKey().startsWith("-----BEGIN OPENSSH PRIVATE KEY-----"); // true
+ * ```
+ */
+export function generateHostKey(): string {
+  const dir = makeTempDir("tsalive-host-key-");
+  try {
+    return generateKey(dir.join("host_key"), "tsalive-test-host").privateKey;
+  } finally {
+    dir.remove();
+  }
 }
 
 /**
