@@ -1,3 +1,5 @@
+import { forwardFields } from "./tunnel_spec.ts";
+
 /** A `-L` / `LocalForward` specification. */
 export interface LocalForward {
   /**
@@ -22,19 +24,8 @@ export interface LocalForward {
  * ```
  */
 export function parseForwardSpec(spec: string): LocalForward | undefined {
-  const parts: string[] = [];
-  let current = "";
-  let bracket = false;
-  for (const c of spec) {
-    if (c === "[" && current === "") bracket = true;
-    else if (c === "]" && bracket) bracket = false;
-    else if (c === ":" && !bracket) {
-      parts.push(current);
-      current = "";
-    } else current += c;
-  }
-  if (bracket) return undefined;
-  parts.push(current);
+  const parts = forwardFields(spec);
+  if (parts === undefined) return undefined;
   if (parts.length !== 3 && parts.length !== 4) return undefined;
   const bind = parts.length === 4 ? parts[0] : undefined;
   const [bindPort, host, hostPort] = parts.slice(-3) as [string, string, string];

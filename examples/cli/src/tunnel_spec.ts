@@ -28,8 +28,8 @@ export interface StdioForward {
   readonly port: number;
 }
 
-/** Splits on `:` outside `[…]`, dropping the brackets, as parse_forward's hpdelim does. */
-function fields(spec: string): string[] | undefined {
+/** Splits a forward specification on `:` outside `[…]`, dropping the brackets, as parse_forward's hpdelim does. */
+export function forwardFields(spec: string): string[] | undefined {
   const parts: string[] = [];
   let current = "";
   let bracket = false;
@@ -62,7 +62,7 @@ function port(text: string): number | undefined {
  * ```
  */
 export function parseRemoteForwardSpec(spec: string): RemoteForward | undefined {
-  const parts = fields(spec.trim().replace(/[ \t]+/, ":"));
+  const parts = forwardFields(spec.trim().replace(/[ \t]+/, ":"));
   if (parts === undefined || (parts.length !== 3 && parts.length !== 4)) return undefined;
   const bind = parts.length === 4 ? parts[0] : undefined;
   const [bindPort, host, hostPort] = parts.slice(-3) as [string, string, string];
@@ -83,7 +83,7 @@ export function parseRemoteForwardSpec(spec: string): RemoteForward | undefined 
  * ```
  */
 export function parseDynamicForwardSpec(spec: string): DynamicForward | undefined {
-  const parts = fields(spec.trim());
+  const parts = forwardFields(spec.trim());
   if (parts === undefined || parts.length > 2) return undefined;
   const listen = port(parts.at(-1) as string);
   if (listen === undefined || listen === 0) return undefined;

@@ -283,6 +283,11 @@ async function client(port: number): Promise<ssh2.Client> {
   return c;
 }
 
+/** `tcpip-forward` for port 0 on `host`: the port the server picked. */
+function forwardIn(c: ssh2.Client, host: string): Promise<number> {
+  return new Promise((resolve, reject) => c.forwardIn(host, 0, (error, p) => (error ? reject(error) : resolve(p))));
+}
+
 function reachable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
@@ -299,9 +304,7 @@ describe("cancel-tcpip-forward and the forwarded-tcpip channel", { skip }, () =>
     for (const port of [world.pair.sshd.port, world.pair.tsalive.port]) {
       const c = await client(port);
       try {
-        const allocated = await new Promise<number>((resolve, reject) =>
-          c.forwardIn("127.0.0.1", 0, (error, p) => (error ? reject(error) : resolve(p))),
-        );
+        const allocated = await forwardIn(c, "127.0.0.1");
         assert.ok(allocated > 0);
         assert.equal(await reachable(allocated), true);
         await new Promise<void>((resolve, reject) =>
@@ -322,9 +325,7 @@ describe("cancel-tcpip-forward and the forwarded-tcpip channel", { skip }, () =>
     for (const port of [world.pair.sshd.port, world.pair.tsalive.port]) {
       const c = await client(port);
       try {
-        const allocated = await new Promise<number>((resolve, reject) =>
-          c.forwardIn("localhost", 0, (error, p) => (error ? reject(error) : resolve(p))),
-        );
+        const allocated = await forwardIn(c, "localhost");
         const arrived = once(c, "tcp connection");
         const socket = connect(allocated, "127.0.0.1");
         socket.on("error", () => undefined);
@@ -351,9 +352,7 @@ describe("cancel-tcpip-forward and the forwarded-tcpip channel", { skip }, () =>
     for (const port of [world.pair.sshd.port, world.pair.tsalive.port]) {
       const c = await client(port);
       try {
-        const allocated = await new Promise<number>((resolve, reject) =>
-          c.forwardIn("localhost", 0, (error, p) => (error ? reject(error) : resolve(p))),
-        );
+        const allocated = await forwardIn(c, "localhost");
         const arrived = once(c, "tcp connection");
         // The server's channel exists from its accept: idle from then on.
         const started = performance.now();
