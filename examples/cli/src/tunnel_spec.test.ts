@@ -5,6 +5,7 @@ import { describeBindAddress, localBindAddresses } from "./bind_addresses.ts";
 import { openFailureMessage, strerror } from "./channel_failure.ts";
 import { expandProxyCommand } from "./proxy_command.ts";
 import { remoteBindHost } from "./remote_forward.ts";
+import { resolveSettings } from "./settings.ts";
 import { parseDynamicForwardSpec, parseRemoteForwardSpec, parseStdioForwardSpec } from "./tunnel_spec.ts";
 
 describe("tunnel flags", () => {
@@ -89,5 +90,42 @@ describe("messages", () => {
       value: "exec nc 10.0.0.2 2222 # db me 100%",
     });
     assert.deepEqual(expandProxyCommand("nc %z", tokens), { error: "percent_expand: unknown key %z" });
+  });
+});
+
+describe("tunnel keywords", () => {
+  it("RemoteForward, DynamicForward, GatewayPorts, ExitOnForwardFailure and ProxyCommand from the configuration", () => {
+    const args = parseClientArguments([
+      "-F",
+      "none",
+      "-R",
+      "1:a:2",
+      "-o",
+      "RemoteForward=*:0 [::1]:80",
+      "-o",
+      "DynamicForward=1080",
+      "-o",
+      "GatewayPorts=yes",
+      "-o",
+      "ExitOnForwardFailure=yes",
+      "-o",
+      "ProxyCommand=nc %h %p",
+      "-o",
+      "ProxyJump=ignored.example",
+      "h",
+    ]);
+    const { tunnels, unsupported } = resolveSettings(args, { home: "/nonexistent" });
+    assert.deepEqual(tunnels.remoteForwards, [
+      { bindAddress: undefined, bindPort: 1, host: "a", hostPort: 2 },
+      { bindAddress: "*", bindPort: 0, host: "::1", hostPort: 80 },
+    ]);
+    assert.deepEqual(tunnels.dynamicForwards, [{ bindAddress: undefined, bindPort: 1080 }]);
+    assert.equal(tunnels.gatewayPorts, true);
+    assert.equal(tunnels.exitOnForwardFailure, true);
+    // The first of ProxyCommand and ProxyJump wins, as in ssh; the other is not refused then.
+    assert.equal(tunnels.proxyCommand, "nc %h %p");
+    assert.equal(unsupported, undefined);
+    const none = resolveSettings(parseClientArguments(["-F", "none", "-o", "ProxyCommand=none", "h"]), {});
+    assert.equal(none.tunnels.proxyCommand, undefined);
   });
 });

@@ -16,6 +16,7 @@ import {
   freePort,
   generateKey,
   type KeyPair,
+  listProcesses,
   registerCleanup,
   type Sshd,
   skipUnlessPeers,
@@ -146,18 +147,19 @@ describe("ProxyCommand", { skip }, () => {
   });
 
   it("with tsalive-ssh -W as its own proxy, against sshd and tsalive-sshd", async () => {
-    for (const [server, key] of [
-      [sshd.port, sshd.clientKey],
-      [tsalive.port, tsalive.clientKey],
-    ] as const) {
-      const proxy = `${SHELL_RUN} ${common(key, server).join(" ")} -W %h:%p %r@127.0.0.1`;
-      const result = await tsaliveSsh([
-        ...common(key, server),
-        "-o",
-        `ProxyCommand=${proxy}`,
-        `${user}@127.0.0.1`,
-        "echo via-W",
-      ]);
+    const results = await Promise.all(
+      [sshd, tsalive].map(({ port, clientKey }) => {
+        const proxy = `${SHELL_RUN} ${common(clientKey, port).join(" ")} -W %h:%p %r@127.0.0.1`;
+        return tsaliveSsh([
+          ...common(clientKey, port),
+          "-o",
+          `ProxyCommand=${proxy}`,
+          `${user}@127.0.0.1`,
+          "echo via-W",
+        ]);
+      }),
+    );
+    for (const result of results) {
       assert.equal(result.stdout, "via-W\n", result.stderr);
       assert.equal(result.status, 0);
     }
@@ -271,11 +273,17 @@ for (const which of ["sshd", "tsalive-sshd"] as const) {
       const port = await freePort();
       const args = [...common(noForwarding, server().port, "INFO"), "-R", `${port}:127.0.0.1:${http}`];
       const target = [`${user}@127.0.0.1`, "echo session"];
-      const warn = await Promise.all([tsaliveSsh([...args, ...target]), openSsh([...args, ...target])]);
+      const exit = ["-o", "ExitOnForwardFailure=yes", ...target];
+      const [ours, real, oursFatal, realFatal] = await Promise.all([
+        tsaliveSsh([...args, ...target]),
+        openSsh([...args, ...target]),
+        tsaliveSsh([...args, ...exit]),
+        openSsh([...args, ...exit]),
+      ]);
+      const warn = [ours, real] as const;
+      const fatal = [oursFatal, realFatal] as const;
       assert.equal(warn[1].stderr, `Warning: remote port forwarding failed for listen port ${port}\n`);
       assert.deepEqual(warn[0], warn[1]);
-      const exit = ["-o", "ExitOnForwardFailure=yes", ...target];
-      const fatal = await Promise.all([tsaliveSsh([...args, ...exit]), openSsh([...args, ...exit])]);
       assert.equal(fatal[1].stderr, `Error: remote port forwarding failed for listen port ${port}\n`);
       assert.deepEqual(fatal[0], fatal[1]);
       assert.equal(fatal[0].status, 255);
@@ -310,11 +318,16 @@ describe("local forwards: -g, bind failures and ExitOnForwardFailure", { skip },
     );
     try {
       const args = [...common(sshd.clientKey, sshd.port, "INFO"), "-L", `${port}:127.0.0.1:${http}`];
-      for (const extra of [[], ["-D", String(port)], ["-o", "ExitOnForwardFailure=yes"]]) {
-        const argv = [...args, ...extra, `${user}@127.0.0.1`, "echo session"];
-        const [ours, real] = await Promise.all([tsaliveSsh(argv), openSsh(argv)]);
+      const extras = [[], ["-D", String(port)], ["-o", "ExitOnForwardFailure=yes"]];
+      const runs = await Promise.all(
+        extras.map((extra) => {
+          const argv = [...args, ...extra, `${user}@127.0.0.1`, "echo session"];
+          return Promise.all([tsaliveSsh(argv), openSsh(argv)]);
+        }),
+      );
+      for (const [i, [ours, real]] of runs.entries()) {
         assert.match(real.stderr, /bind \[127\.0\.0\.1\]:[0-9]+: Address already in use\n/);
-        assert.deepEqual(ours, real, `with ${extra.join(" ")}`);
+        assert.deepEqual(ours, real, `with ${extras[i]?.join(" ")}`);
       }
     } finally {
       for (const s of taken) s.close();
@@ -322,20 +335,34 @@ describe("local forwards: -g, bind failures and ExitOnForwardFailure", { skip },
   });
 
   it("-g listens on every address, as ssh -v says; without it only loopback", async () => {
-    for (const gateway of [true, false]) {
-      const port = await freePort();
-      const args = [
-        ...common(sshd.clientKey, sshd.port, "DEBUG1"),
-        ...(gateway ? ["-g"] : []),
-        "-L",
-        `${port}:127.0.0.1:${http}`,
-        `${user}@127.0.0.1`,
-        "true",
-      ];
-      const [ours, real] = await Promise.all([tsaliveSsh(args), openSsh(args)]);
-      const lines = (text: string) => text.split("\n").filter((l) => /Local (connections|forwarding)/.test(l));
-      assert.deepEqual(lines(ours.stderr), lines(real.stderr));
-      assert.equal(lines(real.stderr).length, 3);
-    }
+    const lines = (text: string) => text.split("\n").filter((l) => /Local (connections|forwarding)/.test(l));
+    await Promise.all(
+      [true, false].map(async (gateway) => {
+        const port = await freePort();
+        const args = [
+          ...common(sshd.clientKey, sshd.port, "DEBUG1"),
+          ...(gateway ? ["-g"] : []),
+          "-L",
+          `${port}:127.0.0.1:${http}`,
+          `${user}@127.0.0.1`,
+          "true",
+        ];
+        const [ours, real] = await Promise.all([tsaliveSsh(args), openSsh(args)]);
+        assert.deepEqual(lines(ours.stderr), lines(real.stderr));
+        assert.equal(lines(real.stderr).length, 3);
+      }),
+    );
   });
+});
+
+it("leaves no tsalive-ssh, nc or ProxyCommand behind", { skip }, async () => {
+  await stopAll();
+  const main = RUN[RUN.length - 1] as string;
+  const left = listProcesses().filter(
+    (p) => p.pid !== process.pid && (p.args.includes(main) || /^nc 127\.0\.0\.1 /.test(p.args)),
+  );
+  assert.deepEqual(
+    left.map((p) => `${p.pid} ${p.args}`),
+    [],
+  );
 });
