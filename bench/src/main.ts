@@ -7,7 +7,9 @@
  * Knobs (environment): BENCH_QUICK=1 (a two-minute validation run: fewer runs, smaller counts), BENCH_RUNS,
  * BENCH_SCALE_TARGET, BENCH_SCALE_BUDGET (seconds of logins per scale phase), BENCH_SCALE_INTERVAL (ms, default
  * 1000: the worst case of ClientAliveInterval 1–5 s, and table 3's CPU figure), BENCH_OUT (report path),
- * BENCH_SKIP (comma list of: packages, precision, false-deaths, throughput, scale).
+ * BENCH_SKIP (comma list of: packages, precision, false-deaths, throughput, scale), BENCH_PACKAGES (comma list of
+ * package names: run only their benches, e.g. `BENCH_PACKAGES=@tsalive/metrics BENCH_SKIP=precision,false-deaths,
+ * throughput,scale BENCH_OUT=/tmp/bench.md pnpm bench` for one package's table).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -71,7 +73,8 @@ const runs = number("BENCH_RUNS", quick ? 2 : 10);
 const dir = mkdtempSync(join(tmpdir(), "tsalive-bench-"));
 const keys = { host: generateKey(join(dir, "host_key")), client: generateKey(join(dir, "client_key")) };
 try {
-  const packages = await section("packages", () => runPackageBenches(root, 180_000));
+  const only = process.env.BENCH_PACKAGES ? new Set(process.env.BENCH_PACKAGES.split(",")) : undefined;
+  const packages = await section("packages", () => runPackageBenches(root, 180_000, only));
   const precision = await section("precision", async () => {
     const rows: PrecisionRow[] = [];
     const settings: AliveSetting[] = [

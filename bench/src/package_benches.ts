@@ -16,8 +16,15 @@ export interface PackageBench {
   readonly seconds: number;
 }
 
-/** Runs `npm run bench`-style every package's bench script with `pnpm --filter NAME bench`, one at a time. */
-export async function runPackageBenches(root: string, timeout: number): Promise<PackageBench[]> {
+/**
+ * Runs `npm run bench`-style every package's bench script with `pnpm --filter NAME bench`, one at a time; with
+ * `only` (package names), just those.
+ */
+export async function runPackageBenches(
+  root: string,
+  timeout: number,
+  only?: ReadonlySet<string>,
+): Promise<PackageBench[]> {
   const results: PackageBench[] = [];
   for (const directory of readdirSync(join(root, "packages")).sort()) {
     let manifest: { name?: string; scripts?: Record<string, string> };
@@ -27,6 +34,7 @@ export async function runPackageBenches(root: string, timeout: number): Promise<
       continue;
     }
     if (manifest.scripts?.bench === undefined || manifest.name === undefined) continue;
+    if (only !== undefined && !only.has(manifest.name)) continue;
     progress(`package bench: ${manifest.name}`);
     const started = performance.now();
     const { code, stdout, stderr } = await runScript(join(root, "packages", directory), timeout);

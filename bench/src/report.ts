@@ -361,6 +361,7 @@ export function render(results: Results): string {
     "",
     "Detection error ≤ 25 ms median and ≤ 50 ms worst at small scale, ≤ 100 ms at 10,000 connections; zero false",
     "deaths; throughput with tsalive ≥ 0.99 of without; ≤ 1 KiB added heap per connection; event-loop lag p99 ≤ 20 ms.",
+    "@tsalive/metrics on against off at 10,000 idle connections: ≤ 2 % more CPU, ≤ 100 B more heap per connection.",
     "",
     "## 1. Detection precision",
     "",

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseClientArguments, UsageError } from "./argv.ts";
-import { backoffDelay } from "./backoff.ts";
 import { parseForwardSpec } from "./forward_spec.ts";
 
 describe("parseClientArguments", () => {
@@ -48,11 +47,13 @@ describe("parseForwardSpec", () => {
   });
 });
 
-describe("backoffDelay", () => {
-  it("doubles from 1 s and stops at 60 s", () => {
-    assert.deepEqual(
-      [0, 1, 2, 3, 4, 5, 6, 7, 100].map((n) => backoffDelay(n)),
-      [1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000],
+describe("-J", () => {
+  it("is ProxyJump on the command line, and only one is permitted, as in ssh", () => {
+    const args = parseClientArguments(["-J", "me@bastion:2222,inner", "target"]);
+    assert.deepEqual(args.commandLine, [{ kind: "option", text: "ProxyJump=me@bastion:2222,inner" }]);
+    assert.throws(
+      () => parseClientArguments(["-J", "a", "-Jb", "target"]),
+      /^UsageError: Only a single -J option is permitted$/,
     );
   });
 });

@@ -34,7 +34,10 @@ export interface ClientArguments {
   readonly tunnels: TunnelArguments;
   /** `-t`/`-T`: force or disable a pty (`undefined`: ssh's default, a pty for a shell when stdin is a terminal). */
   readonly tty: boolean | undefined;
-  /** `--reconnect`: after a death, reconnect with capped exponential backoff and re-establish forwards. */
+  /**
+   * `--reconnect`: after a death, reconnect with `@tsalive/ssh2-client`'s supervisor (capped exponential backoff
+   * with jitter, a gate time, auth and host key failures never retried) and re-establish forwards.
+   */
   readonly reconnect: boolean;
   /** The destination as given (`host`, `user@host`, `ssh://user@host:port`). */
   readonly destination: string;
@@ -48,8 +51,8 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `usage: tsalive-ssh [-GgNTtv] [-D [bind_address:]port] [-F configfile]
-           [-i identity_file] [-L address] [-l login_name] [-o option]
-           [-p port] [-R address] [-W host:port] [--reconnect]
+           [-i identity_file] [-J destination] [-L address] [-l login_name]
+           [-o option] [-p port] [-R address] [-W host:port] [--reconnect]
            [--openssh 9.2|10.0|10.6] [--strict]
            destination [command [argument ...]]`;
 
@@ -144,6 +147,12 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
           case "i":
             identityFiles.push(value);
             commandLine.push({ kind: "identityFile", path: value });
+            break;
+          case "J":
+            // ssh.c: -J is ProxyJump on the command line (so it wins over the files), given once.
+            if (commandLine.some((entry) => entry.kind === "option" && entry.text.startsWith("ProxyJump=")))
+              throw new UsageError("Only a single -J option is permitted");
+            commandLine.push({ kind: "option", text: `ProxyJump=${value}` });
             break;
           case "L": {
             const spec = parseForwardSpec(value);

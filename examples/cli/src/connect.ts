@@ -13,11 +13,16 @@ export class ConnectFailure extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
-    /** A line ssh logs at INFO after the error, e.g. `Connection closed by UNKNOWN port 65535`. */
-    readonly detail?: string,
+    /**
+     * `cause`: ssh2's error, which `@tsalive/ssh2-client`'s `classifyCause` reads (auth, host key, refused …);
+     * `detail`: a line ssh logs at INFO after the error, e.g. `Connection closed by UNKNOWN port 65535`.
+     */
+    options?: { readonly cause?: unknown; readonly detail?: string },
   ) {
-    super(message);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.detail = options?.detail;
   }
+  readonly detail: string | undefined;
 }
 
 const KEX_CLOSED = "kex_exchange_identification: Connection closed by remote host";
@@ -25,11 +30,12 @@ const KEX_CLOSED = "kex_exchange_identification: Connection closed by remote hos
 /** An authenticated connection with tsalive's liveness attached. */
 export interface Connection {
   readonly client: ssh2.Client;
-  readonly liveness: ClientLiveness;
+  /** The target's liveness (through a chain, its last hop's). */
+  readonly liveness: Pick<ClientLiveness, "stats">;
   /** Resolves once the connection is closed, with the reason when it died (ssh's message) or `undefined`. */
   readonly closed: Promise<string | undefined>;
   /** The ProxyCommand carrying the connection, if one does (stopped when the connection closes). */
-  readonly proxy: ProxyCommand | undefined;
+  readonly proxy?: ProxyCommand | undefined;
 }
 
 /**
@@ -90,14 +96,14 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
         deathReason ??= error.message;
         return;
       }
-      if (hostKeyFailure !== undefined) return reject(new ConnectFailure(hostKeyFailure, false));
+      if (hostKeyFailure !== undefined) return reject(new ConnectFailure(hostKeyFailure, false, { cause: error }));
       reject(describeFailure(error, settings, peer));
     });
     client.once("close", () => {
       if (ready) return;
       // A ProxyCommand that ends before the server's identification line: ssh's two lines.
       if (proxy === undefined) reject(new ConnectFailure(`Connection closed by ${peer}`, true));
-      else reject(new ConnectFailure(KEX_CLOSED, true, `Connection closed by ${peer}`));
+      else reject(new ConnectFailure(KEX_CLOSED, true, { detail: `Connection closed by ${peer}` }));
     });
     client.once("ready", () => {
       ready = true;
@@ -109,59 +115,84 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
     });
     if (proxy === undefined)
       log.debug(`Connecting to ${settings.hostName} [${settings.hostName}] port ${settings.port}.`);
-    client.connect({
-      ...(proxy === undefined ? { host: settings.hostName, port: settings.port } : { sock: proxy.stream }),
-      username: settings.user,
-      authHandler: authMethods(settings.user, settings.identityFiles, settings.identitiesOnly, log),
-      // ssh has no handshake deadline of its own; ConnectTimeout (through the adapter) is the bound.
-      readyTimeout: 2 ** 31 - 1,
-      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-        void verifyHostKey(settings.hostName, settings.port, key, settings.hostKey, log).then(
-          (verdict) => {
-            if (!verdict.ok) hostKeyFailure = verdict.message;
-            verify(verdict.ok);
-          },
-          (error: unknown) => {
-            hostKeyFailure = `Host key verification failed: ${String(error)}`;
-            verify(false);
-          },
-        );
-      },
-    } as ssh2.ConnectConfig);
+    const config = connectConfig(settings, log, (message) => {
+      hostKeyFailure = message;
+    });
+    if (proxy !== undefined) {
+      // The ProxyCommand's stdio instead of a TCP connection of ssh2's own.
+      delete config.host;
+      delete config.port;
+      config.sock = proxy.stream;
+    }
+    client.connect(config);
   });
 }
 
-function describeFailure(
+/**
+ * ssh2's connect config for these settings: where to connect, the user, public-key authentication, no handshake
+ * deadline of ssh2's own, and host key verification (`hostKeyFailed` gets ssh's message before ssh2 fails).
+ */
+export function connectConfig(
+  settings: ClientSettings,
+  log: Log,
+  hostKeyFailed: (message: string) => void,
+): ssh2.ConnectConfig {
+  return {
+    host: settings.hostName,
+    port: settings.port,
+    username: settings.user,
+    authHandler: authMethods(settings.user, settings.identityFiles, settings.identitiesOnly, log),
+    // ssh has no handshake deadline of its own; ConnectTimeout (through the adapter) is the bound.
+    readyTimeout: 2 ** 31 - 1,
+    hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+      void verifyHostKey(settings.hostName, settings.port, key, settings.hostKey, log).then(
+        (verdict) => {
+          if (!verdict.ok) hostKeyFailed(verdict.message);
+          verify(verdict.ok);
+        },
+        (error: unknown) => {
+          hostKeyFailed(`Host key verification failed: ${String(error)}`);
+          verify(false);
+        },
+      );
+    },
+  } as ssh2.ConnectConfig;
+}
+
+/**
+ * ssh's message for a failed connection attempt, and whether trying again could help. `peer` is how ssh names the
+ * server when the transport closes early (`UNKNOWN port 65535` through a ProxyCommand).
+ */
+export function describeFailure(
   error: Error & { level?: string; code?: string },
   s: ClientSettings,
-  peer: string,
+  peer = `${s.hostName} port ${s.port}`,
 ): ConnectFailure {
   const where = `ssh: connect to host ${s.hostName} port ${s.port}`;
   switch (error.code) {
     case "ECONNREFUSED":
-      return new ConnectFailure(`${where}: Connection refused`, true);
+      return new ConnectFailure(`${where}: Connection refused`, true, { cause: error });
     case "ETIMEDOUT":
-      return new ConnectFailure(`${where}: Connection timed out`, true);
+      return new ConnectFailure(`${where}: Connection timed out`, true, { cause: error });
     case "EHOSTUNREACH":
-      return new ConnectFailure(`${where}: No route to host`, true);
+      return new ConnectFailure(`${where}: No route to host`, true, { cause: error });
     case "ENETUNREACH":
-      return new ConnectFailure(`${where}: Network is unreachable`, true);
+      return new ConnectFailure(`${where}: Network is unreachable`, true, { cause: error });
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      return new ConnectFailure(`ssh: Could not resolve hostname ${s.hostName}: Name or service not known`, true);
+      return new ConnectFailure(`ssh: Could not resolve hostname ${s.hostName}: Name or service not known`, true, {
+        cause: error,
+      });
     case "ECONNRESET":
-      return new ConnectFailure(`Connection reset by ${s.hostName} port ${s.port}`, true);
+      return new ConnectFailure(`Connection reset by ${s.hostName} port ${s.port}`, true, { cause: error });
   }
   // The transport closed before the server's identification line (a ProxyCommand that exited, a server that hung up).
   if (error.message === "Connection lost before handshake") {
-    return new ConnectFailure(
-      `kex_exchange_identification: Connection closed by remote host\nConnection closed by ${peer}`,
-      true,
-    );
+    return new ConnectFailure(KEX_CLOSED, true, { cause: error, detail: `Connection closed by ${peer}` });
   }
   if (error.level === "client-authentication") {
-    return new ConnectFailure(`${s.user}@${s.hostName}: Permission denied (publickey).`, false);
+    return new ConnectFailure(`${s.user}@${s.hostName}: Permission denied (publickey).`, false, { cause: error });
   }
-  if (error.level === "client-timeout") return new ConnectFailure(error.message, true);
-  return new ConnectFailure(error.message, true);
+  if (error.level === "client-timeout") return new ConnectFailure(error.message, true, { cause: error });
+  return new ConnectFailure(error.message, true, { cause: error });
 }

@@ -4,17 +4,20 @@
  * @module
  */
 import { isTsaliveError } from "@tsalive/core";
+import { supervise } from "@tsalive/ssh2-client";
 import { type ClientArguments, parseClientArguments, UsageError } from "./argv.ts";
-import { backoffDelay } from "./backoff.ts";
 import { ConnectFailure, type Connection, connect } from "./connect.ts";
 import { dumpClient, formatClientDump } from "./dump.ts";
-import { ForwardFailure, type LocalForwarding, startLocalForwarding } from "./forward.ts";
+import { type LocalForwarding, startLocalForwarding } from "./forward.ts";
+import { type JumpHop, jumpChain } from "./jump.ts";
+import { connectThrough } from "./jump_connect.ts";
 import { createLog, verboseLevel } from "./log.ts";
 import { printConfig } from "./print_config.ts";
 import { startRemoteForwarding } from "./remote_forward.ts";
 import { runSession } from "./session.ts";
 import { type ClientSettings, resolveSettings } from "./settings.ts";
 import { runStdioForward } from "./stdio_forward.ts";
+import type { StdioForward } from "./tunnel_spec.ts";
 
 /**
  * ssh.c's pseudo-terminal decision: whether ssh would have wanted a pty but refuses it because stdin is not a
@@ -57,6 +60,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (ttyRefusedForStdin(args, settings, process.stdin.isTTY === true)) {
     log.info("Pseudo-terminal will not be allocated because stdin is not a terminal.");
   }
+  // -W: no session, so no pty either.
   const pty =
     args.tunnels.stdioForward === undefined &&
     (args.tty ?? (args.command === undefined && process.stdin.isTTY === true));
@@ -67,88 +71,94 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (args.ignored.length > 0 || settings.unhonoured.length > 0) {
     log.debug(`tsalive-ssh accepts but does not act on: ${[...args.ignored, ...settings.unhonoured].join(", ")}`);
   }
-  if (settings.unsupported !== undefined) {
-    log.error(
-      `tsalive-ssh: ${settings.unsupported} is not supported; refusing to connect to ${settings.hostName} directly`,
-    );
+  let jumps: JumpHop[] | undefined;
+  try {
+    jumps = settings.resolved.values.proxyJump === undefined ? undefined : jumpChain(args, settings, resolveSettings);
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    log.error(error.message);
     return 255;
   }
+  const hops = jumps;
   let forwarding: LocalForwarding | undefined;
-  let attempt = 0;
-  // Linux has no SIGINFO (OpenSSH 10.1 dumps on it): the connection's liveness on SIGUSR1.
-  let current: Connection | undefined;
   const target = { user: settings.user, host: settings.hostName, port: settings.port };
+  const lostMessage = `Connection to ${settings.hostName} closed by remote host.`;
+  const supervisor = supervise<Session>({
+    connect: async () => {
+      const connection: Connection & { close?: () => void } =
+        hops === undefined ? await connect(settings, log) : await connectThrough(hops, log);
+      return {
+        connection,
+        closed: connection.closed.then((reason) => ({ error: new Error(reason ?? lostMessage) })),
+        close: () => (connection.close === undefined ? connection.client.end() : connection.close()),
+      };
+    },
+    // -L and -D listen once, for every connection; -R is asked for again on each. A ForwardFailure
+    // (ExitOnForwardFailure) ends the connection with ssh's message.
+    establish: async ({ connection }) => {
+      const { tunnels } = settings;
+      if (settings.localForwards.length > 0 || tunnels.dynamicForwards.length > 0) {
+        forwarding ??= await startLocalForwarding(settings.localForwards, tunnels.dynamicForwards, tunnels, log);
+        forwarding.use(connection.client);
+      }
+      await startRemoteForwarding(connection.client, tunnels.remoteForwards, tunnels, log);
+    },
+    // The command is sent once: after a reconnect only the forwards come back (tsalive-ssh never re-runs it).
+    ...(args.tunnels.stdioForward !== undefined && {
+      run: ({ connection }) => runStdioForward(connection.client, args.tunnels.stdioForward as StdioForward, log),
+    }),
+    ...(!args.noCommand &&
+      args.tunnels.stdioForward === undefined && {
+        run: async ({ connection }) => {
+          const end = await runSession(connection.client, args.command, pty);
+          if ("status" in end) return end.status;
+          if ("signal" in end) return 255;
+          // The channel went with the connection: the supervisor sees the loss and reconnects (or gives up).
+          return new Promise<never>(() => {});
+        },
+      }),
+    // autossh's AUTOSSH_GATETIME (seconds, default 30): a first connection that fails sooner is not retried.
+    gate: args.reconnect ? gateTime(process.env.TSALIVE_GATETIME) : 0,
+    ...(!args.reconnect && { maxAttempts: 1 }),
+    backoff: { initial: 1000, max: 60_000 },
+  });
+  supervisor.on("disconnected", ({ error }) => {
+    forwarding?.use(undefined);
+    log.error(error?.message ?? lostMessage);
+    if (error instanceof ConnectFailure && error.detail !== undefined) log.info(error.detail);
+  });
+  supervisor.on("waiting", ({ attempt, delay }) =>
+    log.error(
+      `tsalive-ssh: reconnecting to ${settings.hostName} in ${(delay / 1000).toFixed(1)} s (attempt ${attempt})`,
+    ),
+  );
+  // Linux has no SIGINFO (OpenSSH 10.1 dumps on it): the connection's liveness on SIGUSR1.
   process.on("SIGUSR1", () => {
+    const current = supervisor.session?.connection;
     if (current === undefined)
       log.info(`connection to ${target.user}@${target.host} port ${target.port}: not connected`);
     else log.info(formatClientDump(dumpClient(target, current.liveness.stats())));
   });
   try {
-    for (;;) {
-      let outcome: { exit: number } | { retry: string };
-      try {
-        const connection = await connect(settings, log);
-        current = connection;
-        attempt = 0;
-        const { tunnels } = settings;
-        if (settings.localForwards.length > 0 || tunnels.dynamicForwards.length > 0) {
-          forwarding ??= await startLocalForwarding(settings.localForwards, tunnels.dynamicForwards, tunnels, log);
-          forwarding.use(connection.client);
-        }
-        await startRemoteForwarding(connection.client, tunnels.remoteForwards, tunnels, log);
-        if (tunnels.stdioForward !== undefined) {
-          const end = await Promise.race([
-            runStdioForward(connection.client, tunnels.stdioForward, log),
-            connection.closed.then((reason) => ({ reason })),
-          ]);
-          if (typeof end === "number") outcome = { exit: end };
-          else outcome = { retry: end.reason ?? `Connection to ${settings.hostName} closed by remote host.` };
-          connection.client.end();
-        } else if (args.noCommand) {
-          const reason = await connection.closed;
-          outcome = { retry: reason ?? `Connection to ${settings.hostName} closed by remote host.` };
-        } else {
-          const end = await Promise.race([
-            runSession(connection.client, args.command, pty),
-            connection.closed.then((reason) => ({ reason })),
-          ]);
-          if ("status" in end) outcome = { exit: end.status };
-          else if ("signal" in end) outcome = { exit: 255 };
-          else {
-            const reason = "reason" in end ? end.reason : await connection.closed;
-            outcome = { retry: reason ?? `Connection to ${settings.hostName} closed by remote host.` };
-          }
-          connection.client.end();
-          if ("exit" in outcome && pty && args.command === undefined)
-            log.info(`Connection to ${settings.hostName} closed.`);
-        }
-        forwarding?.use(undefined);
-        current = undefined;
-      } catch (error) {
-        if (error instanceof ForwardFailure) {
-          // ExitOnForwardFailure: ssh's fatal(), exit 255, never retried.
-          log.error(error.message);
-          current?.client.end();
-          return 255;
-        }
-        if (!(error instanceof ConnectFailure)) throw error;
-        if (!error.retryable || error.detail !== undefined) {
-          log.error(error.message);
-          if (error.detail !== undefined) log.info(error.detail);
-          if (!error.retryable || !args.reconnect) return 255;
-        }
-        outcome = { retry: error.detail === undefined ? error.message : "" };
-      }
-      if ("exit" in outcome) return outcome.exit;
-      if (outcome.retry !== "") log.error(outcome.retry);
-      if (!args.reconnect) return 255;
-      const delay = backoffDelay(attempt++);
-      log.error(`tsalive-ssh: reconnecting to ${settings.hostName} in ${delay / 1000} s (attempt ${attempt})`);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+    const end = await supervisor.ended;
+    if (end.reason !== "done") return 255;
+    if (pty && args.command === undefined) log.info(`Connection to ${settings.hostName} closed.`);
+    return end.result as number;
   } finally {
     forwarding?.close();
   }
+}
+
+/** What the supervisor keeps up: one connection (direct or through a ProxyJump chain). */
+interface Session {
+  readonly connection: Connection;
+  readonly closed: Promise<{ readonly error: Error }>;
+  close(): void;
+}
+
+function gateTime(value: string | undefined): number {
+  const seconds = value === undefined || value === "" ? 30 : Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
 }
 
 const status = await main(process.argv.slice(2));

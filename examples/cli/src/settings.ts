@@ -29,8 +29,6 @@ export interface ClientSettings {
   readonly tunnels: TunnelSettings;
   /** Keywords set in the configuration that tsalive-ssh accepts and does not act on (named once with -v). */
   readonly unhonoured: readonly string[];
-  /** A keyword set whose effect tsalive-ssh cannot give (connecting without it would be wrong): refuse. */
-  readonly unsupported: string | undefined;
 }
 
 /** Keywords tsalive-ssh acts on (lower case), beyond the block structure. */
@@ -56,11 +54,9 @@ const HONOURED = new Set([
   "loglevel",
   "localforward",
   "requesttty",
+  "proxyjump",
   ...TUNNEL_KEYWORDS,
 ]);
-
-/** Keywords that change where or how ssh connects: ignoring them would silently connect somewhere else. */
-const REFUSED = new Set(["proxyjump"]);
 
 /**
  * Resolves the client configuration as ssh does — `-l`/`-p`/`-i`, then `-o`, then `-F` or `~/.ssh/config`, then
@@ -118,12 +114,8 @@ export function resolveSettings(args: ClientArguments, env: { home?: string } = 
     }),
   ];
   const unhonoured = [...resolution.settings.entries()]
-    .filter(([key]) => !HONOURED.has(key) && !REFUSED.has(key))
+    .filter(([key]) => !HONOURED.has(key))
     .map(([, setting]) => setting.name);
-  const refused = [...resolution.settings.entries()].find(
-    ([key, setting]) =>
-      REFUSED.has(key) && setting.assignments[0]?.args[0] !== "none" && resolution.proxy?.kind !== "command",
-  );
   return {
     resolved,
     hostName: values.hostName,
@@ -149,6 +141,5 @@ export function resolveSettings(args: ClientArguments, env: { home?: string } = 
     localForwards,
     tunnels: tunnelSettings(args.tunnels, resolved),
     unhonoured,
-    unsupported: refused === undefined ? undefined : refused[1].name,
   };
 }

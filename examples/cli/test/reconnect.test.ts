@@ -4,10 +4,17 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { connect } from "node:net";
 import { after, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { freePort, skipUnlessPeers, startProxy, startSshd, stopAll, waitUntil } from "@tsalive/test-support";
+import {
+  firstBytes,
+  freePort,
+  skipUnlessPeers,
+  startProxy,
+  startSshd,
+  stopAll,
+  waitUntil,
+} from "@tsalive/test-support";
 
 after(stopAll);
 /** The program from its TypeScript source (as every package's tests run), so a stale dist/ is never what is tested. */
@@ -17,27 +24,6 @@ const RUN = [
   "tsx",
   fileURLToPath(new URL("../src/main.ts", import.meta.url)),
 ];
-
-/** The first bytes the forwarded port answers with ("" when nothing answers within 1 s). */
-function banner(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve("");
-    }, 1000);
-    socket.setEncoding("utf8");
-    socket.once("data", (data: string) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(data);
-    });
-    socket.once("error", () => {
-      clearTimeout(timer);
-      resolve("");
-    });
-  });
-}
 
 it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwards again", {
   skip: skipUnlessPeers("sshd"),
@@ -69,7 +55,8 @@ it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwa
       "ServerAliveCountMax=1",
       `${sshd.user}@127.0.0.1`,
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    // No gate time: the first connection lives only a few seconds here (autossh's default gate is 30 s).
+    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TSALIVE_GATETIME: "0" } },
   );
   let stderr = "";
   let diedAt = Number.NaN;
@@ -80,7 +67,7 @@ it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwa
   });
 
   try {
-    await waitUntil(async () => (await banner(local)).startsWith("SSH-2.0-OpenSSH"), {
+    await waitUntil(async () => (await firstBytes(local)).startsWith("SSH-2.0-OpenSSH"), {
       timeout: 10_000,
       what: "the forward",
     });
@@ -101,12 +88,13 @@ it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwa
       timeout: 2000,
       what: "the reconnect line",
     });
-    assert.match(stderr, /tsalive-ssh: reconnecting to 127\.0\.0\.1 in 1 s \(attempt 1\)/);
+    // 1 s less up to 20 % jitter, before the second attempt.
+    assert.match(stderr, /tsalive-ssh: reconnecting to 127\.0\.0\.1 in (0\.[89]|1\.0) s \(attempt 2\)/);
     await waitUntil(() => proxy.acceptedConnections > connectionsBefore, {
       timeout: 6000,
       what: "a new connection",
     });
-    await waitUntil(async () => (await banner(local)).startsWith("SSH-2.0-OpenSSH"), {
+    await waitUntil(async () => (await firstBytes(local)).startsWith("SSH-2.0-OpenSSH"), {
       timeout: 10_000,
       what: "the forward again",
     });

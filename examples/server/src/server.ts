@@ -6,6 +6,7 @@ import { type ResolvedServerConfig, serverMonitorOptions, serverTimeouts } from 
 import { type ConnectionDump, type ConnectionTracker, instrumentServer, trackConnections } from "@tsalive/metrics";
 import {
   attach,
+  ConnectionLiveness,
   formatPeer,
   type ServerLiveness,
   type ServerOptions,
@@ -166,11 +167,16 @@ export async function startServer(
       }
     });
     observe(liveness, log);
-    if (options.meter !== undefined) instrumentServer(liveness, { meter: options.meter });
+    const recording = options.meter === undefined ? undefined : instrumentServer(liveness, { meter: options.meter });
+    // tsalive-sshd's own closes (LoginGraceTime, MaxAuthTries, a failed login) count as close.reason=local_close.
+    const closing: Closing = (socket) => {
+      const handle = ConnectionLiveness.of(socket);
+      if (handle !== undefined) recording?.closing(handle);
+    };
     trackers.push(trackConnections(liveness));
-    server.on("connection", (connection, info) => serveConnection(connection, info, state, liveness, log));
+    server.on("connection", (connection, info) => serveConnection(connection, info, state, liveness, closing, log));
     // Our own listener, so MaxStartups and LoginGraceTime start at the TCP accept, before ssh2 sends a byte.
-    const listener = createServer((socket) => accept(socket, server, state, log));
+    const listener = createServer((socket) => accept(socket, server, state, closing, log));
     await new Promise<void>((resolve, reject) => {
       listener.once("error", reject);
       listener.listen({ host, port, ...(host === "::" && { ipv6Only: true }) }, () => {
@@ -214,6 +220,9 @@ export function adapterOptions(values: ReturnType<typeof loadServerConfig>["valu
   return { ...serverMonitorOptions(values), ...serverTimeouts(values) };
 }
 
+/** Says tsalive-sshd itself is closing this connection (for the metrics' close.reason). */
+type Closing = (socket: Socket | undefined) => void;
+
 /** What the accept side keeps for a connection until it authenticates. */
 interface Pending {
   readonly release: () => void;
@@ -223,7 +232,7 @@ interface Pending {
 const pending = new WeakMap<Socket, Pending>();
 
 /** sshd's accept loop: MaxStartups (random early drop), then LoginGraceTime from this moment, then SSH. */
-function accept(socket: Socket, server: ssh2.Server, state: ConfigState, log: Log): void {
+function accept(socket: Socket, server: ssh2.Server, state: ConfigState, closing: Closing, log: Log): void {
   socket.on("error", () => undefined);
   const remote = { addr: socket.remoteAddress ?? "UNKNOWN", port: socket.remotePort ?? 0 };
   const local = { addr: socket.localAddress ?? "UNKNOWN", port: socket.localPort ?? 0 };
@@ -237,6 +246,7 @@ function accept(socket: Socket, server: ssh2.Server, state: ConfigState, log: Lo
     grace > 0
       ? setTimeout(() => {
           log.info(`Timeout before authentication for ${remote.addr} port ${remote.port}`);
+          closing(socket);
           socket.destroy();
         }, grace * 1000)
       : undefined;
@@ -307,9 +317,14 @@ function serveConnection(
   info: { ip: string; port: number },
   state: ConfigState,
   liveness: ServerLiveness,
+  closing: Closing,
   log: Log,
 ): void {
   const handle = liveness.of(connection);
+  const close = (): void => {
+    closing(connectionSocket(connection));
+    disconnect(connection, DISCONNECT_PROTOCOL_ERROR);
+  };
   const where = handle?.stats().info;
   const peer = { addr: info.ip, port: info.port };
   const remote = { ip: info.ip, port: info.port };
@@ -356,7 +371,7 @@ function serveConnection(
         log.info(
           `Disconnecting ${user.valid ? "authenticating" : "invalid"} user ${user.name} ${info.ip} port ${info.port}: Too many authentication failures [preauth]`,
         );
-        disconnect(connection, DISCONNECT_PROTOCOL_ERROR);
+        close();
         return;
       }
       context.reject(["publickey"]);
@@ -412,12 +427,13 @@ function serveConnection(
   connection.on("authentication", (context) => {
     decide(context).catch((error: unknown) => {
       log.error((error as Error).message);
-      disconnect(connection, DISCONNECT_PROTOCOL_ERROR);
+      close();
     });
   });
   connection.on("ready", () => {
     authenticatedOrGone(connectionSocket(connection));
     if (authenticated === undefined || handle === undefined || authenticated.user.account === undefined) {
+      closing(connectionSocket(connection));
       return connection.end();
     }
     const { user, key, environmentFile } = authenticated;

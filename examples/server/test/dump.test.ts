@@ -1,6 +1,7 @@
 /**
  * Integration (a real OpenSSH client on loopback): SIGUSR1 makes tsalive-sshd log one line per connection, with
- * the user and address, the last inbound packet's age, unanswered probes, the last RTT and the session's processes.
+ * the user and address, the last inbound packet's age, unanswered probes, the last RTT, the channels with their
+ * ChannelTimeout labels and idle times, and the session's processes.
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
@@ -11,8 +12,12 @@ after(stopAll);
 const user = process.env.USER ?? "root";
 
 describe("tsalive-sshd on SIGUSR1", { skip: skipUnlessPeers("ssh") }, () => {
-  it("logs every connection with its liveness and its session's processes", async () => {
-    const server = await startTsaliveSshd(["ClientAliveInterval 1", "ClientAliveCountMax 3"]);
+  it("logs every connection with its liveness, its channels and its session's processes", async () => {
+    const server = await startTsaliveSshd([
+      "ClientAliveInterval 1",
+      "ClientAliveCountMax 3",
+      "ChannelTimeout session:*=10m",
+    ]);
     const ssh = startSshClient({
       port: server.port,
       user,
@@ -26,7 +31,7 @@ describe("tsalive-sshd on SIGUSR1", { skip: skipUnlessPeers("ssh") }, () => {
       server.process.kill("SIGUSR1");
       const line = await server.waitForLog(/Received SIGUSR1; 1 connection\.\n(connection .*)\n/, 5000);
       const pattern = new RegExp(
-        `^connection user ${user} 127\\.0\\.0\\.1 port [0-9]+: up [0-9.]+ s, (running|probing), last inbound [0-9.]+ s ago, [0-9] unanswered probes?, last rtt [0-9.]+ ms, processes [0-9]+ \\(sleep 600\\)$`,
+        `^connection user ${user} 127\\.0\\.0\\.1 port [0-9]+: up [0-9.]+ s, (running|probing), last inbound [0-9.]+ s ago, [0-9] unanswered probes?, last rtt [0-9.]+ ms, channel 0 session:command idle [0-9.]+ s, processes [0-9]+ \\(sleep 600\\)$`,
       );
       assert.match(line[1] as string, pattern);
     } finally {

@@ -2,11 +2,27 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Emitter, type MonitorStats } from "@tsalive/core";
 import { TestClock } from "@tsalive/core/testing";
-import type { ConnectionLiveness, ConnectionLivenessStats, ServerLivenessEvents } from "@tsalive/ssh2-server";
+import type {
+  ChannelInfo,
+  ConnectionLiveness,
+  ConnectionLivenessStats,
+  ServerLivenessEvents,
+} from "@tsalive/ssh2-server";
 import { trackConnections } from "./connection_dump.ts";
 
-function fakeConnection(stats: ConnectionLivenessStats, pids: number[]): ConnectionLiveness {
-  return { stats: () => stats, supervisor: { pids } } as unknown as ConnectionLiveness;
+function fakeConnection(
+  stats: ConnectionLivenessStats,
+  channels: ChannelInfo[] | undefined,
+  pids: number[],
+): ConnectionLiveness {
+  return { stats: () => stats, channels: () => channels, supervisor: { pids } } as unknown as ConnectionLiveness;
+}
+
+/** A server handle: its events, and the open connections it lists. */
+function fakeServer() {
+  const events = new Emitter<ServerLivenessEvents>();
+  const open: ConnectionLiveness[] = [];
+  return { on: events.on.bind(events), connections: () => [...open], events, open };
 }
 
 const INFO = { user: "root", addr: "127.0.0.1", port: 40000, laddr: "127.0.0.1", lport: 22 };
@@ -21,20 +37,29 @@ const MONITOR: MonitorStats = {
   lastOutboundAt: 2500,
 };
 
-test("dump() describes every open connection from its stats and supervisor, on the adapter's clock", () => {
-  const events = new Emitter<ServerLivenessEvents>();
+test("dump() describes every open connection from its stats, channels and supervisor, on the adapter's clock", () => {
+  const server = fakeServer();
+  const { events, open } = server;
   const clock = new TestClock();
-  const tracker = trackConnections(events, { clock });
   const base = { authenticated: true, processes: 1, answeredRequests: 0, unanswerableRequests: 0 };
-  const live = fakeConnection({ ...base, info: INFO, openChannels: 1, monitor: MONITOR }, [4242]);
+  const shell: ChannelInfo = { id: 0, type: "session", label: "session:shell", idleMs: 1500 };
+  const early = fakeConnection({ ...base, info: INFO, openChannels: 0, monitor: undefined }, [], []);
+  open.push(early);
+  const tracker = trackConnections(server, { clock });
+  const live = fakeConnection({ ...base, info: INFO, openChannels: 1, monitor: MONITOR }, [shell], [4242]);
   const fresh = fakeConnection(
     { ...base, authenticated: false, info: { ...INFO, user: undefined }, openChannels: undefined, monitor: undefined },
+    undefined,
     [],
   );
+  open.push(live);
   events.emit("accept", live);
   clock.advance(500);
+  open.push(fresh);
   events.emit("accept", fresh);
   clock.advance(2500);
+  assert.equal(tracker.dump()[0]?.age, undefined, "accepted before trackConnections(): no age");
+  open.shift();
   assert.deepEqual(tracker.dump(), [
     {
       user: "root",
@@ -46,7 +71,7 @@ test("dump() describes every open connection from its stats and supervisor, on t
       lastInboundAge: 2000,
       unansweredProbes: 2,
       lastRtt: 0.8,
-      openChannels: 1,
+      channels: [shell],
       processes: [4242],
     },
     {
@@ -59,11 +84,11 @@ test("dump() describes every open connection from its stats and supervisor, on t
       lastInboundAge: undefined,
       unansweredProbes: 0,
       lastRtt: undefined,
-      openChannels: undefined,
+      channels: undefined,
       processes: [],
     },
   ]);
-  events.emit("close", { connection: live, payload: { stopped: [] } });
+  open.shift();
   assert.deepEqual(
     tracker.dump().map((dump) => dump.age),
     [2500],

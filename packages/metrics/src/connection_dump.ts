@@ -1,15 +1,18 @@
 import { type Clock, type MonitorState, systemClock } from "@tsalive/core";
-import type { ConnectionLiveness, ServerLiveness } from "@tsalive/ssh2-server";
+import type { ChannelInfo, ConnectionLiveness, ServerLiveness } from "@tsalive/ssh2-server";
 
-/** One connection as {@linkcode ConnectionTracker.dump} sees it, from the adapter's public `stats()` and supervisor. */
+/**
+ * One connection as {@linkcode ConnectionTracker.dump} sees it, from the adapter's public `stats()`, `channels()`
+ * and supervisor.
+ */
 export interface ConnectionDump {
   /** The authenticated user; `undefined` before authentication. */
   readonly user: string | undefined;
   readonly addr: string;
   readonly port: number;
   readonly authenticated: boolean;
-  /** Milliseconds since the socket was accepted. */
-  readonly age: number;
+  /** Milliseconds since the socket was accepted; `undefined` when it was accepted before `trackConnections()`. */
+  readonly age: number | undefined;
   /** The liveness monitor's state; `undefined` while no monitor runs. */
   readonly state: MonitorState | undefined;
   /** Milliseconds since the last packet from the client; `undefined` while no monitor runs. */
@@ -18,8 +21,12 @@ export interface ConnectionDump {
   readonly unansweredProbes: number;
   /** Round-trip time of the last answered probe, in ms; `undefined` until one was answered. */
   readonly lastRtt: number | undefined;
-  /** Channels open now (tracked when UnusedConnectionTimeout or ChannelTimeout is set, else `undefined`). */
-  readonly openChannels: number | undefined;
+  /**
+   * Channels open now, each with its type, ChannelTimeout label and idle time (the idle time only where a
+   * ChannelTimeout pattern covers it); `undefined` when the adapter does not track channels (neither
+   * UnusedConnectionTimeout nor ChannelTimeout is set).
+   */
+  readonly channels: readonly ChannelInfo[] | undefined;
   /** PIDs (process group leaders) of the sessions the connection's supervisor runs. */
   readonly processes: readonly number[];
 }
@@ -33,10 +40,10 @@ export interface ConnectionTracker {
 }
 
 /**
- * Keeps the list of a server handle's open connections (from its `accept` and `close` events) so that one call
- * describes them all: user and address, the age of the last inbound packet, unanswered probes, the last RTT, open
- * channels and the session processes. Connections accepted before the call are not listed. `clock` must be the
- * adapter's (its `time` option; by default both read `performance.now()`).
+ * Describes every open connection of a server handle (its `connections()`) in one call: user and address, the age
+ * of the last inbound packet, unanswered probes, the last RTT, the channels with their types and idle times, and
+ * the session processes. It notes accept times from the handle's `accept` event for `age` (one weakly held entry
+ * per connection). `clock` must be the adapter's (its `time` option; by default both read `performance.now()`).
  *
  * @example
  * ```ts no-run
@@ -50,28 +57,30 @@ export interface ConnectionTracker {
  * ```
  */
 export function trackConnections(
-  liveness: Pick<ServerLiveness, "on">,
+  liveness: Pick<ServerLiveness, "on" | "connections">,
   options: { readonly clock?: Clock | undefined } = {},
 ): ConnectionTracker {
   const clock = options.clock ?? systemClock;
-  const open = new Map<ConnectionLiveness, number>();
-  const undo = [
-    liveness.on("accept", (connection) => open.set(connection, clock.now())),
-    liveness.on("close", ({ connection }) => open.delete(connection)),
-  ];
+  let acceptedAt = new WeakMap<ConnectionLiveness, number>();
+  let off: (() => void) | undefined = liveness.on("accept", (connection) => acceptedAt.set(connection, clock.now()));
   return {
     dump: () => {
+      if (off === undefined) return [];
       const now = clock.now();
-      return [...open].map(([connection, acceptedAt]) => describe(connection, now - acceptedAt, now));
+      return liveness.connections().map((connection) => {
+        const at = acceptedAt.get(connection);
+        return describe(connection, at === undefined ? undefined : now - at, now);
+      });
     },
     stop: () => {
-      for (const off of undo.splice(0)) off();
-      open.clear();
+      off?.();
+      off = undefined;
+      acceptedAt = new WeakMap();
     },
   };
 }
 
-function describe(connection: ConnectionLiveness, age: number, now: number): ConnectionDump {
+function describe(connection: ConnectionLiveness, age: number | undefined, now: number): ConnectionDump {
   const stats = connection.stats();
   const monitor = stats.monitor;
   return {
@@ -84,7 +93,7 @@ function describe(connection: ConnectionLiveness, age: number, now: number): Con
     lastInboundAge: monitor === undefined ? undefined : now - monitor.lastInboundAt,
     unansweredProbes: monitor?.unansweredProbes ?? 0,
     lastRtt: monitor?.rtt?.last,
-    openChannels: stats.openChannels,
+    channels: connection.channels(),
     processes: connection.supervisor.pids,
   };
 }

@@ -146,3 +146,16 @@ test("with the no-op meter nothing is subscribed, so idle connections pay nothin
   recording.stop();
   assert.equal(live.listenerCount(), 0);
 });
+
+test("several server handles on one meter add up (observable instruments are registered once per meter)", async () => {
+  const { events, collect, provider } = setup();
+  const other = new Emitter<ServerLivenessEvents>();
+  instrumentServer(other, { meter: provider.getMeter("test") });
+  events.emit("accept", fakeConnection());
+  other.emit("accept", fakeConnection());
+  other.emit("probe", { connection: fakeConnection(), payload: { unanswered: 1, via: "global" } });
+  events.emit("probe", { connection: fakeConnection(), payload: { unanswered: 1, via: "global" } });
+  const byName = new Map((await collect()).map((metric) => [metric.descriptor.name, metric]));
+  assert.equal(byName.get("ssh.server.active_connections")?.dataPoints[0]?.value, 2);
+  assert.equal(byName.get("ssh.server.probes.sent")?.dataPoints[0]?.value, 2);
+});

@@ -1,6 +1,7 @@
 import { type Attributes, createNoopMeter, type Meter, metrics } from "@opentelemetry/api";
 import { type Clock, systemClock } from "@tsalive/core";
 import type { ConnectionInfo, ConnectionLiveness, ServerLiveness } from "@tsalive/ssh2-server";
+import { DURATION_BUCKETS, RTT_BUCKETS } from "./_buckets.ts";
 import { type CloseReason, closeReasonOf } from "./close_reason.ts";
 import { CLOSE_REASON, SERVER_METRICS } from "./names.ts";
 
@@ -32,8 +33,22 @@ export interface ServerMetrics {
 }
 
 const NOOP_METER = createNoopMeter();
-const RTT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-const DURATION_BUCKETS = [1, 10, 60, 300, 900, 3600, 14_400, 43_200, 86_400];
+
+/**
+ * The plain-number counts behind a meter's observable instruments, shared by every `instrumentServer()` on that
+ * meter (one per listener in tsalive-sshd): an observable instrument registered twice under one name reports only
+ * its last callback's value, so the callbacks are registered once and read the totals.
+ */
+interface Totals {
+  open: number;
+  probesSent: number;
+  probesUnanswered: number;
+  heartbeats: number;
+  /** Whether the probe and heartbeat counters are registered as observable ones on this meter yet. */
+  countersObserved: boolean;
+}
+
+const totalsByMeter = new WeakMap<Meter, Totals>();
 
 /**
  * Reports a server handle's events through the OpenTelemetry metrics API: active connections, probes sent and
@@ -43,7 +58,8 @@ const DURATION_BUCKETS = [1, 10, 60, 300, 900, 3600, 14_400, 43_200, 86_400];
  * before calling this (a meter taken from the API before that stays a no-op one).
  *
  * A probe counts as unanswered when the next probe of the same silence goes out, or when the connection ends
- * with it outstanding.
+ * with it outstanding. Several handles may report on one meter (one per listener): the counts add up. Give them
+ * all the same `attributes` option.
  *
  * @example
  * ```ts no-run
@@ -67,24 +83,36 @@ export function instrumentServer(
   const attributesOf = options.attributes;
   // Counts are plain numbers read at collection time (observable instruments), so an event costs an increment;
   // with opt-in attributes each connection's set is one more series, so those go through synchronous counters.
-  const counts = { probesSent: 0, probesUnanswered: 0, heartbeats: 0 };
+  const known = totalsByMeter.get(meter);
+  const counts: Totals = known ?? {
+    open: 0,
+    probesSent: 0,
+    probesUnanswered: 0,
+    heartbeats: 0,
+    countersObserved: false,
+  };
   const open = new Map<ConnectionLiveness, number>();
   const ends = new Map<ConnectionLiveness, CloseReason>();
   const attributes = new Map<ConnectionLiveness, Attributes>();
-  meter
-    .createObservableUpDownCounter(SERVER_METRICS.activeConnections, {
-      description: "Connections open now, from the accept to the close.",
-      unit: "{connection}",
-    })
-    .addCallback((result) => result.observe(open.size));
+  if (known === undefined) {
+    totalsByMeter.set(meter, counts);
+    meter
+      .createObservableUpDownCounter(SERVER_METRICS.activeConnections, {
+        description: "Connections open now, from the accept to the close.",
+        unit: "{connection}",
+      })
+      .addCallback((result) => result.observe(counts.open));
+  }
   const duration = meter.createHistogram(SERVER_METRICS.connectionDuration, {
     description: "How long connections lasted, from the accept to the close, by close.reason.",
     unit: "s",
-    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
   });
   const counter = (name: string, description: string, unit: string, read: () => number) => {
     if (attributesOf !== undefined) return meter.createCounter(name, { description, unit });
-    meter.createObservableCounter(name, { description, unit }).addCallback((result) => result.observe(read()));
+    if (!counts.countersObserved) {
+      meter.createObservableCounter(name, { description, unit }).addCallback((result) => result.observe(read()));
+    }
     return undefined;
   };
   const probesSent = counter(
@@ -105,10 +133,11 @@ export function instrumentServer(
     "{message}",
     () => counts.heartbeats,
   );
+  if (attributesOf === undefined) counts.countersObserved = true;
   const rtt = meter.createHistogram(SERVER_METRICS.probeRtt, {
     description: "Round-trip time of answered probes.",
     unit: "s",
-    advice: { explicitBucketBoundaries: RTT_BUCKETS },
+    advice: { explicitBucketBoundaries: [...RTT_BUCKETS] },
   });
   const stopped = meter.createCounter(SERVER_METRICS.watchdogStoppedProcesses, {
     description: "Session processes stopped by the watchdog.",
@@ -124,7 +153,10 @@ export function instrumentServer(
 
   const undo = [
     // Whole milliseconds: a small integer needs no heap box, and a duration needs no finer grain.
-    liveness.on("accept", (connection) => open.set(connection, Math.round(clock.now()))),
+    liveness.on("accept", (connection) => {
+      if (!open.has(connection)) counts.open++;
+      open.set(connection, Math.round(clock.now()));
+    }),
     liveness.on("authenticated", ({ connection, payload }) => {
       if (attributesOf !== undefined && open.has(connection)) attributes.set(connection, attributesOf(payload));
     }),
@@ -151,6 +183,7 @@ export function instrumentServer(
       const reason = ends.get(connection) ?? "peer_close";
       const extra = attributes.get(connection);
       open.delete(connection);
+      counts.open--;
       ends.delete(connection);
       attributes.delete(connection);
       if ((connection.stats().monitor?.unansweredProbes ?? 0) > 0) {
@@ -164,6 +197,7 @@ export function instrumentServer(
     closing: (connection) => end(connection, "local_close"),
     stop: () => {
       for (const off of undo.splice(0)) off();
+      counts.open -= open.size;
       open.clear();
       ends.clear();
       attributes.clear();

@@ -8,6 +8,15 @@
 export type { AnsweredRequest } from "./_want_reply.ts";
 export { attach, ClientLiveness, type ClientLivenessEvents, type ClientLivenessStats } from "./attach.ts";
 export {
+  Chain,
+  type ChainEnd,
+  ChainError,
+  type ChainEvents,
+  type ChainHop,
+  connectChain,
+  type HopRef,
+} from "./chain.ts";
+export {
   type ClientTimeoutCode,
   ClientTimeoutError,
   SSH2_RANGE,
@@ -15,3 +24,15 @@ export {
   TESTED_SSH2_VERSIONS,
 } from "./errors.ts";
 export type { ClientOptions } from "./options.ts";
+export {
+  type BackoffOptions,
+  classifyCause,
+  type DisconnectCause,
+  type Supervised,
+  type SuperviseOptions,
+  type SupervisionEnd,
+  Supervisor,
+  type SupervisorEvents,
+  type SupervisorState,
+  supervise,
+} from "./reconnect.ts";

@@ -72,4 +72,23 @@ describe("ChannelRegistry", () => {
     assert.deepEqual(timedOut, []);
     assert.equal(unused(), 0);
   });
+
+  it("list(): every open channel with its type and label; idle time only where a ChannelTimeout monitor watches", () => {
+    const { time, channels } = registry({ channelTimeout: [["session:*", 10_000]] });
+    channels.open(0, 10, "session");
+    channels.open(1, 11, "x11");
+    channels.relabel(0, "session:shell");
+    time.advance(700);
+    channels.outbound(10);
+    time.advance(300);
+    assert.deepEqual(channels.list(), [
+      { id: 0, type: "session", label: "session:shell", idleMs: 300 },
+      { id: 1, type: "x11", label: "x11-connection", idleMs: undefined },
+    ]);
+    channels.close(0);
+    assert.deepEqual(
+      channels.list().map(({ id }) => id),
+      [1],
+    );
+  });
 });

@@ -1,5 +1,6 @@
-import { LivenessMonitor, type MonitorOptions } from "@tsalive/core";
-import { matchPattern } from "./_pattern.ts";
+import { LivenessMonitor, type MonitorOptions, systemClock } from "@tsalive/core";
+import { labelOfChannelType, matchPattern } from "./_pattern.ts";
+import type { ChannelInfo } from "./channel_info.ts";
 
 /** One open channel as the registry knows it. */
 export interface ChannelRecord {
@@ -7,6 +8,8 @@ export interface ChannelRecord {
   readonly local: number;
   /** The client's channel id. */
   readonly remote: number;
+  /** The SSH channel type (`session`, `direct-tcpip`, …). */
+  readonly type: string;
   /** The OpenSSH ChannelTimeout label (`session`, `session:shell`, `direct-tcpip`, …). */
   label: string;
   /** The ChannelTimeout monitor, when a pattern matches the label. */
@@ -58,9 +61,21 @@ export class ChannelRegistry {
     return this.#byLocal.get(local);
   }
 
-  open(local: number, remote: number, label: string): void {
+  /** The open channels, with the idle time of those a ChannelTimeout monitor watches. */
+  list(): ChannelInfo[] {
+    const common = this.#owner.common;
+    const now = (common.time ?? common.clock ?? systemClock).now();
+    return Array.from(this.#byLocal.values(), ({ local, type, label, monitor }) => {
+      const stats = monitor?.stats();
+      const idleMs = stats && Math.max(0, now - Math.max(stats.lastInboundAt, stats.lastOutboundAt));
+      return { id: local, type, label, idleMs };
+    });
+  }
+
+  /** A channel of SSH channel type `type` opened, with our id `local` and the client's `remote`. */
+  open(local: number, remote: number, type: string): void {
     if (this.#closed || this.#byLocal.has(local)) return;
-    const record: ChannelRecord = { local, remote, label, monitor: undefined };
+    const record: ChannelRecord = { local, remote, type, label: labelOfChannelType(type), monitor: undefined };
     this.#byLocal.set(local, record);
     this.#byRemote.set(remote, record);
     this.#arm(record);

@@ -131,6 +131,11 @@ export class ServerLiveness {
     return handle !== undefined && this.#open.has(handle) ? handle : undefined;
   }
 
+  /** The handles of the connections open now (accepted while attached and not closed yet), oldest first. */
+  connections(): ConnectionLiveness[] {
+    return [...this.#open];
+  }
+
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<K extends keyof ServerLivenessEvents>(event: K, listener: Listener<ServerLivenessEvents[K]>): () => void {
     // Monitor events are forwarded only once someone listens (idle connections pay nothing for them).

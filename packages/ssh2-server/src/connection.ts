@@ -9,7 +9,7 @@ import {
 } from "@tsalive/core";
 import type { Connection } from "ssh2";
 import { type ChannelRecord, ChannelRegistry } from "./_channels.ts";
-import { labelOfChannelType, labelOfSessionRequest } from "./_pattern.ts";
+import { labelOfSessionRequest } from "./_pattern.ts";
 import { logRefusal, OptionsRefused, type Refusal, resolveFor } from "./_refuse.ts";
 import {
   channelAt,
@@ -27,6 +27,7 @@ import {
   sidesOf,
 } from "./_ssh2_internals.ts";
 import type { StoppedProcess } from "./_stop_processes.ts";
+import type { ChannelInfo } from "./channel_info.ts";
 import { type ServerTimeoutCode, ServerTimeoutError } from "./errors.ts";
 import type { ConnectionInfo, ResolvedServerOptions, ServerOptions, ServerOptionsInput } from "./options.ts";
 import { ProcessSupervisor } from "./supervisor.ts";
@@ -310,6 +311,15 @@ export class ConnectionLiveness {
   }
 
   /**
+   * The channels open now, with their types, ChannelTimeout labels and (for those a `channelTimeout` pattern
+   * covers) idle times; `undefined` when channels are not tracked (neither `unusedConnectionTimeout` nor
+   * `channelTimeout` is set), as for `stats().openChannels`.
+   */
+  channels(): readonly ChannelInfo[] | undefined {
+    return this.#channels?.list();
+  }
+
+  /**
    * Hooks into the ssh2 Connection of this socket; called by the server handle on ssh2's 'connection' event.
    *
    * @throws {Ssh2CompatibilityError} when this ssh2 lacks an internal the adapter needs.
@@ -488,7 +498,7 @@ export class ConnectionLiveness {
           const internals = self.#internals;
           const channel = internals === undefined ? undefined : channelAt(internals, info.recipient);
           if (channel?.type !== undefined) {
-            self.#channels?.open(info.recipient, info.sender, labelOfChannelType(channel.type));
+            self.#channels?.open(info.recipient, info.sender, channel.type);
           }
         },
         CHANNEL_DATA: (p, recipient, data) => {
@@ -511,7 +521,7 @@ export class ConnectionLiveness {
           if (channel === undefined) return;
           const type = channel.opening.get(remote) ?? "session";
           channel.opening.delete(remote);
-          self.#channels?.open(local, remote, labelOfChannelType(type));
+          self.#channels?.open(local, remote, type);
         },
         channelData(this: Ssh2Protocol, id, data) {
           const self = ownerOf(this);

@@ -17,6 +17,7 @@ export {
   type ServerLivenessStats,
   SSH2_KEEPALIVE_OFF,
 } from "./attach.ts";
+export type { ChannelInfo } from "./channel_info.ts";
 export {
   type AnsweredRequest,
   ConnectionLiveness,

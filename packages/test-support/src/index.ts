@@ -6,6 +6,7 @@
  * @module
  */
 
+export { firstBytes } from "./banner.ts";
 export { type CorruptingRelay, startCorruptingRelay } from "./corrupting_relay.ts";
 export { type DbclientOptions, startDbclient } from "./dbclient.ts";
 export {

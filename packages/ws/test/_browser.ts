@@ -1,33 +1,14 @@
 /**
- * Debian's Chromium driven by playwright-core through its executable path (never a downloaded browser), and a
- * local http server on 127.0.0.1 that serves a test page with the browser entry bundled by esbuild.
+ * Debian's Chromium (test-support's launcher, driven by playwright-core), and a local http server on 127.0.0.1 that serves a test page with the browser entry bundled by esbuild.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { registerCleanup } from "@tsalive/test-support";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { launchChromium } from "@tsalive/test-support/chromium";
+import type { Page } from "playwright-core";
 import type { LivenessOptions } from "../src/browser.ts";
 import { bundleBrowserEntry } from "./_bundle.ts";
 import type { LogEntry } from "./_watch.ts";
 
-/** Where Debian's `chromium` package puts the browser (scripts/ensure-peers.sh installs it). */
-export const CHROMIUM = "/usr/bin/chromium";
-
-/** Whether the browser tests can run here; under CI=true they must. */
-export const HAVE_CHROMIUM: boolean = existsSync(CHROMIUM);
-
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { HAVE_CHROMIUM } from "@tsalive/test-support/chromium";
 
 /**
  * The page: its own `message` listener, added before attach(), logs every inbound message with the page's clock
@@ -73,25 +54,14 @@ export async function launchBrowser(): Promise<Browser> {
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const address = http.address();
   const origin = `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`;
-  const profile = mkdtempSync(join(tmpdir(), "tsalive-chromium-"));
-  let context: BrowserContext | undefined;
-  const close = async (): Promise<void> => {
-    await context?.close().catch(() => {});
-    context = undefined;
+  const chromium = await launchChromium().catch(async (error: unknown) => {
     await new Promise<void>((resolve) => http.close(() => resolve()));
-    rmSync(profile, { recursive: true, force: true });
-  };
-  const unregister = registerCleanup("chromium", close);
-  // A persistent context is how playwright takes a --user-data-dir of our choosing: a fresh one per run.
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    timeout: 30_000,
+    throw error;
   });
+  const context = chromium.context;
   return {
     async open(wsUrl, options) {
-      const page = await (context as BrowserContext).newPage();
+      const page = await context.newPage();
       const query = new URLSearchParams({ ws: wsUrl, options: JSON.stringify(options) });
       await page.goto(`${origin}/?${query}`);
       await page.waitForFunction(
@@ -103,8 +73,8 @@ export async function launchBrowser(): Promise<Browser> {
       return page;
     },
     async close() {
-      unregister();
-      await close();
+      await chromium.close();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
 }
