@@ -166,7 +166,10 @@ describe("ProxyCommand", { skip }, () => {
   });
 
   it("its stderr reaches ours and its early exit ends the connection with ssh's lines", async () => {
-    const args = [...common(sshd.clientKey, sshd.port, "INFO"), "-o", 'ProxyCommand=sh -c "echo oops >&2; exit 3"'];
+    // It reads the client's identification line before it exits: exiting at once races ssh's write of that line
+    // (ssh then says `banner exchange: Connection to UNKNOWN port 65535: Broken pipe` instead).
+    const command = 'ProxyCommand=sh -c "echo oops >&2; read banner; exit 3"';
+    const args = [...common(sshd.clientKey, sshd.port, "INFO"), "-o", command];
     const [ours, real] = await Promise.all([
       tsaliveSsh([...args, `${user}@127.0.0.1`, "true"]),
       openSsh([...args, `${user}@127.0.0.1`, "true"]),
