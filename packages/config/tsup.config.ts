@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/node.ts"],
+  entry: ["src/index.ts", "src/node.ts", "src/unstable.ts"],
   format: ["esm", "cjs"],
   // The package tsconfig is a composite project for `tsc -b`; the declaration build is a plain one.
   dts: { compilerOptions: { composite: false } },

@@ -1,5 +1,5 @@
 import type { ClientArgument } from "@tsalive/config";
-import { parseProxyJump } from "@tsalive/config";
+import { parseProxyJump } from "@tsalive/config/unstable";
 import type { ClientArguments } from "./argv.ts";
 import type { ClientSettings } from "./settings.ts";
 

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { matchPatternList } from "@tsalive/config";
+import { matchPatternList } from "@tsalive/config/unstable";
 
 /** One key line of a known_hosts file. */
 export interface KnownHostEntry {
@@ -33,7 +33,7 @@ export function hostFieldMatches(field: string, name: string): boolean {
     const digest = createHmac("sha1", Buffer.from(salt, "base64")).update(name).digest("base64");
     return digest === hash;
   }
-  return matchPatternList(name.toLowerCase(), field, true) === 1;
+  return matchPatternList(name.toLowerCase(), field, true) === "match";
 }
 
 /**

@@ -15,5 +15,5 @@ import { formatClientConfig, type ResolvedClientConfig } from "@tsalive/config";
  * ```
  */
 export function printConfig(resolved: ResolvedClientConfig, strict: boolean): string {
-  return formatClientConfig(resolved.resolution, { extensions: !strict });
+  return formatClientConfig(resolved, { extensions: !strict });
 }

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { Duplex } from "node:stream";
-import { percentExpand } from "@tsalive/config";
+import { percentExpand } from "@tsalive/config/unstable";
 import type { Log } from "./log.ts";
 
 /** The tokens ssh expands in ProxyCommand (sshconnect.c expand_proxy_command): `%h %n %p %r` and `%%`. */

@@ -1,6 +1,7 @@
 import { userInfo } from "node:os";
-import { percentExpand, type ResolvedClientConfig, resolveClientConfig } from "@tsalive/config";
+import { type ResolvedClientConfig, resolveClientConfig } from "@tsalive/config";
 import { nodeDefaults, nodeExec } from "@tsalive/config/node";
+import { percentExpand } from "@tsalive/config/unstable";
 import type { ClientArguments } from "./argv.ts";
 import { type LocalForward, parseForwardSpec } from "./forward_spec.ts";
 import type { HostKeyPolicy } from "./host_key.ts";

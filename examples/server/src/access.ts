@@ -44,8 +44,8 @@ export async function allowedUser(
   const host = remote.ip.slice(0, 100);
   for (const pattern of policy.denyUsers) {
     const r = matchUser(account.name, remote.ip, remote.ip, pattern);
-    if (r < 0) throw new Error(`Invalid DenyUsers pattern "${pattern.slice(0, 100)}"`);
-    if (r !== 0) {
+    if (r === "invalid") throw new Error(`Invalid DenyUsers pattern "${pattern.slice(0, 100)}"`);
+    if (r === "match") {
       log.info(`User ${name} from ${host} not allowed because listed in DenyUsers`);
       return false;
     }
@@ -54,8 +54,8 @@ export async function allowedUser(
     let listed = false;
     for (const pattern of policy.allowUsers) {
       const r = matchUser(account.name, remote.ip, remote.ip, pattern);
-      if (r < 0) throw new Error(`Invalid AllowUsers pattern "${pattern.slice(0, 100)}"`);
-      if (r === 1) {
+      if (r === "invalid") throw new Error(`Invalid AllowUsers pattern "${pattern.slice(0, 100)}"`);
+      if (r === "match") {
         listed = true;
         break;
       }

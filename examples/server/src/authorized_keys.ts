@@ -278,8 +278,8 @@ function checkLine(text: string, loc: string, request: KeyRequest, log: Log): Ke
   }
   if (options.from !== undefined) {
     const result = matchHostAndIp(request.remoteHost, request.remoteIp, options.from);
-    if (result !== 1) {
-      if (result === -1) log.debug(`${loc}: invalid from criteria`);
+    if (result !== "match") {
+      if (result === "invalid") log.debug(`${loc}: invalid from criteria`);
       log.info(
         `${loc}: Authentication tried for ${request.account.name.slice(0, 100)} with correct key but not from a permitted host (host=${request.remoteHost.slice(0, 200)}, ip=${request.remoteIp.slice(0, 200)}, required=${options.from.slice(0, 200)}).`,
       );

@@ -62,7 +62,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     throw error;
   }
   // Once, with -d: sshd_config holds tsalive's own keywords, which OpenSSH's sshd would refuse, and how to share it.
-  const notice = extensionNotice(global.resolution);
+  const notice = extensionNotice(global);
   if (notice !== undefined) createLog(process.stderr, args.debug).debug(notice);
   if (args.test) {
     process.stdout.write(formatServerConfig(global, listenPorts(global, source), process.cwd()));

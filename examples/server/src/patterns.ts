@@ -3,44 +3,48 @@
  *
  * @module
  */
-import { addrMatchList, matchHostname, matchPattern } from "@tsalive/config";
+import { matchAddressList, matchHostname, matchPattern } from "@tsalive/config/unstable";
+
+/** Whether a host pattern or a user pattern matched, or could not be read (match.c's 1, 0 and -1). */
+export type AccessMatch = "match" | "no-match" | "invalid";
 
 /**
- * match.c `match_host_and_ip`: 1 when the pattern list matches the address (CIDR or wildcard) or the host name
- * and no `!` pattern matches either; 0 otherwise; -1 when the list is not a valid address list.
+ * match.c `match_host_and_ip`: `"match"` when the pattern list matches the address (CIDR or wildcard) or the
+ * host name and no `!` pattern matches either; `"no-match"` otherwise; `"invalid"` when the list is not a valid
+ * address list.
  *
  * @example
  * ```ts
  * import { matchHostAndIp } from "./patterns.ts";
- * matchHostAndIp("127.0.0.1", "127.0.0.1", "127.0.0.0/8"); // 1
- * matchHostAndIp("127.0.0.1", "127.0.0.1", "10.*,!127.0.0.1"); // 0
+ * matchHostAndIp("127.0.0.1", "127.0.0.1", "127.0.0.0/8"); // "match"
+ * matchHostAndIp("127.0.0.1", "127.0.0.1", "10.*,!127.0.0.1"); // "no-match"
  * ```
  */
-export function matchHostAndIp(host: string | undefined, ip: string | undefined, patterns: string): 1 | 0 | -1 {
-  const mip = addrMatchList(ip, patterns);
-  if (mip === -2) return -1;
-  if (host === undefined || ip === undefined || mip === -1) return 0;
+export function matchHostAndIp(host: string | undefined, ip: string | undefined, patterns: string): AccessMatch {
+  const mip = matchAddressList(ip, patterns);
+  if (mip === "invalid") return "invalid";
+  if (host === undefined || ip === undefined || mip === "negated") return "no-match";
   const mhost = matchHostname(host, patterns);
-  if (mhost === -1) return 0;
-  if (mhost === 0 && mip === 0) return 0;
-  return 1;
+  if (mhost === "negated") return "no-match";
+  if (mhost === "no-match" && mip === "no-match") return "no-match";
+  return "match";
 }
 
 /**
  * match.c `match_user`: one AllowUsers/DenyUsers pattern, `user` or `user@host` (the host part a list matched by
- * {@linkcode matchHostAndIp}). 1 match, 0 no match, -1 an invalid host part.
+ * {@linkcode matchHostAndIp}); `"invalid"` for an invalid host part.
  *
  * @example
  * ```ts
  * import { matchUser } from "./patterns.ts";
- * matchUser("ann", "127.0.0.1", "127.0.0.1", "ann@127.0.0.0/8"); // 1
- * matchUser("ann", "127.0.0.1", "127.0.0.1", "a?n@10.0.0.1"); // 0
+ * matchUser("ann", "127.0.0.1", "127.0.0.1", "ann@127.0.0.0/8"); // "match"
+ * matchUser("ann", "127.0.0.1", "127.0.0.1", "a?n@10.0.0.1"); // "no-match"
  * ```
  */
-export function matchUser(user: string, host: string, ip: string, pattern: string): 1 | 0 | -1 {
+export function matchUser(user: string, host: string, ip: string, pattern: string): AccessMatch {
   const at = pattern.indexOf("@");
-  if (at === -1) return matchPattern(user, pattern) ? 1 : 0;
-  if (!matchPattern(user, pattern.slice(0, at))) return 0;
+  if (at === -1) return matchPattern(user, pattern) ? "match" : "no-match";
+  if (!matchPattern(user, pattern.slice(0, at))) return "no-match";
   return matchHostAndIp(host, ip, pattern.slice(at + 1));
 }
 

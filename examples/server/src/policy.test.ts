@@ -54,12 +54,12 @@ describe("the access policy read from sshd_config", () => {
 
 describe("match.c helpers", () => {
   it("match_host_and_ip and match_user", () => {
-    assert.equal(matchHostAndIp("127.0.0.1", "127.0.0.1", "127.0.0.0/8"), 1);
-    assert.equal(matchHostAndIp("127.0.0.1", "127.0.0.1", "127.*,!127.0.0.1"), 0);
-    assert.equal(matchHostAndIp("127.0.0.1", "127.0.0.1", "10.0.0.1/8"), -1);
-    assert.equal(matchUser("ann", "127.0.0.1", "127.0.0.1", "a*"), 1);
-    assert.equal(matchUser("ann", "127.0.0.1", "127.0.0.1", "ann@10.0.0.0/8"), 0);
-    assert.equal(matchUser("ann", "127.0.0.1", "127.0.0.1", "ann@127.0.0.1"), 1);
+    assert.equal(matchHostAndIp("127.0.0.1", "127.0.0.1", "127.0.0.0/8"), "match");
+    assert.equal(matchHostAndIp("127.0.0.1", "127.0.0.1", "127.*,!127.0.0.1"), "no-match");
+    assert.equal(matchHostAndIp("127.0.0.1", "127.0.0.1", "10.0.0.1/8"), "invalid");
+    assert.equal(matchUser("ann", "127.0.0.1", "127.0.0.1", "a*"), "match");
+    assert.equal(matchUser("ann", "127.0.0.1", "127.0.0.1", "ann@10.0.0.0/8"), "no-match");
+    assert.equal(matchUser("ann", "127.0.0.1", "127.0.0.1", "ann@127.0.0.1"), "match");
   });
 });
 

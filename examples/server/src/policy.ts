@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { formatSource, type ResolvedServerConfig, serverWinner } from "@tsalive/config";
+import { explainServerConfig, formatSource, type ResolvedServerConfig } from "@tsalive/config";
 
 /** PermitRootLogin's four values (`without-password` is `prohibit-password`). */
 export type PermitRootLogin = "yes" | "prohibit-password" | "forced-commands-only" | "no";
@@ -63,8 +63,13 @@ function accumulated(config: ResolvedServerConfig, key: string): string[] {
   return (matched.length > 0 ? matched : pass(config, key, 1)).flatMap((a) => [...a.args]);
 }
 
+/** The line sshd applies for a single-valued keyword (a matching Match block's, else the global one). */
+function winner(config: ResolvedServerConfig, key: string) {
+  return explainServerConfig(config, key).winner;
+}
+
 function word(config: ResolvedServerConfig, key: string): string | undefined {
-  return serverWinner(config.resolution, key)?.args[0];
+  return winner(config, key)?.args[0];
 }
 
 function yes(config: ResolvedServerConfig, key: string, fallback: boolean): boolean {
@@ -91,19 +96,19 @@ function integer(config: ResolvedServerConfig, key: string, fallback: number): n
 export function accessPolicy(config: ResolvedServerConfig): AccessPolicy {
   const root = (word(config, "permitrootlogin") ?? "prohibit-password").toLowerCase();
   const tcp = (word(config, "allowtcpforwarding") ?? "yes").toLowerCase();
-  const open = serverWinner(config.resolution, "permitopen")?.args ?? ["any"];
-  const listen = (serverWinner(config.resolution, "permitlisten")?.args ?? ["any"]).map((a) =>
+  const open = winner(config, "permitopen")?.args ?? ["any"];
+  const listen = (winner(config, "permitlisten")?.args ?? ["any"]).map((a) =>
     a === "any" || a === "none" || a.includes(":") ? a : `*:${a}`,
   );
   const gateway = (word(config, "gatewayports") ?? "no").toLowerCase();
   const setEnv: string[] = [];
-  for (const entry of serverWinner(config.resolution, "setenv")?.args ?? []) {
+  for (const entry of winner(config, "setenv")?.args ?? []) {
     const name = entry.slice(0, entry.indexOf("=") + 1);
     if (!setEnv.some((e) => e.startsWith(name))) setEnv.push(entry);
   }
   // PermitUserEnvironment is global and compared case-sensitively: "yes", "no", or a pattern list.
   const userEnv = pass(config, "permituserenvironment", 1)[0]?.args[0];
-  const force = serverWinner(config.resolution, "forcecommand");
+  const force = winner(config, "forcecommand");
   return {
     permitRootLogin: (root === "without-password" ? "prohibit-password" : root) as PermitRootLogin,
     allowUsers: accumulated(config, "allowusers"),

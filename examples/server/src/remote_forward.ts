@@ -6,7 +6,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { createServer, isIP, type Server } from "node:net";
-import { matchPattern } from "@tsalive/config";
+import { matchPattern } from "@tsalive/config/unstable";
 import type { Connection } from "ssh2";
 import { hpdelim2, type KeyOptions } from "./auth_options.ts";
 import type { Log } from "./log.ts";

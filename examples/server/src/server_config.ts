@@ -5,8 +5,8 @@ import {
   parseLine,
   type ResolvedServerConfig,
   resolveServerConfig,
-  SERVER_KEYWORDS,
   type ServerConnection,
+  serverKeywords,
 } from "@tsalive/config";
 import { nodeFileSystem } from "@tsalive/config/node";
 
@@ -135,9 +135,10 @@ export function everyDirective(
   files: readonly string[],
 ): ConfigDirective[] {
   const out: ConfigDirective[] = [];
+  const keywords = serverKeywords(source.openssh);
   const add = (line: ReturnType<typeof parseLine>, where: string) => {
     if (line.kind !== "directive") return;
-    const key = SERVER_KEYWORDS.get(line.key)?.alias ?? line.key;
+    const key = keywords.get(line.key)?.alias ?? line.key;
     out.push({ key, keyword: line.keyword, args: line.args, where });
   };
   for (const [index, option] of source.options.entries()) {

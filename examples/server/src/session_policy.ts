@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { open } from "node:fs/promises";
-import { matchPattern, matchPatternList } from "@tsalive/config";
+import { matchPattern, matchPatternList } from "@tsalive/config/unstable";
 import type { Session } from "ssh2";
 import type { KeyOptions } from "./auth_options.ts";
 import type { Log } from "./log.ts";
@@ -66,7 +66,7 @@ export async function readEnvironmentFile(path: string, allowlist: string | unde
     const eq = line.indexOf("=");
     if (eq === -1) continue;
     const name = line.slice(0, eq);
-    if (allowlist !== undefined && matchPatternList(name, allowlist, false) !== 1) continue;
+    if (allowlist !== undefined && matchPatternList(name, allowlist, false) !== "match") continue;
     entries.push([name, line.slice(eq + 1)]);
   }
   return entries;
@@ -86,7 +86,7 @@ function serverEnvironment(rules: SessionRules): [string, string][] {
     for (const entry of key.environment) {
       const eq = entry.indexOf("=");
       const name = entry.slice(0, eq);
-      if (allowlist === undefined || matchPatternList(name, allowlist, false) === 1)
+      if (allowlist === undefined || matchPatternList(name, allowlist, false) === "match")
         env.push([name, entry.slice(eq + 1)]);
     }
     env.push(...rules.environmentFile.map(([name, value]): [string, string] => [name, value]));

@@ -54,6 +54,7 @@ export const MAX_INCLUDE_MATCHES = 1024;
  *   file: "/etc/ssh/ssh_config",
  *   line: 3,
  *   keyword: "ServerAliveInterval",
+ *   value: "5x",
  *   message: "/etc/ssh/ssh_config line 3: invalid time value.",
  * };
  * ```
@@ -65,13 +66,15 @@ export interface ConfigIssue {
   readonly line: number;
   /** The keyword as written, when the line has one. */
   readonly keyword: string | undefined;
+  /** The rest of the line after the keyword, as written (`undefined` when the issue is not about a line's value). */
+  readonly value: string | undefined;
   /** The full message, exactly as OpenSSH prints it (`FILE line N: …`). */
   readonly message: string;
 }
 
 /**
  * The error every config function throws. Like OpenSSH, a file is read to its end and every bad line is reported
- * in {@linkcode ConfigError.errors}; `file`, `line` and `keyword` name the first one, and `message` is what OpenSSH
+ * in {@linkcode ConfigError.errors}; `file`, `line`, `keyword` and `value` name the first one, and `message` is what OpenSSH
  * would print: each issue on its own line, then `FILE: terminating, N bad configuration options`.
  *
  * @example
@@ -92,6 +95,8 @@ export class ConfigError extends TsaliveError<ConfigErrorCode> {
   readonly line: number;
   /** The keyword of the first issue, as written. */
   readonly keyword: string | undefined;
+  /** The value of the first issue's line, as written. */
+  readonly value: string | undefined;
   /** Every issue found, in the order OpenSSH reports them. */
   readonly errors: readonly ConfigIssue[];
   constructor(code: ConfigErrorCode, message: string, errors: readonly ConfigIssue[], options?: { cause?: unknown }) {
@@ -101,6 +106,7 @@ export class ConfigError extends TsaliveError<ConfigErrorCode> {
     this.file = first?.file;
     this.line = first?.line ?? 0;
     this.keyword = first?.keyword;
+    this.value = first?.value;
   }
 }
 
@@ -109,7 +115,7 @@ export class ConfigError extends TsaliveError<ConfigErrorCode> {
  *
  * @example
  * ```ts
- * import { displayName } from "@tsalive/config";
+ * import { displayName } from "./errors.ts";
  * displayName(undefined); // "(config)"
  * ```
  */
@@ -123,9 +129,9 @@ export function displayName(file: string | undefined): string {
  *
  * @example
  * ```ts
- * import { badOptionsError } from "@tsalive/config";
+ * import { badOptionsError } from "./errors.ts";
  * const error = badOptionsError("config", [
- *   { file: "config", line: 1, keyword: "Port", message: "config line 1: Bad port 'x'." },
+ *   { file: "config", line: 1, keyword: "Port", value: "x", message: "config line 1: Bad port 'x'." },
  * ]);
  * error.message; // "config line 1: Bad port 'x'.\nconfig: terminating, 1 bad configuration options"
  * ```

@@ -47,7 +47,7 @@ export interface ConfigFileStat {
  *
  * @example
  * ```ts
- * import { fileKind } from "@tsalive/config";
+ * import { fileKind } from "./fs.ts";
  * fileKind({ uid: 0, mode: 0o010644 }); // "FIFO"
  * fileKind({ uid: 0, mode: 0o644 }); // "file"
  * ```
@@ -85,7 +85,7 @@ function errorCode(error: unknown): string | undefined {
  * @example
  * ```ts
  * import { readdirSync, readFileSync, statSync } from "node:fs";
- * import { fileSystemFromNodeFs } from "@tsalive/config";
+ * import { fileSystemFromNodeFs } from "./fs.ts";
  * const fs = fileSystemFromNodeFs({ readFileSync, readdirSync, statSync });
  * fs.stat?.("/nonexistent"); // undefined
  * ```
@@ -141,7 +141,7 @@ let runtimeFileSystem: ConfigFileSystem | undefined;
  *
  * @example
  * ```ts
- * import { defaultFileSystem } from "@tsalive/config";
+ * import { defaultFileSystem } from "./fs.ts";
  * defaultFileSystem().readFile("/nonexistent/ssh_config"); // undefined
  * ```
  */

@@ -1,62 +1,43 @@
 /**
- * ssh_config and sshd_config, parsed losslessly and resolved exactly as `ssh -G` and `sshd -T` do.
+ * ssh_config and sshd_config, parsed losslessly and resolved exactly as `ssh -G` and `sshd -T` do. Every name
+ * exported here is documented in the README's "API" section (a test keeps the two equal); OpenSSH's pattern
+ * matching is in `@tsalive/config/unstable`, the real file system and `Match exec` in `@tsalive/config/node`.
  *
  * @module
  */
 
+// Resolve: ssh -G and sshd -T.
 export { type ClientConfigSources, type ResolvedClientConfig, resolveClientConfig } from "./client/config.ts";
+// Explain.
 export { type ClientExplanation, explainClientConfig } from "./client/explain.ts";
-export { formatProxyJump, type JumpHost, type ProxyJumpValue, parseProxyJump } from "./client/jump.ts";
-export {
-  CLIENT_ALIASES,
-  CLIENT_CHOICES,
-  CLIENT_EXTENSION_KEYWORDS,
-  CLIENT_KEYWORDS,
-  type ClientKeyword,
-  type ClientKeywordKind,
-  clientKeywords,
-} from "./client/keywords.ts";
-export { percentExpand } from "./client/percent.ts";
+// Schemas, their types, and the keyword tables of each release.
+export { type ClientKeyword, type ClientKeywordKind, clientKeywords } from "./client/keywords.ts";
+// Print: ssh -G's and sshd -T's output.
 export { type FormatClientConfigOptions, formatClientConfig } from "./client/print.ts";
-export {
-  type ClientArgument,
-  type ClientResolution,
-  type ClientSetting,
-  type ConfigInput,
-  type ConfigText,
-  type ResolveClientOptions,
-  readClientConfig,
+export type {
+  ClientArgument,
+  ClientConfigInput,
+  ClientConfigText,
+  ClientResolution,
+  ClientSetting,
+  ResolveClientOptions,
 } from "./client/resolve.ts";
 export { type ClientConfig, clientConfigSchema, clientKeywordSchemas } from "./client/schema.ts";
-export { type Assignment, formatSource, type ValueSource } from "./client/source.ts";
+// Parse, edit, stringify.
 export { addBlock, type BlockSelector, quoteArgument, removeKeyword, setKeyword } from "./edit.ts";
+// Errors.
 export {
-  badOptionsError,
   ConfigError,
   type ConfigErrorCode,
   type ConfigIssue,
-  displayName,
   MAX_CONFIG_FILE_BYTES,
   MAX_INCLUDE_MATCHES,
 } from "./errors.ts";
+// Where files are read from.
+export { type ConfigFileStat, type ConfigFileSystem, memoryFileSystem } from "./fs.ts";
+// Which OpenSSH.
+export { DEFAULT_OPENSSH_VERSION, OPENSSH_VERSIONS, type OpenSshVersion } from "./openssh_version.ts";
 export {
-  type ConfigFileStat,
-  type ConfigFileSystem,
-  defaultFileSystem,
-  fileKind,
-  fileSystemFromNodeFs,
-  memoryFileSystem,
-} from "./fs.ts";
-export { expandIncludeGlob, fnmatch } from "./glob.ts";
-export {
-  DEFAULT_OPENSSH_VERSION,
-  OPENSSH_VERSIONS,
-  type OpenSshVersion,
-  opensshAtLeast,
-  opensshVersion,
-} from "./openssh_version.ts";
-export {
-  asciiLower,
   type BlankLine,
   type CommentLine,
   type ConfigDocument,
@@ -66,62 +47,32 @@ export {
   type ParseOptions,
   parseConfig,
   parseLine,
-  splitLines,
   stringifyConfig,
 } from "./parse.ts";
-export { matchHostname, matchPattern, matchPatternList, type PatternListResult } from "./pattern.ts";
-export { type AddressListResult, addrMatchList, parseAddress } from "./server/address.ts";
+// Mappings to @tsalive/core.
 export { type ServerBehaviour, serverBehaviour } from "./server/behaviour.ts";
-export {
-  DEFAULT_AUTHORIZED_KEYS_FILES,
-  DEFAULT_HOST_KEYS,
-  type ResolvedServerConfig,
-  resolveServerConfig,
-  type ServerConfigSources,
-  serverWinner,
-} from "./server/config.ts";
+export { type ResolvedServerConfig, resolveServerConfig, type ServerConfigSources } from "./server/config.ts";
+export type { ServerConnection } from "./server/connection.ts";
 export { explainServerConfig, type ServerExplanation } from "./server/explain.ts";
-export {
-  SERVER_CHOICES,
-  SERVER_EXTENSION_KEYWORDS,
-  SERVER_KEYWORDS,
-  type ServerKeyword,
-  type ServerKeywordKind,
-  serverKeywords,
-} from "./server/keywords.ts";
-export {
-  evaluateServerMatch,
-  type MatchContext,
-  type ServerConnection,
-  ServerMatchFailure,
-  sshdRelease,
-} from "./server/match.ts";
+export { extensionNotice } from "./server/extension_notice.ts";
+export { type ServerKeyword, type ServerKeywordKind, serverKeywords } from "./server/keywords.ts";
 export { type FormatServerConfigOptions, formatServerConfig } from "./server/print.ts";
-export {
-  extensionNotice,
-  fileGroups,
-  parseChannelTimeoutEntry,
-  type ResolveServerOptions,
-  readServerConfig,
-  type ServerConfigInput,
-  type ServerConfigText,
-  type ServerResolution,
-  type ServerSetting,
-  SSHD_CONFIG_DIR,
-  SSHD_CONFIG_FILE,
-  TSALIVE_CONFIG_FILE,
+export type {
+  ResolveServerOptions,
+  ServerConfigInput,
+  ServerConfigText,
+  ServerResolution,
+  ServerSetting,
 } from "./server/resolve.ts";
 export {
   type ChannelTimeoutEntry,
-  channelTimeoutEntry,
   type ListenAddress,
-  listenAddressValue,
   type ServerConfig,
   serverConfigSchema,
-  serverFlagValue,
   serverKeywordSchemas,
 } from "./server/schema.ts";
-export { convtime, formatTime, INT_MAX } from "./time.ts";
+// Provenance: where each value came from.
+export { type Assignment, formatSource, type ValueSource } from "./source.ts";
 export {
   type ClientLivenessValues,
   clientMonitorOptions,
@@ -130,15 +81,3 @@ export {
   serverMonitorOptions,
   serverTimeouts,
 } from "./to_core.ts";
-export {
-  a2port,
-  firstIssue,
-  flagValue,
-  integerValue,
-  parseServices,
-  portValue,
-  SERVICE_PORTS,
-  strtonum,
-  timeOrNoneValue,
-  timeValue,
-} from "./values.ts";

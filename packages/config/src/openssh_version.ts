@@ -45,7 +45,7 @@ export const DEFAULT_OPENSSH_VERSION: OpenSshVersion = "10.6";
  * @throws {RangeError} for anything but a supported release.
  * @example
  * ```ts
- * import { opensshVersion } from "@tsalive/config";
+ * import { opensshVersion } from "./openssh_version.ts";
  * opensshVersion(undefined); // "10.6"
  * opensshVersion("9.2"); // "9.2"
  * ```
@@ -65,7 +65,7 @@ export function opensshVersion(value: unknown, what = "config"): OpenSshVersion 
  *
  * @example
  * ```ts
- * import { opensshAtLeast } from "@tsalive/config";
+ * import { opensshAtLeast } from "./openssh_version.ts";
  * opensshAtLeast("10.0", "9.4"); // true
  * opensshAtLeast("9.2", "9.4"); // false
  * ```

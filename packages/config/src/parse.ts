@@ -72,7 +72,7 @@ export interface ParseOptions {
  *
  * @example
  * ```ts
- * import { asciiLower } from "@tsalive/config";
+ * import { asciiLower } from "./parse.ts";
  * asciiLower("ServerAliveInterval"); // "serveraliveinterval"
  * asciiLower("İ"); // "İ" (not an ASCII letter)
  * ```
@@ -96,7 +96,7 @@ function stripTrailing(s: string): string {
  *
  * @example
  * ```ts
- * import { splitLines } from "@tsalive/config";
+ * import { splitLines } from "./parse.ts";
  * splitLines("a\r\nb\n"); // ["a\r\n", "b\n"]
  * ```
  */
@@ -138,12 +138,30 @@ export function parseLine(raw: string, line: number, file: string | undefined): 
   const value = rest === null ? "" : rest.replace(/^[ \t\r\n]+/, "");
   if (value === "") {
     const message = `${displayName(file)} line ${line}: no argument after keyword "${key}"`;
-    return { kind: "directive", line, raw, keyword, key, value, args: [], issue: { file, line, keyword, message } };
+    return {
+      kind: "directive",
+      line,
+      raw,
+      keyword,
+      key,
+      value,
+      args: [],
+      issue: { file, line, keyword, value, message },
+    };
   }
   const args = argvSplit(value);
   if (args === null) {
     const message = `${displayName(file)} line ${line}: invalid quotes`;
-    return { kind: "directive", line, raw, keyword, key, value, args: [], issue: { file, line, keyword, message } };
+    return {
+      kind: "directive",
+      line,
+      raw,
+      keyword,
+      key,
+      value,
+      args: [],
+      issue: { file, line, keyword, value, message },
+    };
   }
   return { kind: "directive", line, raw, keyword, key, value, args };
 }

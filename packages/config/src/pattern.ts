@@ -44,7 +44,7 @@ function matchAt(s: string, si: number, p: string, pi: number): boolean {
  *
  * @example
  * ```ts
- * import { matchPattern } from "@tsalive/config";
+ * import { matchPattern } from "@tsalive/config/unstable";
  * matchPattern("web1", "web?"); // true
  * matchPattern("web", "web?"); // false
  * matchPattern("Web1", "web*"); // false
@@ -54,21 +54,25 @@ export function matchPattern(s: string, pattern: string): boolean {
   return matchAt(bytes(s), 0, bytes(pattern), 0);
 }
 
-/** The result of a pattern list: 1 a positive match, 0 no match, -1 a negated pattern matched (OpenSSH's values). */
-export type PatternListResult = 1 | 0 | -1;
+/**
+ * The result of a pattern list: `"match"` (a pattern matched), `"no-match"`, or `"negated"` (a `!pattern`
+ * matched, which wins over any positive match). OpenSSH's match.c returns 1, 0 and -1 for these.
+ */
+export type PatternListResult = "match" | "no-match" | "negated";
 
 /**
  * Matches `s` against a comma-separated pattern list (match.c `match_pattern_list`): any `!pattern` that matches
- * makes the result -1 (negative, whatever else matches); otherwise 1 if some pattern matches, else 0. With
+ * makes the result `"negated"` (whatever else matches); otherwise `"match"` if some pattern matches, else
+ * `"no-match"`. With
  * `lowercase`, the patterns are lower-cased first (callers then pass a lower-cased `s`, as `match_hostname` does).
  * A single pattern of 1023 bytes or more never matches, as in OpenSSH's fixed buffer.
  *
  * @example
  * ```ts
- * import { matchPatternList } from "@tsalive/config";
- * matchPatternList("web1", "web*,!web2", false); // 1
- * matchPatternList("web2", "web*,!web2", false); // -1
- * matchPatternList("db", "web*", false); // 0
+ * import { matchPatternList } from "@tsalive/config/unstable";
+ * matchPatternList("web1", "web*,!web2", false); // "match"
+ * matchPatternList("web2", "web*,!web2", false); // "negated"
+ * matchPatternList("db", "web*", false); // "no-match"
  * ```
  */
 export function matchPatternList(s: string, patterns: string, lowercase: boolean): PatternListResult {
@@ -85,15 +89,15 @@ export function matchPatternList(s: string, patterns: string, lowercase: boolean
     let end = list.indexOf(",", i);
     if (end === -1) end = list.length;
     let sub = list.slice(i, end);
-    if (sub.length >= 1023) return 0;
+    if (sub.length >= 1023) return "no-match";
     if (lowercase) sub = sub.replace(/[A-Z]/g, (c) => c.toLowerCase());
     i = end < list.length ? end + 1 : end;
     if (matchAt(subject, 0, sub, 0)) {
-      if (negated) return -1;
+      if (negated) return "negated";
       gotPositive = true;
     }
   }
-  return gotPositive ? 1 : 0;
+  return gotPositive ? "match" : "no-match";
 }
 
 /**
@@ -102,8 +106,8 @@ export function matchPatternList(s: string, patterns: string, lowercase: boolean
  *
  * @example
  * ```ts
- * import { matchHostname } from "@tsalive/config";
- * matchHostname("Web1.Example.COM", "*.example.com"); // 1
+ * import { matchHostname } from "@tsalive/config/unstable";
+ * matchHostname("Web1.Example.COM", "*.example.com"); // "match"
  * ```
  */
 export function matchHostname(host: string, patterns: string): PatternListResult {

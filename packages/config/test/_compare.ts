@@ -11,7 +11,7 @@ import {
   type ConfigFileSystem,
   formatClientConfig,
   type OpenSshVersion,
-  readClientConfig,
+  resolveClientConfig,
 } from "../src/index.ts";
 import { nodeExec, nodeFileSystem, nodeLocalAddresses } from "../src/node.ts";
 import { GENERATION_OF, type OracleResult } from "./_oracle.ts";
@@ -81,7 +81,7 @@ export function compareOutputs(c: OutputComparison): void {
     );
   }
   const resolve = (strict: boolean) =>
-    readClientConfig({
+    resolveClientConfig({
       openssh: c.version,
       strict,
       host: c.host,
@@ -98,7 +98,7 @@ export function compareOutputs(c: OutputComparison): void {
       ...(c.exec ? { exec: nodeExec } : {}),
     });
   // strict: OpenSSH's exact verdict, so the extension keywords are refused where ssh refuses them.
-  let ours: ReturnType<typeof readClientConfig> | undefined;
+  let ours: ReturnType<typeof resolveClientConfig> | undefined;
   let error: unknown;
   try {
     ours = resolve(true);

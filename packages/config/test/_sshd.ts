@@ -22,20 +22,20 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GENERATIONS, type Generation, PEERS, peerCommand, rootOf } from "@tsalive/test-support";
+import { convtime } from "../src/_time.ts";
 import type { ConfigFileSystem } from "../src/fs.ts";
 import {
   ConfigError,
-  convtime,
   formatServerConfig,
   type OpenSshVersion,
-  parseChannelTimeoutEntry,
   type ResolvedServerConfig,
   resolveServerConfig,
   type ServerConnection,
   serverKeywords,
-  serverWinner,
 } from "../src/index.ts";
 import { nodeFileSystem } from "../src/node.ts";
+import { serverWinner } from "../src/server/_winner.ts";
+import { parseChannelTimeoutEntry } from "../src/server/resolve.ts";
 
 /** The system files sshd reads besides the config, which a root has its own of (a root has no /etc/services). */
 const SYSTEM_FILES = new Set(["/etc/services", "/etc/passwd", "/etc/group"]);

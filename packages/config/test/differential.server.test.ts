@@ -12,7 +12,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { peerCommand } from "@tsalive/test-support";
-import { formatServerConfig, opensshAtLeast, resolveServerConfig } from "../src/index.ts";
+import { formatServerConfig, resolveServerConfig } from "../src/index.ts";
+import { opensshAtLeast } from "../src/openssh_version.ts";
 import { ROOT_TOKEN } from "./_fixture.ts";
 import { compareWithSshd, haveGeneration, readServerFixture, VERSIONS } from "./_sshd.ts";
 

@@ -81,7 +81,7 @@ for (const version of VERSIONS) {
       };
       const resolved = resolveServerConfig(options);
       assert.equal(resolved.values.watchdogTimeout, 15);
-      assert.match(extensionNotice(resolved.resolution) ?? "", /line 2: WatchdogTimeout is a tsalive extension/);
+      assert.match(extensionNotice(resolved) ?? "", /line 2: WatchdogTimeout is a tsalive extension/);
       try {
         resolveServerConfig({ ...options, strict: true });
         assert.fail("strict resolved");

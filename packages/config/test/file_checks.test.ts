@@ -9,7 +9,14 @@ import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from "nod
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { ConfigError, MAX_CONFIG_FILE_BYTES, MAX_INCLUDE_MATCHES, resolveClientConfig } from "../src/index.ts";
+import {
+  ConfigError,
+  MAX_CONFIG_FILE_BYTES,
+  MAX_INCLUDE_MATCHES,
+  resolveClientConfig,
+  resolveServerConfig,
+} from "../src/index.ts";
+import { nodeFileSystem } from "../src/node.ts";
 
 const root = mkdtempSync("/tmp/tsalive-files-");
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -82,4 +89,31 @@ test("an Include glob that matches more than MAX_INCLUDE_MATCHES files is refuse
   const config = write("with-many", `Include ${dir}/*\n`);
   const error = refused(config, "CONFIG_LIMIT", /with-many line 1: Include .* matches more than 1024 files/);
   assert.equal(error.errors[0]?.line, 1);
+});
+
+test("sshd_config is read with the same checks and the same error: a FIFO, a device, an over-large file", () => {
+  const server = (config: string, code: string, pattern: RegExp) => {
+    const started = performance.now();
+    const error = (() => {
+      try {
+        resolveServerConfig({ config, fs: nodeFileSystem, extensions: null });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    assert.ok(performance.now() - started < 2000, "refused quickly, without blocking");
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    assert.match(error.message, pattern);
+    assert.deepEqual([error.file, error.line, error.keyword, error.value], [config, 0, undefined, undefined]);
+  };
+  const fifo = join(root, "sshd-fifo");
+  execFileSync("mkfifo", ["-m", "600", fifo]);
+  server(fifo, "CONFIG_NOT_REGULAR", /^\/tmp\/\S+\/sshd-fifo: not a regular file \(a FIFO/);
+  server("/dev/zero", "CONFIG_NOT_REGULAR", /^\/dev\/zero: not a regular file \(a device/);
+  const big = write("sshd-big", "");
+  truncateSync(big, MAX_CONFIG_FILE_BYTES + 1);
+  server(big, "CONFIG_LIMIT", /sshd-big: file too large/);
+  server(join(root, "missing"), "CONFIG_READ_FAILED", /missing: No such file or directory$/);
 });

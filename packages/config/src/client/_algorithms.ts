@@ -9,7 +9,7 @@ export function algorithms(value: string | undefined, fallback: string, supporte
   if (value.startsWith("-")) {
     return fallback
       .split(",")
-      .filter((d) => matchPatternList(d, value.slice(1), false) !== 1)
+      .filter((d) => matchPatternList(d, value.slice(1), false) !== "match")
       .join(",");
   }
   const list = value.startsWith("+")
@@ -20,7 +20,7 @@ export function algorithms(value: string | undefined, fallback: string, supporte
   const out: string[] = [];
   for (const pattern of list.split(",")) {
     for (const name of supported)
-      if (matchPatternList(name, pattern, false) === 1 && !out.includes(name)) out.push(name);
+      if (matchPatternList(name, pattern, false) === "match" && !out.includes(name)) out.push(name);
   }
   return out.join(",");
 }

@@ -1,6 +1,6 @@
+import { convtime } from "../_time.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { matchPatternList } from "../pattern.ts";
-import { convtime } from "../time.ts";
 import { ALGORITHMS_SUPPORTED } from "./_defaults.ts";
 
 /**
@@ -107,7 +107,7 @@ function algorithmCheck(
     const known = (name: string) =>
       supported.includes(name) ||
       (keys && !opensshAtLeast(openssh, "10.0") && KEY_SHORT_NAMES.includes(name.toUpperCase())) ||
-      (keys && supported.some((s) => matchPatternList(s, name, false) !== 0));
+      (keys && supported.some((s) => matchPatternList(s, name, false) !== "no-match"));
     // From 10.0 CASignatureAlgorithms takes plain key types only (9.2 accepts a certificate type, then fails).
     const caCertificate = (name: string) =>
       kind === "caKeys" && !opensshAtLeast(openssh, "10.0") && !supported.includes(name);

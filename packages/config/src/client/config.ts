@@ -1,8 +1,8 @@
-import { convtime } from "../time.ts";
+import { convtime } from "../_time.ts";
+import type { Assignment, ValueSource } from "../source.ts";
 import { formatProxyJump } from "./jump.ts";
 import { type ClientResolution, type ResolveClientOptions, readClientConfig } from "./resolve.ts";
 import { type ClientConfig, clientConfigSchema, clientKeywordSchemas } from "./schema.ts";
-import type { Assignment, ValueSource } from "./source.ts";
 
 /** Where each typed value came from; IdentityFile has one source per file. */
 export type ClientConfigSources = {

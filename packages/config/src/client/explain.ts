@@ -1,7 +1,7 @@
 import { asciiLower } from "../parse.ts";
+import { type Assignment, formatSource, type ValueSource } from "../source.ts";
 import type { ResolvedClientConfig } from "./config.ts";
 import { CLIENT_ALIASES, CLIENT_EXTENSION_KEYWORDS, clientKeywords } from "./keywords.ts";
-import { type Assignment, formatSource, type ValueSource } from "./source.ts";
 
 /** Why a keyword has its value: the line that won and the lines that lost, in reading order. */
 export interface ClientExplanation {
@@ -10,6 +10,11 @@ export interface ClientExplanation {
   /** The effective value as text (`undefined`: not set, OpenSSH's default applies). */
   readonly value: string | undefined;
   readonly source: ValueSource;
+  /**
+   * The line that won, with its arguments as read (`undefined`: not set, or a keyword whose values accumulate,
+   * such as IdentityFile): what to read for a keyword tsalive does not type.
+   */
+  readonly winner: Assignment | undefined;
   /** Active lines that also set it but lost, each with the reason. */
   readonly ignored: readonly { readonly assignment: Assignment; readonly reason: string }[];
   /** All of the above in a sentence per line, for people. */
@@ -45,7 +50,7 @@ export function explainClientConfig(resolved: ResolvedClientConfig, keyword: str
     const source = resolution.hostNameSource;
     const assignments = resolution.settings.get(key)?.assignments ?? [];
     const ignored = assignments.slice(1).map((assignment) => ({ assignment, reason: "the first value wins" }));
-    return build(name, resolution.hostName, source, ignored);
+    return build(name, resolution.hostName, source, assignments[0], ignored);
   }
   if (key === "identityfile") {
     const files = resolution.identityFiles;
@@ -54,6 +59,7 @@ export function explainClientConfig(resolved: ResolvedClientConfig, keyword: str
       keyword: name,
       value: files.map((f) => f.path).join(" "),
       source: files[0]?.source ?? { kind: "default" },
+      winner: undefined,
       ignored: [],
       text,
     };
@@ -78,13 +84,14 @@ export function explainClientConfig(resolved: ResolvedClientConfig, keyword: str
   }
   const value =
     win === undefined ? undefined : row?.kind === "command" || key.startsWith("proxy") ? win.value : win.args.join(" ");
-  return build(name, value, win?.source ?? { kind: "default" }, ignored);
+  return build(name, value, win?.source ?? { kind: "default" }, win, ignored);
 }
 
 function build(
   keyword: string,
   value: string | undefined,
   source: ValueSource,
+  winner: Assignment | undefined,
   ignored: { assignment: Assignment; reason: string }[],
 ): ClientExplanation {
   const lines = [
@@ -96,5 +103,5 @@ function build(
     const written = `${assignment.keyword} ${assignment.args.join(" ")}`;
     lines.push(`  ignored: ${formatSource(assignment.source)} ${JSON.stringify(written)} (${reason})`);
   }
-  return { keyword, value, source, ignored, text: lines.join("\n") };
+  return { keyword, value, source, winner, ignored, text: lines.join("\n") };
 }

@@ -1,5 +1,5 @@
+import { portValue } from "../_values.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
-import { portValue } from "../values.ts";
 
 /** One hop of a `ProxyJump` list. */
 export interface JumpHost {
@@ -109,7 +109,7 @@ function jumpText(value: string, openssh: OpenSshVersion): string {
  *
  * @example
  * ```ts
- * import { parseProxyJump } from "@tsalive/config";
+ * import { parseProxyJump } from "@tsalive/config/unstable";
  * parseProxyJump("bastion,me@inner:2222");
  * // { none: false, hops: [{ host: "bastion" }, { user: "me", host: "inner", port: 2222 }] }
  * ```
@@ -131,7 +131,7 @@ export function parseProxyJump(value: string, openssh: OpenSshVersion = "9.2"): 
  *
  * @example
  * ```ts
- * import { formatProxyJump } from "@tsalive/config";
+ * import { formatProxyJump } from "./jump.ts";
  * formatProxyJump("a,me@10.0.0.1:22"); // "a,me@[10.0.0.1]:22"
  * ```
  */

@@ -14,7 +14,7 @@ import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
  *
  * @example
  * ```ts
- * import { CLIENT_CHOICES } from "@tsalive/config";
+ * import { CLIENT_CHOICES } from "./keywords.ts";
  * CLIENT_CHOICES.stricthostkey.includes("accept-new"); // true
  * ```
  */
@@ -202,7 +202,7 @@ const rows: ReadonlyArray<readonly [string, ClientKeywordKind, (keyof typeof CLI
  *
  * @example
  * ```ts
- * import { CLIENT_KEYWORDS } from "@tsalive/config";
+ * import { CLIENT_KEYWORDS } from "./keywords.ts";
  * CLIENT_KEYWORDS.get("serveraliveinterval"); // { name: "ServerAliveInterval", kind: "time" }
  * ```
  */
@@ -285,7 +285,7 @@ export function clientKeywords(version: OpenSshVersion): ReadonlyMap<string, Cli
  *
  * @example
  * ```ts
- * import { CLIENT_EXTENSION_KEYWORDS } from "@tsalive/config";
+ * import { CLIENT_EXTENSION_KEYWORDS } from "./keywords.ts";
  * CLIENT_EXTENSION_KEYWORDS.get("heartbeat"); // { name: "Heartbeat", kind: "time" }
  * ```
  */
@@ -299,7 +299,7 @@ export const CLIENT_EXTENSION_KEYWORDS: ReadonlyMap<string, ClientKeyword> = new
  *
  * @example
  * ```ts
- * import { CLIENT_ALIASES } from "@tsalive/config";
+ * import { CLIENT_ALIASES } from "./keywords.ts";
  * CLIENT_ALIASES.get("keepalive"); // "tcpkeepalive"
  * ```
  */

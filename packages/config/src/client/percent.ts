@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { percentExpand } from "@tsalive/config";
+ * import { percentExpand } from "@tsalive/config/unstable";
  * percentExpand("%h.example.com", { h: "web" }); // { value: "web.example.com" }
  * percentExpand("%z", { h: "web" }); // { error: "percent_expand: unknown key %z" }
  * ```

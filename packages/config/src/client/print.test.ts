@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { memoryFileSystem } from "../fs.ts";
 import { OPENSSH_VERSIONS } from "../openssh_version.ts";
+import { resolveClientConfig } from "./config.ts";
 import { formatClientConfig } from "./print.ts";
-import { readClientConfig } from "./resolve.ts";
 
 const read = (text: string, openssh: (typeof OPENSSH_VERSIONS)[number]) =>
-  readClientConfig({
+  resolveClientConfig({
     host: "h",
     localUser: "me",
     home: "/home/me",

@@ -1,16 +1,16 @@
+import { convtime } from "../_time.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { asciiLower } from "../parse.ts";
 import { matchPattern } from "../pattern.ts";
-import { convtime } from "../time.ts";
+import type { Assignment } from "../source.ts";
 import { algorithms, supportedFor } from "./_algorithms.ts";
 import { parseTunnelDevice } from "./_checks.ts";
 import { ALGORITHM_DEFAULTS } from "./_defaults.ts";
 import { formatIpqos } from "./_ipqos.ts";
 import { sha1Hex } from "./_sha1.ts";
+import type { ResolvedClientConfig } from "./config.ts";
 import { formatProxyJump, parseProxyJump } from "./jump.ts";
 import { percentExpand } from "./percent.ts";
-import type { ClientResolution } from "./resolve.ts";
-import type { Assignment } from "./source.ts";
 
 /** readconf.c's multistate tables as `fmt_multistate_int` prints them: each word → the first word of its value. */
 const MULTISTATE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -216,12 +216,13 @@ export interface FormatClientConfigOptions {
  *   host: "web", localUser: "me", home: "/home/me", openssh: "10.6",
  *   configFile: { file: "config", text: "Host web\n  Port 2222\n  Heartbeat 5\n" },
  * });
- * const text = formatClientConfig(resolved.resolution);
+ * const text = formatClientConfig(resolved);
  * text.split("\n").slice(0, 4); // ["host web", "user me", "hostname web", "port 2222"]
  * text.trimEnd().split("\n").at(-1); // "heartbeat 5"
  * ```
  */
-export function formatClientConfig(resolution: ClientResolution, options: FormatClientConfigOptions = {}): string {
+export function formatClientConfig(resolved: ResolvedClientConfig, options: FormatClientConfigOptions = {}): string {
+  const { resolution } = resolved;
   const version = resolution.openssh;
   const o = resolution.options;
   const first = (key: string): Assignment | undefined => {

@@ -1,17 +1,20 @@
+import { expandIncludeGlob } from "../_glob.ts";
+import { MatchFailure } from "../_match_failure.ts";
 import { readConfigFile } from "../_read.ts";
+import { convtime } from "../_time.ts";
+import { a2port, integerValue, parseServices, SERVICE_PORTS } from "../_values.ts";
 import { badOptionsError, ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import type { ConfigFileSystem } from "../fs.ts";
 import { defaultFileSystem } from "../fs.ts";
-import { expandIncludeGlob } from "../glob.ts";
 import { DEFAULT_OPENSSH_VERSION, type OpenSshVersion, opensshAtLeast, opensshVersion } from "../openssh_version.ts";
 import { asciiLower, type ConfigLine, type DirectiveLine, parseConfig, parseLine } from "../parse.ts";
 import { matchPattern, matchPatternList } from "../pattern.ts";
-import { convtime } from "../time.ts";
-import { a2port, integerValue, parseServices, SERVICE_PORTS } from "../values.ts";
+import type { Assignment, ValueSource } from "../source.ts";
 import { numericHost } from "./_address.ts";
 import { emptyAlgorithmLists } from "./_algorithms.ts";
 import { WORD_CHECKS, WORD_MISSING } from "./_checks.ts";
 import { parseIpqos } from "./_ipqos.ts";
+import { evaluateMatch, evaluateMatchArgs, execTokens, type MatchContext } from "./_match.ts";
 import { parseProxyJump } from "./jump.ts";
 import {
   CLIENT_ALIASES,
@@ -20,18 +23,16 @@ import {
   type ClientKeyword,
   clientKeywords,
 } from "./keywords.ts";
-import { evaluateMatch, evaluateMatchArgs, execTokens, type MatchContext, MatchFailure } from "./match.ts";
 import { percentExpand } from "./percent.ts";
-import type { Assignment, ValueSource } from "./source.ts";
 
 /** Config text held in memory, with the name to use in messages and provenance. */
-export interface ConfigText {
+export interface ClientConfigText {
   readonly text: string;
   readonly file?: string;
 }
 
 /** A config file path (read through `fs`), or text. */
-export type ConfigInput = string | ConfigText;
+export type ClientConfigInput = string | ClientConfigText;
 
 /**
  * One command-line argument of ssh that feeds the configuration, in the order given: `-o` (one config line), `-l`,
@@ -82,11 +83,11 @@ export interface ResolveClientOptions {
   /** `-i file`, in order: identity files given on the command line. */
   identityFiles?: readonly string[] | undefined;
   /** `-F`: the only config file to read (user rules), or `"none"` to read none. */
-  configFile?: ConfigInput | undefined;
+  configFile?: ClientConfigInput | undefined;
   /** The user config; default `HOME/.ssh/config`; `null` for none. Ignored with `configFile`. */
-  userConfig?: ConfigInput | null | undefined;
+  userConfig?: ClientConfigInput | null | undefined;
   /** The system config; default `/etc/ssh/ssh_config`; `null` for none. Ignored with `configFile`. */
-  systemConfig?: ConfigInput | null | undefined;
+  systemConfig?: ClientConfigInput | null | undefined;
   /**
    * Where paths are read from. Default: the runtime's real file system (`defaultFileSystem`); pass
    * `memoryFileSystem` to resolve text you hold without touching the disk.
@@ -225,7 +226,7 @@ function splitDestination(destination: string): { user?: string; host: string; p
   return { host: destination };
 }
 
-class ClientResolver {
+class ClientReader {
   readonly settings = new Map<string, { name: string; assignments: Assignment[] }>();
   readonly identity: { path: string; userProvided: boolean; source: ValueSource }[] = [];
   readonly warnings: ConfigIssue[] = [];
@@ -361,14 +362,16 @@ class ClientResolver {
     }
     if (!exists) {
       const message = `Warning: Identity file ${full} not accessible: No such file or directory.`;
-      this.warnings.push({ file: "command-line", line: 0, keyword: undefined, message });
+      this.warnings.push({ file: "command-line", line: 0, keyword: undefined, value: undefined, message });
       return;
     }
     this.addIdentity(full, true, source);
   }
 
   fatalArgument(message: string): never {
-    throw new ConfigError("CONFIG_INVALID", message, [{ file: "command-line", line: 0, keyword: undefined, message }]);
+    throw new ConfigError("CONFIG_INVALID", message, [
+      { file: "command-line", line: 0, keyword: undefined, value: undefined, message },
+    ]);
   }
 
   commandLineOption(text: string, index: number): void {
@@ -382,6 +385,7 @@ class ClientResolver {
           file: "command-line",
           line: 0,
           keyword: line.kind === "directive" ? line.keyword : undefined,
+          value: line.kind === "directive" ? line.value : undefined,
           message: bad.message,
         };
         throw new ConfigError("CONFIG_INVALID", bad.message, [issue]);
@@ -422,7 +426,8 @@ class ClientResolver {
     const attempts = this.first("connectionattempts");
     if (attempts && Number(attempts.args[0]) <= 0) this.fatalArgument("Invalid number of ConnectionAttempts");
     const empty = emptyAlgorithmLists(this.version, (key) => this.first(key)?.args[0]);
-    for (const message of empty.errors) this.warnings.push({ file: undefined, line: 0, keyword: undefined, message });
+    for (const message of empty.errors)
+      this.warnings.push({ file: undefined, line: 0, keyword: undefined, value: undefined, message });
     if (empty.fatal !== undefined) this.fatalArgument([...empty.errors, empty.fatal].join("\n"));
     this.checkJumpLoop(host);
     return {
@@ -458,7 +463,13 @@ class ClientResolver {
       const source = this.proxy.assignment.source;
       const where = source.kind === "file" ? source : undefined;
       throw new ConfigError("CONFIG_INVALID", message, [
-        { file: where?.file, line: where?.line ?? 0, keyword: this.proxy.assignment.keyword, message },
+        {
+          file: where?.file,
+          line: where?.line ?? 0,
+          keyword: this.proxy.assignment.keyword,
+          value: this.proxy.assignment.value,
+          message,
+        },
       ]);
     }
   }
@@ -468,7 +479,7 @@ class ClientResolver {
     if (result.error !== undefined) {
       const where = source.kind === "file" ? source : undefined;
       throw new ConfigError("CONFIG_INVALID", result.error, [
-        { file: where?.file, line: where?.line ?? 0, keyword: undefined, message: result.error },
+        { file: where?.file, line: where?.line ?? 0, keyword: undefined, value: undefined, message: result.error },
       ]);
     }
     return result.value;
@@ -485,7 +496,9 @@ class ClientResolver {
       if (!this.readInput(path, { user: true, neverMatch: false })) {
         const name = typeof o.configFile === "string" ? o.configFile : displayName(o.configFile.file);
         const message = `Can't open user config file ${name}: No such file or directory`;
-        throw new ConfigError("CONFIG_READ_FAILED", message, [{ file: name, line: 0, keyword: undefined, message }]);
+        throw new ConfigError("CONFIG_READ_FAILED", message, [
+          { file: name, line: 0, keyword: undefined, value: undefined, message },
+        ]);
       }
       return;
     }
@@ -507,7 +520,7 @@ class ClientResolver {
     return readConfigFile(this.fs, path, { checkPerm, uid: this.options.uid, at });
   }
 
-  readInput(input: ConfigInput, flags: FileFlags, checkPerm = false): boolean {
+  readInput(input: ClientConfigInput, flags: FileFlags, checkPerm = false): boolean {
     const active: ActiveRef = { active: true };
     if (typeof input === "string") {
       const text = this.readFile(input, checkPerm);
@@ -533,6 +546,7 @@ class ClientResolver {
             file,
             line: line.line,
             keyword: line.kind === "directive" ? line.keyword : undefined,
+            value: line.kind === "directive" ? line.value : undefined,
             message: bad.message,
           });
         }
@@ -571,7 +585,7 @@ class ClientResolver {
     if (!row) {
       const extension = CLIENT_EXTENSION_KEYWORDS.get(key);
       const ignoreList = this.ignoredUnknown();
-      const listed = ignoreList !== undefined && matchPatternList(key, ignoreList, true) === 1;
+      const listed = ignoreList !== undefined && matchPatternList(key, ignoreList, true) === "match";
       if (extension && (!this.strict || listed)) {
         row = extension;
         if (!listed && this.pass === 1) {
@@ -580,6 +594,7 @@ class ClientResolver {
             file: source.kind === "file" ? source.file : "command-line",
             line: line.line,
             keyword: line.keyword,
+            value: line.value,
             message,
           });
         }
@@ -608,6 +623,7 @@ class ClientResolver {
           file: source.kind === "file" ? source.file : "command-line",
           line: line.line,
           keyword: line.keyword,
+          value: line.value,
           message: `${at}: Unsupported option "${key}"`,
         });
         return undefined;
@@ -874,7 +890,9 @@ class ClientResolver {
   /** ssh's fatal() while reading: the one message, at once. */
   fatal(message: string, line: DirectiveLine): never {
     const file = this.stack[this.stack.length - 1] ?? "command-line";
-    throw new ConfigError("CONFIG_INVALID", message, [{ file, line: line.line, keyword: line.keyword, message }]);
+    throw new ConfigError("CONFIG_INVALID", message, [
+      { file, line: line.line, keyword: line.keyword, value: line.value, message },
+    ]);
   }
 
   /** readconf.c match_cfg_line with this resolver's state: the host, user and port known so far. */
@@ -944,6 +962,7 @@ class ClientResolver {
         file: this.stack[this.stack.length - 1],
         line: line.line,
         keyword: line.keyword,
+        value: line.value,
         message: `vdollar_percent_expand: ${why}\n${at}: Unable to expand user config file '${arg}'`,
       });
       return undefined;
@@ -980,14 +999,22 @@ class ClientResolver {
         if (!(error instanceof ConfigError)) throw error;
         const message = `${at}: ${error.message}`;
         const file = this.stack[this.stack.length - 1];
-        throw new ConfigError(error.code, message, [{ file, line: line.line, keyword: line.keyword, message }]);
+        throw new ConfigError(error.code, message, [
+          { file, line: line.line, keyword: line.keyword, value: line.value, message },
+        ]);
       }
       for (const file of files) {
         if (depth + 1 > READCONF_MAX_DEPTH || this.stack.includes(file)) {
           const chain = [...this.stack, file].join(" -> ");
           const message = `${at}: Too many recursive configuration includes (Include loop: ${chain})`;
           throw new ConfigError("CONFIG_INCLUDE_LOOP", message, [
-            { file: this.stack[this.stack.length - 1], line: line.line, keyword: line.keyword, message },
+            {
+              file: this.stack[this.stack.length - 1],
+              line: line.line,
+              keyword: line.keyword,
+              value: line.value,
+              message,
+            },
           ]);
         }
         const text = this.readFile(file, true, { text: at, file: this.stack[this.stack.length - 1], line: line.line });
@@ -1016,7 +1043,7 @@ class ClientResolver {
  *   a `Match exec` without `exec`, a missing `configFile`.
  * @example
  * ```ts
- * import { readClientConfig } from "@tsalive/config";
+ * import { readClientConfig } from "./resolve.ts";
  * const resolution = readClientConfig({
  *   host: "web",
  *   localUser: "me",
@@ -1027,5 +1054,5 @@ class ClientResolver {
  * ```
  */
 export function readClientConfig(options: ResolveClientOptions): ClientResolution {
-  return new ClientResolver(options).run();
+  return new ClientReader(options).run();
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { INT_MAX } from "../time.ts";
-import { flagValue, integerValue, portValue, timeOrNoneValue } from "../values.ts";
+import { INT_MAX } from "../_time.ts";
+import { flagValue, integerValue, portValue, timeOrNoneValue } from "../_values.ts";
 import { parseProxyJump } from "./jump.ts";
 
 const seconds: z.ZodNumber = z.number().int().min(0).max(INT_MAX);

@@ -86,7 +86,7 @@ export function assembleAlgorithms(key: string, arg: string | undefined, version
   const def = defaults.split(",");
   const all = supported(key, version);
   if (arg.startsWith("-")) {
-    const kept = def.filter((name) => matchPatternList(name, arg.slice(1), false) !== 1);
+    const kept = def.filter((name) => matchPatternList(name, arg.slice(1), false) !== "match");
     return kept.length > 0 ? kept.join(",") : defaults;
   }
   const list = arg.startsWith("+")

@@ -5,8 +5,9 @@
  *
  * @module
  */
+
+import { convtime, INT_MAX } from "../_time.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
-import { convtime, INT_MAX } from "../time.ts";
 
 /** The IPQoS words each release reads (misc.c ipqos[]); 10.0's Debian build reads the TOS names as `none`. */
 export const IPQOS_WORDS: readonly string[] = [

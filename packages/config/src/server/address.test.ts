@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { addrMatchList, parseAddress } from "./address.ts";
+import { matchAddressList, parseAddress } from "./address.ts";
 
 test("parseAddress: inet_aton's IPv4 forms and inet_pton's IPv6", () => {
   assert.deepEqual(parseAddress("192.168.1.7"), [192, 168, 1, 7]);
@@ -18,22 +18,22 @@ test("parseAddress: inet_aton's IPv4 forms and inet_pton's IPv6", () => {
   assert.equal(parseAddress("fe80::1%lo"), undefined);
 });
 
-test("addrMatchList: CIDR, wildcards, negation, invalid networks", () => {
-  assert.equal(addrMatchList("192.168.1.7", "10.0.0.0/8,192.168.0.0/16"), 1);
-  assert.equal(addrMatchList("192.168.1.7", "192.168.*,!192.168.1.0/24"), -1);
-  assert.equal(addrMatchList("8.8.8.8", "10.0.0.0/8"), 0);
-  assert.equal(addrMatchList("2001:db8::5", "2001:db8::/32"), 1);
-  assert.equal(addrMatchList("127.0.0.1", "::/0"), 0);
-  assert.equal(addrMatchList("127.0.0.1", "0.0.0.0/0"), 1);
-  assert.equal(addrMatchList(undefined, "10.0.0.1/8"), -2);
-  assert.equal(addrMatchList(undefined, "10.0.0.0/33"), -2);
-  assert.equal(addrMatchList(undefined, "10.0.0.0/8,"), -2);
-  assert.equal(addrMatchList(undefined, "10.0.0.0/8,host.*"), 0);
+test("matchAddressList: CIDR, wildcards, negation, invalid networks", () => {
+  assert.equal(matchAddressList("192.168.1.7", "10.0.0.0/8,192.168.0.0/16"), "match");
+  assert.equal(matchAddressList("192.168.1.7", "192.168.*,!192.168.1.0/24"), "negated");
+  assert.equal(matchAddressList("8.8.8.8", "10.0.0.0/8"), "no-match");
+  assert.equal(matchAddressList("2001:db8::5", "2001:db8::/32"), "match");
+  assert.equal(matchAddressList("127.0.0.1", "::/0"), "no-match");
+  assert.equal(matchAddressList("127.0.0.1", "0.0.0.0/0"), "match");
+  assert.equal(matchAddressList(undefined, "10.0.0.1/8"), "invalid");
+  assert.equal(matchAddressList(undefined, "10.0.0.0/33"), "invalid");
+  assert.equal(matchAddressList(undefined, "10.0.0.0/8,"), "invalid");
+  assert.equal(matchAddressList(undefined, "10.0.0.0/8,host.*"), "no-match");
   // An address that is not numeric matches nothing, not even "*".
-  assert.equal(addrMatchList("host.example", "*"), 0);
+  assert.equal(matchAddressList("host.example", "*"), "no-match");
 });
 
-test("addrMatchList: an address is in every network made from its own prefix", () => {
+test("matchAddressList: an address is in every network made from its own prefix", () => {
   fc.assert(
     fc.property(
       fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }),
@@ -43,8 +43,8 @@ test("addrMatchList: an address is in every network made from its own prefix", (
           const keep = Math.max(0, Math.min(8, length - i * 8));
           return byte & (0xff << (8 - keep)) & 0xff;
         });
-        assert.equal(addrMatchList(bytes.join("."), `${network.join(".")}/${length}`), 1);
-        assert.equal(addrMatchList(bytes.join("."), `!${network.join(".")}/${length}`), -1);
+        assert.equal(matchAddressList(bytes.join("."), `${network.join(".")}/${length}`), "match");
+        assert.equal(matchAddressList(bytes.join("."), `!${network.join(".")}/${length}`), "negated");
       },
     ),
   );

@@ -83,7 +83,7 @@ function parseIPv6(text: string): Bytes | undefined {
  *
  * @example
  * ```ts
- * import { parseAddress } from "@tsalive/config";
+ * import { parseAddress } from "./address.ts";
  * parseAddress("10.1"); // [10, 0, 0, 1] (inet_aton's short forms)
  * parseAddress("::1")?.length; // 16
  * parseAddress("example.com"); // undefined
@@ -131,45 +131,46 @@ function inNetwork(address: Bytes, network: Bytes, length: number): boolean {
 }
 
 /**
- * The result of an address list: 1 matched, 0 did not, -1 a negated entry matched, -2 the list is invalid (an
- * empty entry, or a network with host bits set or too long a prefix).
+ * The result of an address list: `"match"`, `"no-match"`, `"negated"` (a `!entry` matched, which wins), or
+ * `"invalid"`: the list has an empty entry, or a network with host bits set or too long a prefix (addrmatch.c
+ * returns 1, 0, -1 and -2 for these).
  */
-export type AddressListResult = 1 | 0 | -1 | -2;
+export type AddressListResult = "match" | "no-match" | "negated" | "invalid";
 
 /**
  * addrmatch.c `addr_match_list`: matches an address against a comma-separated list of CIDR networks
  * (`192.168.0.0/16`, `2001:db8::/32`), plain addresses and wildcard patterns (`10.0.0.*`), each negatable with
- * `!`. A negated match wins. With `address` undefined only the list's syntax is checked (0 or -2). An address
- * that is not numeric matches nothing, not even `*`.
+ * `!`. A negated match wins. With `address` undefined only the list's syntax is checked (`"no-match"` or
+ * `"invalid"`). An address that is not numeric matches nothing, not even `*`.
  *
  * @example
  * ```ts
- * import { addrMatchList } from "@tsalive/config";
- * addrMatchList("192.168.1.7", "10.0.0.0/8,192.168.0.0/16"); // 1
- * addrMatchList("192.168.1.7", "192.168.*,!192.168.1.0/24"); // -1
- * addrMatchList("::1", "::1/128"); // 1
- * addrMatchList(undefined, "10.0.0.1/8"); // -2 (host bits set)
+ * import { matchAddressList } from "@tsalive/config/unstable";
+ * matchAddressList("192.168.1.7", "10.0.0.0/8,192.168.0.0/16"); // "match"
+ * matchAddressList("192.168.1.7", "192.168.*,!192.168.1.0/24"); // "negated"
+ * matchAddressList("::1", "::1/128"); // "match"
+ * matchAddressList(undefined, "10.0.0.1/8"); // "invalid" (host bits set)
  * ```
  */
-export function addrMatchList(address: string | undefined, list: string): AddressListResult {
+export function matchAddressList(address: string | undefined, list: string): AddressListResult {
   let subject: Bytes | undefined;
   if (address !== undefined) {
     subject = parseAddress(address);
-    if (!subject) return 0;
+    if (!subject) return "no-match";
   }
-  let result: AddressListResult = 0;
+  let result: AddressListResult = "no-match";
   for (let entry of list.split(",")) {
     const negated = entry.startsWith("!");
     if (negated) entry = entry.slice(1);
-    if (entry === "") return -2;
+    if (entry === "") return "invalid";
     const network = parseNetwork(entry);
-    if (network === -2) return -2;
+    if (network === -2) return "invalid";
     const matched =
       address !== undefined &&
       (network === -1 ? matchPattern(address, entry) : inNetwork(subject as Bytes, network.bytes, network.length));
     if (matched) {
-      if (negated) return -1;
-      result = 1;
+      if (negated) return "negated";
+      result = "match";
     }
   }
   return result;

@@ -1,4 +1,5 @@
-import type { Assignment, ValueSource } from "../client/source.ts";
+import type { Assignment, ValueSource } from "../source.ts";
+import { passAssignments as pass, serverWinner } from "./_winner.ts";
 import { type ResolveServerOptions, readServerConfig, type ServerResolution } from "./resolve.ts";
 import { type ServerConfig, serverConfigSchema, serverKeywordSchemas } from "./schema.ts";
 
@@ -30,29 +31,6 @@ export const DEFAULT_HOST_KEYS: readonly string[] = [
 
 /** sshd's AuthorizedKeysFile default. */
 export const DEFAULT_AUTHORIZED_KEYS_FILES: readonly string[] = [".ssh/authorized_keys", ".ssh/authorized_keys2"];
-
-function pass(resolution: ServerResolution, key: string, which: 1 | 2): Assignment[] {
-  return (resolution.settings.get(key)?.assignments ?? []).filter((a) => a.pass === which);
-}
-
-/**
- * The assignment sshd uses for a single-valued keyword: the first line of the first matching `Match` block
- * overrides the global value, which is the first global line (`-o` options before the file).
- *
- * @example
- * ```ts
- * import { readServerConfig, serverWinner } from "@tsalive/config";
- * const resolution = readServerConfig({
- *   config: { file: "sshd_config", text: "MaxSessions 10\nMatch User ann\n  MaxSessions 2\n" },
- *   connection: { user: "ann" },
- *   extensions: null,
- * });
- * serverWinner(resolution, "maxsessions")?.args; // ["2"]
- * ```
- */
-export function serverWinner(resolution: ServerResolution, key: string): Assignment | undefined {
-  return pass(resolution, key, 2)[0] ?? pass(resolution, key, 1)[0];
-}
 
 /**
  * UnusedConnectionTimeout as servconf.c reads it: the first time value wins, but a later `none` still turns it

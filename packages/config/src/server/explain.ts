@@ -1,7 +1,8 @@
-import { type Assignment, formatSource, type ValueSource } from "../client/source.ts";
 import { asciiLower } from "../parse.ts";
+import { type Assignment, formatSource, type ValueSource } from "../source.ts";
 import { LAST_WINS } from "./_last_wins.ts";
-import { type ResolvedServerConfig, serverWinner } from "./config.ts";
+import { serverWinner } from "./_winner.ts";
+import type { ResolvedServerConfig } from "./config.ts";
 import { SERVER_EXTENSION_KEYWORDS, serverKeywords } from "./keywords.ts";
 
 /** Why a server keyword has its value: the line that won and the lines that lost, in reading order. */
@@ -11,17 +12,15 @@ export interface ServerExplanation {
   /** The winning line's arguments as written (`undefined`: not set, sshd's default applies). */
   readonly value: string | undefined;
   readonly source: ValueSource;
+  /**
+   * The line that won, with its arguments as read (`undefined`: not set, or a keyword whose lines accumulate,
+   * such as Port or AcceptEnv): what to read for a keyword tsalive does not type (PermitOpen, ForceCommand…).
+   */
+  readonly winner: Assignment | undefined;
   /** Active lines that also set it but lost, each with the reason. */
   readonly ignored: readonly { readonly assignment: Assignment; readonly reason: string }[];
   /** All of the above in a sentence per line, for people. */
   readonly text: string;
-}
-
-/** The Match pass's last line when it has one, else the global pass's last line. */
-function lastWinner(assignments: readonly Assignment[]): Assignment | undefined {
-  const match = assignments.filter((a) => a.pass === 2);
-  const list = match.length > 0 ? match : assignments.filter((a) => a.pass === 1);
-  return list[list.length - 1];
 }
 
 const ACCUMULATE = new Set(["port", "hostkey", "listenaddress", "acceptenv"]);
@@ -57,6 +56,7 @@ export function explainServerConfig(resolved: ResolvedServerConfig, keyword: str
       keyword: name,
       value: global.length > 0 ? global.map((a) => a.value).join(" ") : undefined,
       source: global[0]?.source ?? { kind: "default" },
+      winner: undefined,
       ignored: [],
       text: text || `${name}: sshd's default`,
     };
@@ -66,9 +66,7 @@ export function explainServerConfig(resolved: ResolvedServerConfig, keyword: str
       ? resolved.sources.unusedConnectionTimeout.kind === "default"
         ? undefined
         : assignments.find((a) => a.source === resolved.sources.unusedConnectionTimeout)
-      : LAST_WINS[resolved.resolution.openssh].includes(key)
-        ? lastWinner(assignments)
-        : serverWinner(resolved.resolution, key);
+      : serverWinner(resolved.resolution, key);
   // A line in a `Match All` block is read by both passes: show each line once, and never the winner as ignored.
   const same = (a: Assignment, b: Assignment | undefined) =>
     b !== undefined && formatSource(a.source) === formatSource(b.source);
@@ -99,6 +97,7 @@ export function explainServerConfig(resolved: ResolvedServerConfig, keyword: str
     keyword: name,
     value: winner?.value,
     source: winner?.source ?? { kind: "default" },
+    winner,
     ignored,
     text: lines.join("\n"),
   };

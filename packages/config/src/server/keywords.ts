@@ -61,7 +61,7 @@ export interface ServerKeyword {
  *
  * @example
  * ```ts
- * import { SERVER_CHOICES } from "@tsalive/config";
+ * import { SERVER_CHOICES } from "./keywords.ts";
  * SERVER_CHOICES.permitrootlogin.includes("prohibit-password"); // true
  * ```
  */
@@ -283,7 +283,7 @@ export function serverKeywords(version: OpenSshVersion = DEFAULT_OPENSSH_VERSION
  *
  * @example
  * ```ts
- * import { SERVER_KEYWORDS } from "@tsalive/config";
+ * import { SERVER_KEYWORDS } from "./keywords.ts";
  * SERVER_KEYWORDS.get("clientaliveinterval"); // { name: "ClientAliveInterval", kind: "time", match: true }
  * SERVER_KEYWORDS.get("port")?.match; // false: not allowed inside Match
  * ```
@@ -300,7 +300,7 @@ export const SERVER_KEYWORDS: ReadonlyMap<string, ServerKeyword> = serverKeyword
  *
  * @example
  * ```ts
- * import { SERVER_EXTENSION_KEYWORDS } from "@tsalive/config";
+ * import { SERVER_EXTENSION_KEYWORDS } from "./keywords.ts";
  * SERVER_EXTENSION_KEYWORDS.get("watchdogtimeout"); // { name: "WatchdogTimeout", kind: "time", match: true }
  * ```
  */

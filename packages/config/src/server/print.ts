@@ -1,6 +1,6 @@
-import type { Assignment } from "../client/source.ts";
+import { convtime } from "../_time.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
-import { convtime } from "../time.ts";
+import type { Assignment } from "../source.ts";
 import { assembleAlgorithms, isAlgorithmList } from "./_algorithms.ts";
 import { scanScaled } from "./_checks.ts";
 import { LAST_WINS } from "./_last_wins.ts";

@@ -5,7 +5,8 @@ import { ConfigError } from "../errors.ts";
 import { memoryFileSystem } from "../fs.ts";
 import { resolveServerConfig } from "./config.ts";
 import { explainServerConfig } from "./explain.ts";
-import { extensionNotice, readServerConfig } from "./resolve.ts";
+import { extensionNotice } from "./extension_notice.ts";
+import { readServerConfig } from "./resolve.ts";
 
 const file = "/etc/ssh/sshd_config";
 const resolve = (text: string, extra: Partial<Parameters<typeof resolveServerConfig>[0]> = {}) =>
@@ -106,11 +107,11 @@ test("the seed's keywords are read in place, and said once to be tsalive's; stri
   assert.equal(resolved.values.watchdogTimeout, 15);
   assert.equal(resolved.values.heartbeat, 3);
   assert.deepEqual(resolved.sources.watchdogTimeout, { kind: "file", file, line: 2 });
-  assert.equal(resolved.resolution.extensionLines.length, 2);
-  const notice = extensionNotice(resolved.resolution) ?? "";
+  assert.equal(resolved.resolution.extensionNotes.length, 2);
+  const notice = extensionNotice(resolved) ?? "";
   assert.match(notice, /^\/etc\/ssh\/sshd_config line 2: WatchdogTimeout is a tsalive extension/);
   assert.match(notice, /and 1 more such line\. To share the file with OpenSSH, move .* \/etc\/ssh\/tsalive_config/);
-  assert.equal(extensionNotice(resolve("ClientAliveInterval 5\n").resolution), undefined);
+  assert.equal(extensionNotice(resolve("ClientAliveInterval 5\n")), undefined);
   // The extension file still works, and its value wins over sshd_config's.
   const both = resolve("WatchdogTimeout 15\n", {
     extensions: { file: "/etc/ssh/tsalive_config", text: "WatchdogTimeout 9\n" },

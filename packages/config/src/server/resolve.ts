@@ -1,15 +1,18 @@
-import type { Assignment, ValueSource } from "../client/source.ts";
+import { expandIncludeGlob } from "../_glob.ts";
+import { MatchFailure } from "../_match_failure.ts";
+import { readConfigFile } from "../_read.ts";
+import { convtime, INT_MAX } from "../_time.ts";
+import { a2port, parseServices, SERVICE_PORTS, strtonum } from "../_values.ts";
 import { ConfigError, type ConfigIssue, displayName } from "../errors.ts";
 import { type ConfigFileSystem, memoryFileSystem } from "../fs.ts";
-import { expandIncludeGlob } from "../glob.ts";
 import { type OpenSshVersion, opensshAtLeast, opensshVersion } from "../openssh_version.ts";
 import { type ConfigDocument, type ConfigLine, parseConfig, parseLine } from "../parse.ts";
-import { convtime, INT_MAX } from "../time.ts";
-import { a2port, parseServices, SERVICE_PORTS, strtonum } from "../values.ts";
+import type { Assignment, ValueSource } from "../source.ts";
 import { checkAlgorithms, isAlgorithmList } from "./_algorithms.ts";
 import { checkServerValue } from "./_checks.ts";
+import { evaluateServerMatch, type MatchContext } from "./_match.ts";
+import type { ServerConnection } from "./connection.ts";
 import { SERVER_CHOICES, SERVER_EXTENSION_KEYWORDS, type ServerKeyword, serverKeywords } from "./keywords.ts";
-import { evaluateServerMatch, type MatchContext, type ServerConnection, ServerMatchFailure } from "./match.ts";
 
 /** Config text held in memory, with the name to use in messages and provenance. */
 export interface ServerConfigText {
@@ -88,7 +91,7 @@ export interface ServerResolution {
    * reject the file because of them. The first one's message says how to share the file; see
    * {@linkcode extensionNotice}.
    */
-  readonly extensionLines: readonly ConfigIssue[];
+  readonly extensionNotes: readonly ConfigIssue[];
 }
 
 const SERVCONF_MAX_DEPTH = 16;
@@ -130,7 +133,8 @@ function hpdelim(text: string): { host: string; rest: string | undefined } | und
  *
  * @example
  * ```ts
- * import { fileGroups, memoryFileSystem } from "@tsalive/config";
+ * import { memoryFileSystem } from "@tsalive/config";
+ * import { fileGroups } from "./resolve.ts";
  * const groups = fileGroups(memoryFileSystem({
  *   "/etc/passwd": "ann:x:1000:1000::/home/ann:/bin/sh\n",
  *   "/etc/group": "ann:x:1000:\nwheel:x:10:ann\n",
@@ -176,7 +180,7 @@ class ServerReader {
   readonly fs: ConfigFileSystem;
   readonly context: MatchContext;
   /** Extension keywords read in sshd_config itself, in pass 1. */
-  readonly extensionLines: ConfigIssue[] = [];
+  readonly extensionNotes: ConfigIssue[] = [];
   pass: 1 | 2 = 1;
 
   constructor(
@@ -215,15 +219,14 @@ class ServerReader {
   load(path: string): ConfigDocument {
     let doc = this.docs.get(path);
     if (doc) return doc;
-    let text: string | undefined;
-    try {
-      text = this.fs.readFile(path);
-    } catch (cause) {
-      throw new ConfigError("CONFIG_READ_FAILED", `${path}: ${String(cause)}`, [], { cause });
-    }
+    // As the client reader reads: a FIFO, a device, a socket or an over-large file is refused, a read error names
+    // the file; sshd checks no owner or mode.
+    const text = readConfigFile(this.fs, path, { checkPerm: false, uid: undefined, what: "" });
     if (text === undefined) {
       const message = `${path}: No such file or directory`;
-      throw new ConfigError("CONFIG_READ_FAILED", message, [{ file: path, line: 0, keyword: undefined, message }]);
+      throw new ConfigError("CONFIG_READ_FAILED", message, [
+        { file: path, line: 0, keyword: undefined, value: undefined, message },
+      ]);
     }
     doc = parseConfig(text, { file: path, recover: true });
     this.docs.set(path, doc);
@@ -241,7 +244,13 @@ class ServerReader {
   ) {
     if (depth > SERVCONF_MAX_DEPTH) {
       const message = "Too many recursive configuration includes";
-      this.fail(new Fatal(message, "CONFIG_INCLUDE_LOOP"), { file: doc.file, line: 0, keyword: undefined, message });
+      this.fail(new Fatal(message, "CONFIG_INCLUDE_LOOP"), {
+        file: doc.file,
+        line: 0,
+        keyword: undefined,
+        value: undefined,
+        message,
+      });
     }
     const flagsRef = { flags };
     let bad = 0;
@@ -272,7 +281,7 @@ class ServerReader {
     const name = displayName(file);
     const { keyword, key, args } = line;
     const at = `${name} line ${line.line}`;
-    const issue = (message: string): ConfigIssue => ({ file, line: line.line, keyword, message });
+    const issue = (message: string): ConfigIssue => ({ file, line: line.line, keyword, value: line.value, message });
     const bad = (message: string): true => {
       this.reported.push(issue(message));
       return true;
@@ -281,7 +290,7 @@ class ServerReader {
     if (line.value === "") return bad(`${at}: no argument after keyword "${keyword}"`);
     const row = this.keywords.get(key) ?? (this.inPlace ? SERVER_EXTENSION_KEYWORDS.get(key) : undefined);
     if (row !== undefined && this.inPlace && this.pass === 1 && SERVER_EXTENSION_KEYWORDS.has(key)) {
-      this.extensionLines.push(issue(`${name}: line ${line.line}: Bad configuration option: ${keyword}`));
+      this.extensionNotes.push(issue(`${name}: line ${line.line}: Bad configuration option: ${keyword}`));
     }
     let failed = false;
     if (!row) {
@@ -504,12 +513,14 @@ class ServerReader {
       case "match": {
         if (cmdline) fatal("Match directive not supported as a command-line option");
         const neverMatch = (flagsRef.flags & NEVER_MATCH) !== 0;
-        const result = evaluateServerMatch(line.value, line.line, neverMatch ? undefined : connection, this.context);
-        if (result instanceof ServerMatchFailure) {
-          if (result.bare) fatal(result.messages.join("\n"));
-          fatal([...result.messages, `${at}: Bad Match condition`].join("\n"));
+        let result: boolean;
+        try {
+          result = evaluateServerMatch(line.value, line.line, neverMatch ? undefined : connection, this.context);
+        } catch (error) {
+          if (!(error instanceof MatchFailure)) throw error;
+          fatal([error.message, error.badCondition ? `${at}: Bad Match condition` : ""].filter(Boolean).join("\n"));
         }
-        active.active = neverMatch ? false : (result as boolean);
+        active.active = neverMatch ? false : result;
         flagsRef.flags &= ~MATCH_ONLY;
         return args.length;
       }
@@ -607,7 +618,7 @@ function checkList(key: string, args: readonly string[], keyword: string, openss
  *
  * @example
  * ```ts
- * import { parseChannelTimeoutEntry } from "@tsalive/config";
+ * import { parseChannelTimeoutEntry } from "./resolve.ts";
  * parseChannelTimeoutEntry("session:*=2m"); // { type: "session:*", timeout: 120 }
  * parseChannelTimeoutEntry("session"); // undefined
  * ```
@@ -646,7 +657,7 @@ function readBothPasses(reader: ServerReader, doc: ConfigDocument, connection: S
  *   (`CONFIG_INCLUDE_LOOP`), a missing file (`CONFIG_READ_FAILED`).
  * @example
  * ```ts
- * import { readServerConfig } from "@tsalive/config";
+ * import { readServerConfig } from "./resolve.ts";
  * const resolution = readServerConfig({
  *   config: { file: "sshd_config", text: "ClientAliveInterval 30\nMatch User backup\n  ClientAliveInterval 5\n" },
  *   connection: { user: "backup" },
@@ -680,30 +691,5 @@ export function readServerConfig(options: ResolveServerOptions): ServerResolutio
     files.push(...ext.files);
     warnings.push(...ext.warnings);
   }
-  return { settings, warnings, files, connection, openssh, extensionLines: reader.extensionLines };
-}
-
-/**
- * The one message tsalive's tools print (with `-v`/`-d`) when sshd_config holds tsalive's extension keywords:
- * OpenSSH's sshd would refuse that file, and how to share it; `undefined` when there is none.
- *
- * @example
- * ```ts
- * import { extensionNotice, readServerConfig } from "@tsalive/config";
- * const resolution = readServerConfig({ config: { file: "/etc/ssh/sshd_config", text: "WatchdogTimeout 15\n" } });
- * extensionNotice(resolution);
- * // /etc/ssh/sshd_config line 1: WatchdogTimeout is a tsalive extension: OpenSSH's sshd rejects this file
- * // ("Bad configuration option: WatchdogTimeout"). To share the file with OpenSSH, move tsalive's keywords to
- * // /etc/ssh/tsalive_config, which only tsalive reads.
- * ```
- */
-export function extensionNotice(resolution: ServerResolution): string | undefined {
-  const first = resolution.extensionLines[0];
-  if (first === undefined) return undefined;
-  const more = resolution.extensionLines.length - 1;
-  return (
-    `${displayName(first.file)} line ${first.line}: ${first.keyword} is a tsalive extension: OpenSSH's sshd rejects ` +
-    `this file ("Bad configuration option: ${first.keyword}")${more > 0 ? `, and ${more} more such line${more > 1 ? "s" : ""}` : ""}. ` +
-    `To share the file with OpenSSH, move tsalive's keywords to ${TSALIVE_CONFIG_FILE}, which only tsalive reads.`
-  );
+  return { settings, warnings, files, connection, openssh, extensionNotes: reader.extensionNotes };
 }

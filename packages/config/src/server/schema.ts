@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { INT_MAX } from "../time.ts";
-import { integerValue, portValue, timeValue } from "../values.ts";
+import { INT_MAX } from "../_time.ts";
+import { integerValue, portValue, timeValue } from "../_values.ts";
 import { parseChannelTimeoutEntry } from "./resolve.ts";
 
 const seconds: z.ZodNumber = z.number().int().min(0).max(INT_MAX);
@@ -10,7 +10,7 @@ const seconds: z.ZodNumber = z.number().int().min(0).max(INT_MAX);
  *
  * @example
  * ```ts
- * import { serverFlagValue } from "@tsalive/config";
+ * import { serverFlagValue } from "./schema.ts";
  * serverFlagValue.parse("Yes"); // true
  * serverFlagValue.safeParse("true").success; // false ('unsupported option "true".')
  * ```
@@ -29,7 +29,7 @@ export const serverFlagValue: z.ZodType<boolean, string> = z.string().transform(
  *
  * @example
  * ```ts
- * import { channelTimeoutEntry } from "@tsalive/config";
+ * import { channelTimeoutEntry } from "./schema.ts";
  * channelTimeoutEntry.parse("session:*=2m"); // { type: "session:*", timeout: 120 }
  * ```
  */
@@ -50,7 +50,7 @@ export type ChannelTimeoutEntry = z.infer<typeof channelTimeoutEntry>;
  *
  * @example
  * ```ts
- * import { listenAddressValue } from "@tsalive/config";
+ * import { listenAddressValue } from "./schema.ts";
  * listenAddressValue.parse("[::1]:2222"); // { host: "::1", port: 2222 }
  * ```
  */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { convtime, INT_MAX } from "./time.ts";
+import { convtime, INT_MAX } from "./_time.ts";
 
 test("convtime: plain seconds and unit sums", () => {
   const cases: Array<[string, number | undefined]> = [

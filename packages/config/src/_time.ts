@@ -31,7 +31,7 @@ const C_SPACE = " \t\n\v\f\r";
  *
  * @example
  * ```ts
- * import { convtime } from "@tsalive/config";
+ * import { convtime } from "./_time.ts";
  * convtime("1h30m"); // 5400
  * convtime("5S"); // 5
  * convtime("-1"); // undefined
@@ -133,7 +133,7 @@ function convtimeDecimal(s: string): number | undefined {
  *
  * @example
  * ```ts
- * import { formatTime } from "@tsalive/config";
+ * import { formatTime } from "./_time.ts";
  * formatTime(5400); // "5400"
  * ```
  */

@@ -1,14 +1,12 @@
 import { strdelim } from "../_argv.ts";
+import { MatchFailure } from "../_match_failure.ts";
 import { ConfigError } from "../errors.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { asciiLower } from "../parse.ts";
 import { matchHostname, matchPatternList } from "../pattern.ts";
-import { addrMatchList } from "../server/address.ts";
+import { matchAddressList } from "../server/address.ts";
+import type { ValueSource } from "../source.ts";
 import { sha1Hex } from "./_sha1.ts";
-import type { ValueSource } from "./source.ts";
-
-/** Thrown for a bad Match condition, with OpenSSH's messages; the resolver reports the line as bad. */
-export class MatchFailure extends Error {}
 
 /** What a Match condition is evaluated against: the state of the configuration when the line is read. */
 export interface MatchContext {
@@ -112,30 +110,30 @@ export function evaluateMatchArgs(args: readonly string[], context: MatchContext
     let matched: boolean;
     switch (criterion) {
       case "host":
-        matched = matchHostname(host, patterns) === 1;
+        matched = matchHostname(host, patterns) === "match";
         break;
       case "originalhost":
-        matched = matchHostname(context.originalHost, patterns) === 1;
+        matched = matchHostname(context.originalHost, patterns) === "match";
         break;
       case "user":
-        matched = matchPatternList(context.user, patterns, false) === 1;
+        matched = matchPatternList(context.user, patterns, false) === "match";
         break;
       case "localuser":
-        matched = matchPatternList(context.localUser, patterns, false) === 1;
+        matched = matchPatternList(context.localUser, patterns, false) === "match";
         break;
       case "localnetwork": {
         const problem = cidrListProblem(patterns);
         if (problem !== undefined) fail(problem);
-        matched = (context.localAddresses ?? []).some((address) => addrMatchList(address, patterns) === 1);
+        matched = (context.localAddresses ?? []).some((address) => matchAddressList(address, patterns) === "match");
         break;
       }
       case "version":
-        matched = matchPatternList(SSH_RELEASE[version], patterns, false) === 1;
+        matched = matchPatternList(SSH_RELEASE[version], patterns, false) === "match";
         break;
       case "tagged":
       case "command": {
         const subject = (criterion === "tagged" ? context.tag : context.remoteCommand) ?? "";
-        matched = subject === "" ? patterns === "" : matchPatternList(subject, patterns, false) === 1;
+        matched = subject === "" ? patterns === "" : matchPatternList(subject, patterns, false) === "match";
         break;
       }
       case "sessiontype": {
@@ -147,7 +145,7 @@ export function evaluateMatchArgs(args: readonly string[], context: MatchContext
               : context.remoteCommand
                 ? "exec"
                 : "shell";
-        matched = matchPatternList(type, patterns, false) === 1;
+        matched = matchPatternList(type, patterns, false) === "match";
         break;
       }
       case "exec": {
@@ -178,7 +176,8 @@ function cidrListProblem(list: string): string | undefined {
     if (!parseable(address) || (length !== undefined && !/^[0-9]+$/.test(length))) {
       return `${prefix}Invalid network entry "${shown}"`;
     }
-    if (addrMatchList(undefined, entry) === -2) return `${prefix}Inconsistent mask length for network "${shown}"`;
+    if (matchAddressList(undefined, entry) === "invalid")
+      return `${prefix}Inconsistent mask length for network "${shown}"`;
     if (invalid) return `${prefix}Invalid network entry "${shown}"`;
   }
   return undefined;
@@ -186,7 +185,7 @@ function cidrListProblem(list: string): string | undefined {
 
 /** Whether `entry` parses as a plain address (addr_pton). */
 function parseable(entry: string): boolean {
-  return addrMatchList(entry, "0.0.0.0/0,::/0") === 1;
+  return matchAddressList(entry, "0.0.0.0/0,::/0") === "match";
 }
 
 function runExec(command: string, context: MatchContext): boolean {
@@ -194,7 +193,7 @@ function runExec(command: string, context: MatchContext): boolean {
     const message = `${context.at}: Match exec "${command}" needs a command runner: pass the exec option (nodeExec from @tsalive/config/node runs it through /bin/sh -c as ssh does)`;
     const where = context.source.kind === "file" ? context.source : undefined;
     throw new ConfigError("CONFIG_EXEC_DENIED", message, [
-      { file: where?.file, line: where?.line ?? 0, keyword: "Match", message },
+      { file: where?.file, line: where?.line ?? 0, keyword: "Match", value: undefined, message },
     ]);
   }
   return context.exec(command);
@@ -255,16 +254,16 @@ export function evaluateMatch(condition: string, context: MatchContext): { resul
     let matched: boolean;
     switch (criterion) {
       case "host":
-        matched = matchHostname(host, patterns) === 1;
+        matched = matchHostname(host, patterns) === "match";
         break;
       case "originalhost":
-        matched = matchHostname(context.originalHost, patterns) === 1;
+        matched = matchHostname(context.originalHost, patterns) === "match";
         break;
       case "user":
-        matched = matchPatternList(context.user, patterns, false) === 1;
+        matched = matchPatternList(context.user, patterns, false) === "match";
         break;
       case "localuser":
-        matched = matchPatternList(context.localUser, patterns, false) === 1;
+        matched = matchPatternList(context.localUser, patterns, false) === "match";
         break;
       case "exec": {
         const command = context.expand(patterns, execTokens(context));

@@ -74,7 +74,7 @@ function bracket(p: string, pi: number, c: string): { end: number; matched: bool
  *
  * @example
  * ```ts
- * import { fnmatch } from "@tsalive/config";
+ * import { fnmatch } from "./_glob.ts";
  * fnmatch("*.conf", "a.conf"); // true
  * fnmatch("*.conf", ".a.conf"); // false
  * ```
@@ -127,7 +127,8 @@ function byteOrder(a: string, b: string): number {
  *
  * @example
  * ```ts
- * import { expandIncludeGlob, memoryFileSystem } from "@tsalive/config";
+ * import { memoryFileSystem } from "@tsalive/config";
+ * import { expandIncludeGlob } from "./_glob.ts";
  * const fs = memoryFileSystem({ "/h/.ssh/conf.d/b.conf": "", "/h/.ssh/conf.d/a.conf": "", "/h/.ssh/conf.d/.x.conf": "" });
  * expandIncludeGlob("~/.ssh/conf.d/*.conf", fs, "/h"); // ["/h/.ssh/conf.d/a.conf", "/h/.ssh/conf.d/b.conf"]
  * ```
@@ -157,7 +158,9 @@ export function expandIncludeGlob(pattern: string, fs: ConfigFileSystem, home: s
       for (const name of entries) if (fnmatch(component, name)) next.push(`${base}/${name}`);
       if (next.length > MAX_INCLUDE_MATCHES) {
         const message = `Include ${pattern} matches more than ${MAX_INCLUDE_MATCHES} files`;
-        throw new ConfigError("CONFIG_LIMIT", message, [{ file: undefined, line: 0, keyword: "Include", message }]);
+        throw new ConfigError("CONFIG_LIMIT", message, [
+          { file: undefined, line: 0, keyword: "Include", value: undefined, message },
+        ]);
       }
     }
     candidates = last

@@ -1,49 +1,10 @@
 import { argvSplit, strdelim } from "../_argv.ts";
+import { MatchFailure } from "../_match_failure.ts";
+import { a2port } from "../_values.ts";
 import { type OpenSshVersion, opensshAtLeast } from "../openssh_version.ts";
 import { matchHostname, matchPatternList } from "../pattern.ts";
-import { a2port } from "../values.ts";
-import { addrMatchList } from "./address.ts";
-
-/**
- * The connection a server configuration is resolved for: what `sshd -T -C user=…,host=…,addr=…,laddr=…,lport=…,
- * rdomain=…` takes. A criterion whose attribute is missing does not match (sshd's test mode), except
- * `Match LocalPort`, which sshd refuses to evaluate without `lport`.
- */
-export interface ServerConnection {
-  /** The user logging in (`Match User`, `Match Group`). */
-  readonly user?: string | undefined;
-  /** The client's host name (`Match Host`; sshd uses the address unless `UseDNS yes`). */
-  readonly host?: string | undefined;
-  /** The client's address (`Match Address`). */
-  readonly address?: string | undefined;
-  /** The server address the client connected to (`Match LocalAddress`). */
-  readonly localAddress?: string | undefined;
-  /** The server port the client connected to (`Match LocalPort`). */
-  readonly localPort?: number | undefined;
-  /** The routing domain (`Match RDomain`). */
-  readonly rdomain?: string | undefined;
-  /** The user does not exist (`-C invalid-user`, `Match invalid-user`, OpenSSH 10.0 on). */
-  readonly invalidUser?: boolean | undefined;
-}
-
-/**
- * A `Match` line sshd refuses, with sshd's messages (the resolver adds `FILE line N: Bad Match condition` unless
- * `bare`).
- *
- * @example
- * ```ts
- * import { evaluateServerMatch, SERVICE_PORTS, ServerMatchFailure } from "@tsalive/config";
- * const result = evaluateServerMatch("User", 1, {}, { groups: () => undefined, services: SERVICE_PORTS });
- * result instanceof ServerMatchFailure && result.messages; // ["Missing Match criteria for User"]
- * ```
- */
-export class ServerMatchFailure {
-  constructor(
-    readonly messages: readonly string[],
-    /** Fatal without the `Bad Match condition` line (sshd's missing-attribute and invalid-address errors). */
-    readonly bare = false,
-  ) {}
-}
+import { matchAddressList } from "./address.ts";
+import type { ServerConnection } from "./connection.ts";
 
 /** What a `Match` line needs besides the connection. */
 export interface MatchContext {
@@ -66,7 +27,7 @@ export interface MatchContext {
  *
  * @example
  * ```ts
- * import { sshdRelease } from "@tsalive/config";
+ * import { sshdRelease } from "./_match.ts";
  * sshdRelease("10.6"); // "OpenSSH_10.6p1 Debian-1"
  * ```
  */
@@ -103,8 +64,8 @@ function matchGroups(groups: readonly string[], patterns: string): boolean {
   let found = false;
   for (const group of groups) {
     const result = matchPatternList(group, patterns, false);
-    if (result === -1) return false;
-    if (result === 1) found = true;
+    if (result === "negated") return false;
+    if (result === "match") found = true;
   }
   return found;
 }
@@ -114,10 +75,12 @@ function matchGroups(groups: readonly string[], patterns: string): boolean {
  * which must hold. With `connection` undefined (sshd's first pass, or a block sshd never matches) only the syntax
  * is checked and only `Match All` holds.
  *
- * @returns whether the block applies, or a {@linkcode ServerMatchFailure} with sshd's messages.
+ * @returns whether the block applies.
+ * @throws {MatchFailure} for a line sshd refuses, with sshd's messages.
  * @example
  * ```ts
- * import { evaluateServerMatch, SERVICE_PORTS } from "@tsalive/config";
+ * import { SERVICE_PORTS } from "../_values.ts";
+ * import { evaluateServerMatch } from "./_match.ts";
  * const context = { groups: () => undefined, services: SERVICE_PORTS };
  * evaluateServerMatch("User ann Address 10.0.0.0/8", 3, { user: "ann", address: "10.1.2.3" }, context); // true
  * evaluateServerMatch("User ann", 3, undefined, context); // false (first pass: syntax only)
@@ -128,7 +91,7 @@ export function evaluateServerMatch(
   line: number,
   connection: ServerConnection | undefined,
   context: MatchContext,
-): boolean | ServerMatchFailure {
+): boolean {
   let result = true;
   let attributes = 0;
   const modern = context.openssh !== undefined && opensshAtLeast(context.openssh, "10.0");
@@ -142,7 +105,7 @@ export function evaluateServerMatch(
     if (lower === "all") {
       const after = next();
       if (attributes > 1 || (after !== null && after !== "" && !after.startsWith("#"))) {
-        return new ServerMatchFailure(["'all' cannot be combined with other Match attributes"]);
+        throw new MatchFailure("'all' cannot be combined with other Match attributes", true);
       }
       return true;
     }
@@ -159,12 +122,12 @@ export function evaluateServerMatch(
       arg = next();
     }
     if (arg === null || arg === "" || arg.startsWith("#")) {
-      return new ServerMatchFailure([`Missing Match criteria for ${attribute}`]);
+      throw new MatchFailure(`Missing Match criteria for ${attribute}`, true);
     }
     const name = attribute.toLowerCase();
     switch (name) {
       case "user":
-        if (connection?.user === undefined || matchPatternList(connection.user, arg, false) !== 1) result = false;
+        if (connection?.user === undefined || matchPatternList(connection.user, arg, false) !== "match") result = false;
         break;
       case "group": {
         const groups = connection?.user === undefined ? undefined : context.groups(connection.user);
@@ -172,55 +135,54 @@ export function evaluateServerMatch(
         break;
       }
       case "host":
-        if (connection?.host === undefined || matchHostname(connection.host, arg) !== 1) result = false;
+        if (connection?.host === undefined || matchHostname(connection.host, arg) !== "match") result = false;
         break;
       case "address":
       case "localaddress": {
         const address = name === "address" ? connection?.address : connection?.localAddress;
         if (connection === undefined || address === undefined) {
-          if (addrMatchList(undefined, arg) !== 0) {
+          if (matchAddressList(undefined, arg) !== "no-match") {
             const what = name === "address" ? "address" : "localaddress";
-            return new ServerMatchFailure([`Invalid Match ${what} argument '${arg}' at line ${line}`], true);
+            throw new MatchFailure(`Invalid Match ${what} argument '${arg}' at line ${line}`);
           }
           result = false;
           break;
         }
-        const matched = addrMatchList(address, arg);
-        if (matched === -2) return new ServerMatchFailure([]);
-        if (matched !== 1) result = false;
+        const matched = matchAddressList(address, arg);
+        if (matched === "invalid") throw new MatchFailure("", true);
+        if (matched !== "match") result = false;
         break;
       }
       case "localport": {
         const port = a2port(arg, context.services);
-        if (port === -1) return new ServerMatchFailure([`Invalid LocalPort '${arg}' on Match line`]);
+        if (port === -1) throw new MatchFailure(`Invalid LocalPort '${arg}' on Match line`, true);
         if (connection === undefined) {
           result = false;
           break;
         }
         if (connection.localPort === undefined) {
-          return new ServerMatchFailure(
-            ["'Match LocalPort' in configuration but 'lport' not in connection test specification."],
-            true,
+          throw new MatchFailure(
+            "'Match LocalPort' in configuration but 'lport' not in connection test specification.",
           );
         }
         if (port !== connection.localPort) result = false;
         break;
       }
       case "rdomain":
-        if (connection?.rdomain === undefined || matchPatternList(connection.rdomain, arg, false) !== 1) {
+        if (connection?.rdomain === undefined || matchPatternList(connection.rdomain, arg, false) !== "match") {
           result = false;
         }
         break;
       case "version":
-        if (!modern) return new ServerMatchFailure([`Unsupported Match attribute ${token}`]);
-        if (matchPatternList(context.release ?? sshdRelease(context.openssh ?? "10.0"), arg, false) !== 1) {
+        if (!modern) throw new MatchFailure(`Unsupported Match attribute ${token}`, true);
+        if (matchPatternList(context.release ?? sshdRelease(context.openssh ?? "10.0"), arg, false) !== "match") {
           result = false;
         }
         break;
       default:
-        return new ServerMatchFailure([`Unsupported Match attribute ${token}`]);
+        throw new MatchFailure(`Unsupported Match attribute ${token}`, true);
     }
   }
-  if (attributes === 0) return new ServerMatchFailure(["One or more attributes required for Match"]);
+  if (attributes === 0) throw new MatchFailure("One or more attributes required for Match", true);
   return result;
 }

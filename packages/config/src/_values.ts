@@ -5,14 +5,14 @@
  * @module
  */
 import { z } from "zod";
-import { convtime, INT_MAX } from "./time.ts";
+import { convtime, INT_MAX } from "./_time.ts";
 
 /**
  * A time value as `convtime` reads it (`90`, `1h30m`), in seconds.
  *
  * @example
  * ```ts
- * import { timeValue } from "@tsalive/config";
+ * import { timeValue } from "./_values.ts";
  * timeValue.parse("1m30s"); // 90
  * timeValue.safeParse("-1").success; // false ("invalid time value.")
  * ```
@@ -32,7 +32,7 @@ export const timeValue: z.ZodType<number, string> = z.string().transform((arg, c
  *
  * @example
  * ```ts
- * import { timeOrNoneValue } from "@tsalive/config";
+ * import { timeOrNoneValue } from "./_values.ts";
  * timeOrNoneValue.parse("none"); // undefined
  * timeOrNoneValue.parse("15"); // 15
  * ```
@@ -53,7 +53,7 @@ function parseWith<T>(schema: z.ZodType<T, string>, arg: string, ctx: z.Refineme
  *
  * @example
  * ```ts
- * import { flagValue } from "@tsalive/config";
+ * import { flagValue } from "./_values.ts";
  * flagValue.parse("Yes"); // true
  * flagValue.parse("false"); // false
  * ```
@@ -77,7 +77,7 @@ export const flagValue: z.ZodType<boolean, string> = z.string().transform((arg, 
  *
  * @example
  * ```ts
- * import { strtonum } from "@tsalive/config";
+ * import { strtonum } from "./_values.ts";
  * strtonum(" +42", 0, 100); // 42
  * strtonum("42x", 0, 100); // "invalid"
  * strtonum("-1", 0, 100); // "too small"
@@ -99,7 +99,7 @@ export function strtonum(arg: string, min: number, max: number): number | "inval
  *
  * @example
  * ```ts
- * import { integerValue } from "@tsalive/config";
+ * import { integerValue } from "./_values.ts";
  * integerValue.parse("3"); // 3
  * integerValue.safeParse("-1").success; // false ("integer value too small.")
  * ```
@@ -123,7 +123,7 @@ export const integerValue: z.ZodType<number, string> = z.string().transform((arg
  *
  * @example
  * ```ts
- * import { SERVICE_PORTS } from "@tsalive/config";
+ * import { SERVICE_PORTS } from "./_values.ts";
  * SERVICE_PORTS.get("ssh"); // 22
  * ```
  */
@@ -140,7 +140,7 @@ export const SERVICE_PORTS: ReadonlyMap<string, number> = new Map([
  *
  * @example
  * ```ts
- * import { parseServices } from "@tsalive/config";
+ * import { parseServices } from "./_values.ts";
  * parseServices("ssh 22/tcp\nwww 80/tcp http\n").get("http"); // 80
  * ```
  */
@@ -161,7 +161,7 @@ export function parseServices(text: string): Map<string, number> {
  *
  * @example
  * ```ts
- * import { a2port } from "@tsalive/config";
+ * import { a2port } from "./_values.ts";
  * a2port("2222"); // 2222
  * a2port("ssh"); // 22
  * a2port("nope"); // -1
@@ -178,7 +178,7 @@ export function a2port(arg: string, services: ReadonlyMap<string, number> = SERV
  *
  * @example
  * ```ts
- * import { portValue } from "@tsalive/config";
+ * import { portValue } from "./_values.ts";
  * portValue.parse("2222"); // 2222
  * portValue.parse("ssh"); // 22
  * ```
@@ -197,7 +197,7 @@ export const portValue: z.ZodType<number, string> = z.string().transform((arg, c
  *
  * @example
  * ```ts
- * import { firstIssue, timeValue } from "@tsalive/config";
+ * import { firstIssue, timeValue } from "./_values.ts";
  * const result = timeValue.safeParse("x");
  * if (!result.success) firstIssue(result.error); // "invalid time value."
  * ```

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { expandIncludeGlob, fnmatch } from "./_glob.ts";
 import { memoryFileSystem } from "./fs.ts";
-import { expandIncludeGlob, fnmatch } from "./glob.ts";
 
 const fs = memoryFileSystem({
   "/h/.ssh/config": "",

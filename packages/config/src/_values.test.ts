@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { flagValue, integerValue, portValue, strtonum, timeOrNoneValue, timeValue } from "./values.ts";
+import { flagValue, integerValue, portValue, strtonum, timeOrNoneValue, timeValue } from "./_values.ts";
 
 test("timeValue and timeOrNoneValue", () => {
   assert.equal(timeValue.parse("1h30m"), 5400);
