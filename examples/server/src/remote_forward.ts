@@ -11,6 +11,7 @@ import type { Connection } from "ssh2";
 import { hpdelim2, type KeyOptions } from "./auth_options.ts";
 import type { Log } from "./log.ts";
 import type { AccessPolicy, GatewayPorts } from "./policy.ts";
+import { strerror } from "./strerror.ts";
 
 /** What a connection's remote forwards are checked against. */
 export interface RemoteForwardRules {
@@ -82,12 +83,6 @@ export function listenPermitted(key: KeyOptions, policy: AccessPolicy, host: str
   return user && admin;
 }
 
-const STRERROR: Readonly<Record<string, string>> = {
-  EADDRINUSE: "Address already in use",
-  EADDRNOTAVAIL: "Cannot assign requested address",
-  EACCES: "Permission denied",
-};
-
 function listen(server: Server, port: number, address: BindAddress): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -154,8 +149,7 @@ export function serveRemoteForwarding(connection: Connection, rules: RemoteForwa
         log.debug(`Local forwarding listening on ${address.host} port ${bound}.`);
         servers.push(server);
       } catch (error) {
-        const code = (error as { code?: string }).code ?? "";
-        const message = `bind [${address.host}]:${bound}: ${STRERROR[code] ?? (error as Error).message}`;
+        const message = `bind [${address.host}]:${bound}: ${strerror(error as Error)}`;
         if (index === addresses.length - 1) log.error(message);
         else log.debug(message); // sshd: verbose(), below its default INFO
       }
