@@ -1,5 +1,5 @@
 import { clientMonitorOptions } from "@tsalive/config";
-import { attach, type ClientLiveness } from "@tsalive/ssh2-client";
+import { attach, type ConnectionDump, dumpConnection } from "@tsalive/ssh2-client";
 import ssh2 from "ssh2";
 import { verifyHostKey } from "./host_key.ts";
 import { authMethods } from "./identities.ts";
@@ -30,8 +30,11 @@ const KEX_CLOSED = "kex_exchange_identification: Connection closed by remote hos
 /** An authenticated connection with tsalive's liveness attached. */
 export interface Connection {
   readonly client: ssh2.Client;
-  /** The target's liveness (through a chain, its last hop's). */
-  readonly liveness: Pick<ClientLiveness, "stats">;
+  /**
+   * The liveness of every connection now, for the SIGUSR1 dump: one entry, or through a chain one per hop, nearest
+   * first and the target last, each with `hop`, the Host as typed.
+   */
+  dump(): readonly (ConnectionDump & { readonly hop?: string })[];
   /** Resolves once the connection is closed, with the reason when it died (ssh's message) or `undefined`. */
   readonly closed: Promise<string | undefined>;
   /** The ProxyCommand carrying the connection, if one does (stopped when the connection closes). */
@@ -111,7 +114,8 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
       // held back by Nagle's algorithm, so the RTT -v reports is the link's, not a delayed-ACK timer's.
       client.setNoDelay(true);
       log.debug(`Authenticated to ${settings.hostName} ([${settings.hostName}]:${settings.port}) using "publickey".`);
-      resolve({ client, liveness, closed, proxy });
+      const target = { user: settings.user, host: settings.hostName, port: settings.port };
+      resolve({ client, closed, proxy, dump: () => [dumpConnection(target, liveness.stats(), { client })] });
     });
     if (proxy === undefined)
       log.debug(`Connecting to ${settings.hostName} [${settings.hostName}] port ${settings.port}.`);

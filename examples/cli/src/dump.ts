@@ -1,63 +1,30 @@
-import { type Clock, type MonitorStats, systemClock } from "@tsalive/core";
+import type { ChannelDump, ConnectionDump } from "@tsalive/ssh2-client";
 
-/** The client's connection as the SIGUSR1 dump reports it, from the adapter's public `stats()`. */
-export interface ClientDump {
-  readonly user: string;
-  readonly host: string;
-  readonly port: number;
-  /** The liveness monitor's state; `undefined` before the first authentication. */
-  readonly state: MonitorStats["state"] | undefined;
-  /** Milliseconds since the last packet from the server. */
-  readonly lastInboundAge: number | undefined;
-  /** Probes sent since the last inbound packet (the count compared with `ServerAliveCountMax`). */
-  readonly unansweredProbes: number;
-  /** Round-trip time of the last answered probe, in ms. */
-  readonly lastRtt: number | undefined;
-  readonly probesSent: number;
-  readonly heartbeatsSent: number;
+/** Which hop of a ProxyJump chain a dump line is about: the Host as typed, and its place (1 is the first jump host). */
+export interface DumpHop {
+  readonly name: string;
+  readonly number: number;
+  readonly of: number;
 }
 
 /**
- * Describes the client's connection from `liveness.stats()`; `clock` must be the adapter's (by default both read
- * `performance.now()`).
- *
- * @example
- * ```ts
- * import { dumpClient } from "./dump.ts";
- * dumpClient({ user: "root", host: "example.org", port: 22 }, { monitor: undefined }).state; // undefined
- * ```
- */
-export function dumpClient(
-  target: { readonly user: string; readonly host: string; readonly port: number },
-  stats: { readonly monitor: MonitorStats | undefined },
-  clock: Clock = systemClock,
-): ClientDump {
-  const monitor = stats.monitor;
-  return {
-    ...target,
-    state: monitor?.state,
-    lastInboundAge: monitor === undefined ? undefined : clock.now() - monitor.lastInboundAt,
-    unansweredProbes: monitor?.unansweredProbes ?? 0,
-    lastRtt: monitor?.rtt?.last,
-    probesSent: monitor?.probesSent ?? 0,
-    heartbeatsSent: monitor?.heartbeatsSent ?? 0,
-  };
-}
-
-/**
- * The SIGUSR1 line, in the spirit of OpenSSH 10.1's SIGINFO dump.
+ * The SIGUSR1 line for one connection (`@tsalive/ssh2-client`'s `dumpConnection` or one hop of `Chain.dump()`),
+ * in the spirit of OpenSSH 10.1's SIGINFO dump; through a chain, `hop` prefixes it with the hop's name and place.
  *
  * @example
  * ```ts
  * import { formatClientDump } from "./dump.ts";
- * formatClientDump({
- *   user: "root", host: "example.org", port: 22, state: "running", lastInboundAge: 400, unansweredProbes: 0,
- *   lastRtt: 0.3, probesSent: 2, heartbeatsSent: 0,
- * });
- * // "connection to root@example.org port 22: running, last inbound 0.4 s ago, 0 unanswered probes, last rtt 0.3 ms, 2 probes sent, 0 heartbeats sent"
+ * formatClientDump(
+ *   {
+ *     user: "root", host: "10.0.0.5", port: 22, state: "running", lastInboundAge: 400, unansweredProbes: 0,
+ *     lastRtt: 0.3, probesSent: 2, heartbeatsSent: 0, channels: [{ id: 0, type: "session", subtype: "exec" }],
+ *   },
+ *   { name: "db", number: 2, of: 2 },
+ * );
+ * // "hop 2/2 db: connection to root@10.0.0.5 port 22: running, last inbound 0.4 s ago, 0 unanswered probes, last rtt 0.3 ms, 2 probes sent, 0 heartbeats sent, channels 0 session:exec"
  * ```
  */
-export function formatClientDump(dump: ClientDump): string {
+export function formatClientDump(dump: ConnectionDump, hop?: DumpHop): string {
   const parts = [
     dump.state ?? "not authenticated",
     ...(dump.lastInboundAge === undefined ? [] : [`last inbound ${(dump.lastInboundAge / 1000).toFixed(1)} s ago`]),
@@ -65,6 +32,15 @@ export function formatClientDump(dump: ClientDump): string {
     dump.lastRtt === undefined ? "no rtt yet" : `last rtt ${dump.lastRtt.toFixed(1)} ms`,
     `${dump.probesSent} probe${dump.probesSent === 1 ? "" : "s"} sent`,
     `${dump.heartbeatsSent} heartbeat${dump.heartbeatsSent === 1 ? "" : "s"} sent`,
+    ...(dump.channels === undefined ? [] : [formatChannels(dump.channels)]),
   ];
-  return `connection to ${dump.user}@${dump.host} port ${dump.port}: ${parts.join(", ")}`;
+  const prefix = hop === undefined ? "" : `hop ${hop.number}/${hop.of} ${hop.name}: `;
+  return `${prefix}connection to ${dump.user ?? "?"}@${dump.host} port ${dump.port}: ${parts.join(", ")}`;
+}
+
+/** `channels 0 session:exec, 1 direct-tcpip` (tsalive-sshd's dump writes its channels the same way), or `no channels`. */
+function formatChannels(channels: readonly ChannelDump[]): string {
+  if (channels.length === 0) return "no channels";
+  const each = channels.map(({ id, type, subtype }) => `${id} ${type}${subtype === undefined ? "" : `:${subtype}`}`);
+  return `channel${channels.length === 1 ? "" : "s"} ${each.join(", ")}`;
 }

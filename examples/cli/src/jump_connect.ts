@@ -1,18 +1,9 @@
 import { clientMonitorOptions } from "@tsalive/config";
-import { type ChainHop, type ClientLivenessStats, connectChain } from "@tsalive/ssh2-client";
+import { type ChainHop, connectChain } from "@tsalive/ssh2-client";
 import { ConnectFailure, type Connection, connectConfig, describeFailure } from "./connect.ts";
 import type { JumpHop } from "./jump.ts";
 import type { Log } from "./log.ts";
 import type { ClientSettings } from "./settings.ts";
-
-const NOT_CONNECTED: ClientLivenessStats = {
-  attached: false,
-  connections: 0,
-  timeouts: 0,
-  answeredRequests: 0,
-  unanswerableRequests: 0,
-  monitor: undefined,
-};
 
 /**
  * Connects through a ProxyJump chain (nearest hop first, the target last) with `@tsalive/ssh2-client`'s
@@ -73,7 +64,10 @@ export async function connectThrough(chain: readonly JumpHop[], log: Log): Promi
   });
   return {
     client,
-    liveness: { stats: () => connection.stats().at(-1)?.liveness ?? NOT_CONNECTED },
+    // The chain names hops by HostName, as OpenSSH's messages do; the dump by the Host as typed, which tells apart
+    // hops on one address.
+    dump: () =>
+      connection.dump().map((hop) => ({ ...hop, hop: (chain[hop.index] as JumpHop).settings.resolved.values.host })),
     closed,
     close: () => void connection.close(),
   };

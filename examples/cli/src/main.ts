@@ -7,7 +7,7 @@ import { isTsaliveError } from "@tsalive/core";
 import { supervise } from "@tsalive/ssh2-client";
 import { type ClientArguments, parseClientArguments, UsageError } from "./argv.ts";
 import { ConnectFailure, type Connection, connect } from "./connect.ts";
-import { dumpClient, formatClientDump } from "./dump.ts";
+import { formatClientDump } from "./dump.ts";
 import { type LocalForwarding, startLocalForwarding } from "./forward.ts";
 import { type JumpHop, jumpChain } from "./jump.ts";
 import { connectThrough } from "./jump_connect.ts";
@@ -132,12 +132,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       `tsalive-ssh: reconnecting to ${settings.hostName} in ${(delay / 1000).toFixed(1)} s (attempt ${attempt})`,
     ),
   );
-  // Linux has no SIGINFO (OpenSSH 10.1 dumps on it): the connection's liveness on SIGUSR1.
+  // Linux has no SIGINFO (OpenSSH 10.1 dumps on it): the connection's liveness on SIGUSR1, one line per hop.
   process.on("SIGUSR1", () => {
     const current = supervisor.session?.connection;
-    if (current === undefined)
+    if (current === undefined) {
       log.info(`connection to ${target.user}@${target.host} port ${target.port}: not connected`);
-    else log.info(formatClientDump(dumpClient(target, current.liveness.stats())));
+      return;
+    }
+    const dumps = current.dump();
+    for (const [index, dump] of dumps.entries()) {
+      const hop = dump.hop === undefined ? undefined : { name: dump.hop, number: index + 1, of: dumps.length };
+      log.info(formatClientDump(dump, hop));
+    }
   });
   try {
     const end = await supervisor.ended;

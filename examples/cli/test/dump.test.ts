@@ -1,6 +1,6 @@
 /**
  * Integration (real sshd on loopback): SIGUSR1 makes tsalive-ssh log its connection's liveness: the last inbound
- * packet's age, unanswered probes and the last RTT.
+ * packet's age, unanswered probes, the last RTT and the open channels (the command's session).
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -48,7 +48,7 @@ it("SIGUSR1 logs the connection's liveness", { skip: skipUnlessPeers("sshd") }, 
     await waitUntil(() => /ServerAlive reply, rtt/.test(stderr), { timeout: 15_000, what: "a ServerAlive reply" });
     child.kill("SIGUSR1");
     const pattern =
-      /connection to \S+@127\.0\.0\.1 port [0-9]+: (running|probing), last inbound [0-9.]+ s ago, [0-9] unanswered probes?, last rtt [0-9.]+ ms, [0-9]+ probes? sent, [0-9]+ heartbeats? sent\n/;
+      /connection to \S+@127\.0\.0\.1 port [0-9]+: (running|probing), last inbound [0-9.]+ s ago, [0-9] unanswered probes?, last rtt [0-9.]+ ms, [0-9]+ probes? sent, [0-9]+ heartbeats? sent, channel 0 session:exec\n/;
     await waitUntil(() => pattern.test(stderr), { timeout: 5000, what: "the SIGUSR1 line" });
     assert.equal(child.exitCode, null, stderr);
   } finally {

@@ -187,3 +187,26 @@ export function channelState(
   if (typeof channel !== "object" || channel === null) return { kind: "unknown" };
   return { kind: "open", channel: channel as Ssh2Channel };
 }
+
+/**
+ * The client's open channels with their type and subtype (`session`/`exec`, `direct-tcpip`), ids ascending, from
+ * `_chanMgr._channels` (utils.js:124-130), where an open channel is a Channel object (a pending open is a function,
+ * a reserved id `true`). `undefined` when that field is not there (another ssh2): a dump then says nothing.
+ */
+export function openChannels(
+  internals: Ssh2ClientInternals,
+): readonly { readonly id: number; readonly type: string; readonly subtype: string | undefined }[] | undefined {
+  const channels = (internals._chanMgr as { _channels?: unknown } | undefined)?._channels;
+  if (typeof channels !== "object" || channels === null) return undefined;
+  const open: { id: number; type: string; subtype: string | undefined }[] = [];
+  for (const [key, value] of Object.entries(channels)) {
+    const channel = value as { type?: unknown; subtype?: unknown } | null;
+    if (typeof channel !== "object" || channel === null || typeof channel.type !== "string") continue;
+    open.push({
+      id: Number(key),
+      type: channel.type,
+      subtype: typeof channel.subtype === "string" ? channel.subtype : undefined,
+    });
+  }
+  return open.sort((a, b) => a.id - b.id);
+}

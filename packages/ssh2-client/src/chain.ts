@@ -1,6 +1,7 @@
-import { Emitter, formatValue, type Listener, TsaliveError } from "@tsalive/core";
+import { type Clock, Emitter, formatValue, type Listener, systemClock, TsaliveError } from "@tsalive/core";
 import ssh2, { type Client, type ConnectConfig } from "ssh2";
 import { attach, type ClientLiveness, type ClientLivenessStats } from "./attach.ts";
+import { type ConnectionDump, type DumpTarget, dumpConnection } from "./dump.ts";
 import type { ClientTimeoutError } from "./errors.ts";
 import type { ClientOptions } from "./options.ts";
 
@@ -89,9 +90,16 @@ export class ChainError extends TsaliveError<"HOP_FAILED"> {
 /** The global request a verification probe sends: cancelling a forward nobody has makes every server say FAILURE. */
 const PROBE_BIND = { address: "tsalive-verify.invalid", port: 1 } as const;
 
+/** One hop's line of {@linkcode Chain.dump}: its name and place, and its connection's liveness. */
+export interface HopDump extends HopRef, ConnectionDump {}
+
 interface HopState {
   readonly ref: HopRef;
   readonly client: Client;
+  /** Where the hop goes (its `connect` config's username, host and port), for a dump. */
+  readonly target: DumpTarget;
+  /** The clock its monitor runs on. */
+  readonly clock: Clock;
   liveness: ClientLiveness | undefined;
   readonly probing: boolean;
   started: boolean;
@@ -172,6 +180,34 @@ export class Chain {
     return this.#hops.map((hop) => ({ ...hop.ref, liveness: hop.liveness?.stats() }));
   }
 
+  /**
+   * Every hop's liveness now, nearest first and the target last, for a live dump: where it goes, the age of its
+   * last inbound packet, unanswered probes, last RTT and open channels (a jump host's is the `direct-tcpip` to the
+   * next hop). Reads only. Once the chain is closed the liveness fields are empty (`state` `undefined`).
+   *
+   * @example
+   * ```ts no-run
+   * // no-run: needs real servers.
+   * import { connectChain } from "@tsalive/ssh2-client";
+   * const chain = connectChain([
+   *   { name: "bastion", connect: { host: "bastion.example", username: "me" }, liveness: { probe: { interval: 5000 } } },
+   *   { name: "db", connect: { host: "10.0.0.7", username: "me" }, liveness: { probe: { interval: 5000 } } },
+   * ]);
+   * await chain.ready;
+   * for (const hop of chain.dump()) console.log(hop.hop, hop.lastInboundAge, hop.unansweredProbes, hop.lastRtt);
+   * ```
+   */
+  dump(): readonly HopDump[] {
+    return this.#hops.map((hop) => ({
+      ...hop.ref,
+      ...dumpConnection(
+        hop.target,
+        { monitor: hop.liveness?.stats().monitor },
+        { clock: hop.clock, client: hop.client },
+      ),
+    }));
+  }
+
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<K extends keyof ChainEvents>(event: K, listener: Listener<ChainEvents[K]>): () => void {
     return this.#events.on(event, listener);
@@ -195,6 +231,8 @@ export class Chain {
     const state: HopState = {
       ref,
       client,
+      target: { user: hop.connect.username, host: hop.connect.host ?? "localhost", port: hop.connect.port ?? 22 },
+      clock: hop.liveness?.time ?? hop.liveness?.clock ?? systemClock,
       liveness: undefined,
       probing,
       started: false,

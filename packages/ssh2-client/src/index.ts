@@ -14,8 +14,10 @@ export {
   type ChainEvents,
   type ChainHop,
   connectChain,
+  type HopDump,
   type HopRef,
 } from "./chain.ts";
+export { type ChannelDump, type ConnectionDump, type DumpOptions, type DumpTarget, dumpConnection } from "./dump.ts";
 export {
   type ClientTimeoutCode,
   ClientTimeoutError,

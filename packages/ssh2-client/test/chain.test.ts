@@ -97,8 +97,39 @@ describe("chains of real servers", {
     const target = await chain.ready;
     // The target sees the connection coming from the inner hop's direct-tcpip, not from us.
     assert.match(await exec(target, "echo $SSH_CONNECTION"), /^127\.0\.0\.1 \d+ 127\.0\.0\.1 \d+/);
+    // The dump: every hop where it goes, heard from just now (the exec's packets crossed them all), and each jump
+    // host's one channel, the direct-tcpip to the next hop; the exec's session is closed again.
+    const dump = chain.dump();
+    assert.deepEqual(
+      dump.map(({ hop, index, user, host, port, state, channels }) => ({
+        hop,
+        index,
+        user,
+        host,
+        port,
+        state,
+        channels,
+      })),
+      servers.map((server, index) => ({
+        hop: (PLANS[index] as Plan).name,
+        index,
+        user: server.user,
+        host: "127.0.0.1",
+        port: server.port,
+        state: "running",
+        channels: index < servers.length - 1 ? [{ id: 0, type: "direct-tcpip", subtype: undefined }] : [],
+      })),
+    );
+    for (const hop of dump) {
+      assert.ok(
+        (hop.lastInboundAge as number) >= 0 && (hop.lastInboundAge as number) < 1000,
+        `${hop.hop}: ${hop.lastInboundAge}`,
+      );
+      assert.equal(hop.unansweredProbes, 0);
+    }
     const end = await chain.close();
     assert.equal(end.cause, "local");
+    assert.ok(chain.dump().every((hop) => hop.state === undefined && hop.lastInboundAge === undefined));
     assert.deepEqual(order, ["target", "inner", "bastion"]);
     await new Promise((resolve) => setImmediate(resolve));
     const left = footprint(chain.clients);

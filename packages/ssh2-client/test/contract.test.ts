@@ -13,6 +13,7 @@ import {
   checkConnection,
   inKeyExchange,
   internalsOf,
+  openChannels,
   type Ssh2ClientInternals,
   sendIgnore,
 } from "../src/_ssh2_internals.ts";
@@ -155,7 +156,7 @@ describe("ssh2 internals contract", () => {
     await end(client);
   });
 
-  it("_chanMgr.get() and channel _exit/outgoing, and the channel handlers, as the want-reply answers use them", async () => {
+  it("_chanMgr.get() and _channels, channel _exit/outgoing/type/subtype, and the channel handlers, as the want-reply answers and the dump use them", async () => {
     const client = new Client();
     const { early, ready } = connect(client);
     const connected = server.nextConnection();
@@ -190,6 +191,8 @@ describe("ssh2 internals contract", () => {
           assert.equal(state.channel.outgoing.state, "open");
           assert.equal(state.channel._exit.code, undefined);
         }
+        // The dump's channel list reads _chanMgr._channels and each channel's type and subtype.
+        assert.deepEqual(openChannels(early), [{ id: local, type: "session", subtype: "exec" }]);
         channel.on("exit", () => {
           const exited = channelState(early, local);
           assert.equal(exited.kind === "open" && exited.channel._exit.code, 0);
@@ -202,8 +205,10 @@ describe("ssh2 internals contract", () => {
     local = 0;
     assert.equal(channelState(early, local).kind, "opening");
     assert.equal(channelState(early, 999).kind, "unknown");
+    assert.deepEqual(openChannels(early), [], "a pending open is not an open channel");
     await closed;
     assert.equal(channelState(early, local).kind, "unknown", "gone after CHANNEL_CLOSE");
+    assert.deepEqual(openChannels(early), []);
     assert.deepEqual([...new Set(calls)].sort(), ["CHANNEL_CLOSE", "CHANNEL_OPEN_CONFIRMATION", "CHANNEL_REQUEST"]);
     await end(client);
   });
