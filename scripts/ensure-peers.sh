@@ -16,15 +16,16 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 here=$(dirname "$0")
 need=()
-for bin in /usr/bin/ssh /usr/sbin/sshd /usr/bin/ssh-keygen /usr/sbin/dropbear /usr/bin/dbclient /usr/bin/dropbearkey /usr/bin/dropbearconvert /usr/bin/unshare; do
+# nc (netcat-openbsd) and curl: the cli's tunnel tests (ProxyCommand with nc, -R and -D checked with curl).
+for bin in /usr/bin/ssh /usr/sbin/sshd /usr/bin/ssh-keygen /usr/sbin/dropbear /usr/bin/dbclient /usr/bin/dropbearkey /usr/bin/dropbearconvert /usr/bin/unshare /usr/bin/nc.openbsd /usr/bin/curl; do
   [ -x "$bin" ] || need+=("$bin")
 done
 if [ "${#need[@]}" -gt 0 ]; then
-  echo "ensure-peers: missing ${need[*]}; installing openssh-client openssh-server dropbear-bin util-linux" >&2
+  echo "ensure-peers: missing ${need[*]}; installing openssh-client openssh-server dropbear-bin util-linux netcat-openbsd curl" >&2
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get -o DPkg::Lock::Timeout=600 update -qq
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-      openssh-client openssh-server dropbear-bin util-linux >/dev/null
+      openssh-client openssh-server dropbear-bin util-linux netcat-openbsd curl >/dev/null
     # The packages start nothing we use; tests launch their own instances on loopback.
   elif [ "${CI:-}" = true ]; then
     echo "ensure-peers: cannot install peers (need root and apt-get); CI does not skip peer tests" >&2

@@ -10,7 +10,7 @@ describe("parseClientArguments", () => {
     assert.equal(args.noCommand, true);
     assert.equal(args.port, 2222);
     assert.deepEqual(args.options, ["A=b", "C=d"]);
-    assert.deepEqual(args.localForwards, [{ bindAddress: "localhost", bindPort: 8080, host: "web", hostPort: 80 }]);
+    assert.deepEqual(args.localForwards, [{ bindAddress: undefined, bindPort: 8080, host: "web", hostPort: 80 }]);
     assert.equal(args.destination, "me@h");
     assert.equal(args.command, "ls -l");
   });
@@ -41,7 +41,7 @@ describe("parseForwardSpec", () => {
       host: "2001:db8::1",
       hostPort: 2,
     });
-    assert.equal(parseForwardSpec("*:1:h:2")?.bindAddress, "0.0.0.0");
+    assert.equal(parseForwardSpec("*:1:h:2")?.bindAddress, "*");
     assert.equal(parseForwardSpec("1:h"), undefined);
     assert.equal(parseForwardSpec("1:h:99999"), undefined);
   });

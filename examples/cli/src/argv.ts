@@ -1,4 +1,5 @@
 import { type ClientArgument, OPENSSH_VERSIONS, type OpenSshVersion } from "@tsalive/config";
+import { noTunnelArguments, readTunnelFlag, readTunnelOption, type TunnelArguments } from "./argv_tunnels.ts";
 import { type LocalForward, parseForwardSpec } from "./forward_spec.ts";
 
 /** What `tsalive-ssh` was asked to do, read with ssh's grammar. */
@@ -29,6 +30,8 @@ export interface ClientArguments {
   readonly noCommand: boolean;
   /** `-L [bind:]port:host:hostport`, in order. */
   readonly localForwards: readonly LocalForward[];
+  /** `-R`, `-D`, `-W` and `-g` (argv_tunnels.ts). */
+  readonly tunnels: TunnelArguments;
   /** `-t`/`-T`: force or disable a pty (`undefined`: ssh's default, a pty for a shell when stdin is a terminal). */
   readonly tty: boolean | undefined;
   /**
@@ -47,8 +50,9 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export const USAGE = `usage: tsalive-ssh [-GNTtv] [-F configfile] [-i identity_file] [-J destination]
-           [-L address] [-l login_name] [-o option] [-p port] [--reconnect]
+export const USAGE = `usage: tsalive-ssh [-GgNTtv] [-D [bind_address:]port] [-F configfile]
+           [-i identity_file] [-J destination] [-L address] [-l login_name]
+           [-o option] [-p port] [-R address] [-W host:port] [--reconnect]
            [--openssh 9.2|10.0|10.6] [--strict]
            destination [command [argument ...]]`;
 
@@ -80,6 +84,7 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
   let printConfig = false;
   let noCommand = false;
   const localForwards: LocalForward[] = [];
+  const tunnels = noTunnelArguments();
   let tty: boolean | undefined;
   let reconnect = false;
   const ignored: string[] = [];
@@ -156,7 +161,7 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
             break;
           }
           default:
-            ignored.push(`-${flag} ${value}`);
+            if (!readTunnelOption(flag, value, tunnels)) ignored.push(`-${flag} ${value}`);
         }
         continue;
       }
@@ -167,7 +172,7 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
       else if (flag === "N") noCommand = true;
       else if (flag === "t") tty = true;
       else if (flag === "T") tty = false;
-      else ignored.push(`-${flag}`);
+      else if (!readTunnelFlag(flag, tunnels)) ignored.push(`-${flag}`);
     }
   }
   const destination = argv[i];
@@ -187,6 +192,7 @@ export function parseClientArguments(argv: readonly string[]): ClientArguments &
     printConfig,
     noCommand,
     localForwards,
+    tunnels,
     tty,
     reconnect,
     destination,

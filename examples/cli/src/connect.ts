@@ -4,6 +4,7 @@ import ssh2 from "ssh2";
 import { verifyHostKey } from "./host_key.ts";
 import { authMethods } from "./identities.ts";
 import type { Log } from "./log.ts";
+import { expandProxyCommand, type ProxyCommand, startProxyCommand } from "./proxy_command.ts";
 import type { ClientSettings } from "./settings.ts";
 
 /** A failed connection attempt: what ssh prints, and whether trying again could help (`--reconnect`). */
@@ -12,12 +13,19 @@ export class ConnectFailure extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
-    /** ssh2's error, which `@tsalive/ssh2-client`'s `classifyCause` reads (auth, host key, refused …). */
-    options?: { readonly cause?: unknown },
+    /**
+     * `cause`: ssh2's error, which `@tsalive/ssh2-client`'s `classifyCause` reads (auth, host key, refused …);
+     * `detail`: a line ssh logs at INFO after the error, e.g. `Connection closed by UNKNOWN port 65535`.
+     */
+    options?: { readonly cause?: unknown; readonly detail?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.detail = options?.detail;
   }
+  readonly detail: string | undefined;
 }
+
+const KEX_CLOSED = "kex_exchange_identification: Connection closed by remote host";
 
 /** An authenticated connection with tsalive's liveness attached. */
 export interface Connection {
@@ -29,23 +37,39 @@ export interface Connection {
   dump(): readonly (ConnectionDump & { readonly hop?: string })[];
   /** Resolves once the connection is closed, with the reason when it died (ssh's message) or `undefined`. */
   readonly closed: Promise<string | undefined>;
+  /** The ProxyCommand carrying the connection, if one does (stopped when the connection closes). */
+  readonly proxy?: ProxyCommand | undefined;
 }
 
 /**
  * Connects and authenticates as ssh would for these settings: TCP (with ConnectTimeout and TCPKeepAlive), host
  * key verification, public-key authentication; then ServerAliveInterval/CountMax and Heartbeat run through
- * `@tsalive/ssh2-client`. `-v` logs every probe, reply (with RTT) and heartbeat.
+ * `@tsalive/ssh2-client`. `-v` logs every probe, reply (with RTT) and heartbeat. With a ProxyCommand the command's
+ * stdio is the transport instead of TCP (no TCPKeepAlive then: there is no socket of ours to set it on).
  *
  * @throws {ConnectFailure} with OpenSSH's message.
  */
 export function connect(settings: ClientSettings, log: Log): Promise<Connection> {
   const { values } = settings.resolved;
+  let proxy: ProxyCommand | undefined;
+  if (settings.tunnels.proxyCommand !== undefined) {
+    const command = expandProxyCommand(settings.tunnels.proxyCommand, {
+      host: settings.hostName,
+      original: values.host,
+      port: settings.port,
+      user: settings.user,
+    });
+    if (command.error !== undefined) return Promise.reject(new ConnectFailure(command.error, false));
+    proxy = startProxyCommand(command.value, log);
+  }
+  // ssh names the peer of a ProxyCommand connection UNKNOWN port 65535 (it has no socket address).
+  const peer = proxy === undefined ? `${settings.hostName} port ${settings.port}` : "UNKNOWN port 65535";
   const client = new ssh2.Client();
   const liveness = attach(client, {
     // ServerAliveInterval/CountMax (C = 0: dead at the first expiry, as ssh) and Heartbeat, in core's terms.
     ...clientMonitorOptions(values),
     ...(values.connectTimeout !== undefined && { connectTimeout: values.connectTimeout * 1000 }),
-    tcpKeepAlive: values.tcpKeepAlive,
+    tcpKeepAlive: values.tcpKeepAlive && proxy === undefined,
     host: settings.hostName,
   });
   liveness.on("probe", ({ unanswered }) =>
@@ -64,7 +88,10 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
     deathReason ??= error.message;
   });
   const closed = new Promise<string | undefined>((resolve) => {
-    client.once("close", () => setImmediate(() => resolve(deathReason)));
+    client.once("close", () => {
+      proxy?.stop();
+      setImmediate(() => resolve(deathReason));
+    });
   });
   return new Promise<Connection>((resolve, reject) => {
     client.on("error", (error: Error & { level?: string; code?: string }) => {
@@ -73,10 +100,13 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
         return;
       }
       if (hostKeyFailure !== undefined) return reject(new ConnectFailure(hostKeyFailure, false, { cause: error }));
-      reject(describeFailure(error, settings));
+      reject(describeFailure(error, settings, peer));
     });
     client.once("close", () => {
-      if (!ready) reject(new ConnectFailure(`Connection closed by ${settings.hostName} port ${settings.port}`, true));
+      if (ready) return;
+      // A ProxyCommand that ends before the server's identification line: ssh's two lines.
+      if (proxy === undefined) reject(new ConnectFailure(`Connection closed by ${peer}`, true));
+      else reject(new ConnectFailure(KEX_CLOSED, true, { detail: `Connection closed by ${peer}` }));
     });
     client.once("ready", () => {
       ready = true;
@@ -85,14 +115,20 @@ export function connect(settings: ClientSettings, log: Log): Promise<Connection>
       client.setNoDelay(true);
       log.debug(`Authenticated to ${settings.hostName} ([${settings.hostName}]:${settings.port}) using "publickey".`);
       const target = { user: settings.user, host: settings.hostName, port: settings.port };
-      resolve({ client, closed, dump: () => [dumpConnection(target, liveness.stats(), { client })] });
+      resolve({ client, closed, proxy, dump: () => [dumpConnection(target, liveness.stats(), { client })] });
     });
-    log.debug(`Connecting to ${settings.hostName} [${settings.hostName}] port ${settings.port}.`);
-    client.connect(
-      connectConfig(settings, log, (message) => {
-        hostKeyFailure = message;
-      }),
-    );
+    if (proxy === undefined)
+      log.debug(`Connecting to ${settings.hostName} [${settings.hostName}] port ${settings.port}.`);
+    const config = connectConfig(settings, log, (message) => {
+      hostKeyFailure = message;
+    });
+    if (proxy !== undefined) {
+      // The ProxyCommand's stdio instead of a TCP connection of ssh2's own.
+      delete config.host;
+      delete config.port;
+      config.sock = proxy.stream;
+    }
+    client.connect(config);
   });
 }
 
@@ -127,8 +163,15 @@ export function connectConfig(
   } as ssh2.ConnectConfig;
 }
 
-/** ssh's message for a failed connection attempt, and whether trying again could help. */
-export function describeFailure(error: Error & { level?: string; code?: string }, s: ClientSettings): ConnectFailure {
+/**
+ * ssh's message for a failed connection attempt, and whether trying again could help. `peer` is how ssh names the
+ * server when the transport closes early (`UNKNOWN port 65535` through a ProxyCommand).
+ */
+export function describeFailure(
+  error: Error & { level?: string; code?: string },
+  s: ClientSettings,
+  peer = `${s.hostName} port ${s.port}`,
+): ConnectFailure {
   const where = `ssh: connect to host ${s.hostName} port ${s.port}`;
   switch (error.code) {
     case "ECONNREFUSED":
@@ -146,6 +189,10 @@ export function describeFailure(error: Error & { level?: string; code?: string }
       });
     case "ECONNRESET":
       return new ConnectFailure(`Connection reset by ${s.hostName} port ${s.port}`, true, { cause: error });
+  }
+  // The transport closed before the server's identification line (a ProxyCommand that exited, a server that hung up).
+  if (error.message === "Connection lost before handshake") {
+    return new ConnectFailure(KEX_CLOSED, true, { cause: error, detail: `Connection closed by ${peer}` });
   }
   if (error.level === "client-authentication") {
     return new ConnectFailure(`${s.user}@${s.hostName}: Permission denied (publickey).`, false, { cause: error });

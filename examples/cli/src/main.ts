@@ -6,15 +6,18 @@
 import { isTsaliveError } from "@tsalive/core";
 import { supervise } from "@tsalive/ssh2-client";
 import { type ClientArguments, parseClientArguments, UsageError } from "./argv.ts";
-import { type Connection, connect } from "./connect.ts";
+import { ConnectFailure, type Connection, connect } from "./connect.ts";
 import { formatClientDump } from "./dump.ts";
 import { type LocalForwarding, startLocalForwarding } from "./forward.ts";
 import { type JumpHop, jumpChain } from "./jump.ts";
 import { connectThrough } from "./jump_connect.ts";
 import { createLog, verboseLevel } from "./log.ts";
 import { printConfig } from "./print_config.ts";
+import { startRemoteForwarding } from "./remote_forward.ts";
 import { runSession } from "./session.ts";
 import { type ClientSettings, resolveSettings } from "./settings.ts";
+import { runStdioForward } from "./stdio_forward.ts";
+import type { StdioForward } from "./tunnel_spec.ts";
 
 /**
  * ssh.c's pseudo-terminal decision: whether ssh would have wanted a pty but refuses it because stdin is not a
@@ -26,7 +29,7 @@ function ttyRefusedForStdin(args: ClientArguments, settings: ClientSettings, std
   const no = request === "no" || request === "false";
   let want = yes || request === "force";
   if (args.command === undefined && !settings.remoteCommand) want = !no;
-  if (no || args.noCommand || settings.sessionNone) want = false;
+  if (no || args.noCommand || settings.sessionNone || args.tunnels.stdioForward !== undefined) want = false;
   return want && (!stdinIsTty || settings.stdinNull) && request !== "force";
 }
 
@@ -57,19 +60,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (ttyRefusedForStdin(args, settings, process.stdin.isTTY === true)) {
     log.info("Pseudo-terminal will not be allocated because stdin is not a terminal.");
   }
-  const pty = args.tty ?? (args.command === undefined && process.stdin.isTTY === true);
+  // -W: no session, so no pty either.
+  const pty =
+    args.tunnels.stdioForward === undefined &&
+    (args.tty ?? (args.command === undefined && process.stdin.isTTY === true));
   if (args.printConfig) {
     process.stdout.write(printConfig(settings.resolved, args.strict));
     return 0;
   }
   if (args.ignored.length > 0 || settings.unhonoured.length > 0) {
     log.debug(`tsalive-ssh accepts but does not act on: ${[...args.ignored, ...settings.unhonoured].join(", ")}`);
-  }
-  if (settings.unsupported !== undefined) {
-    log.error(
-      `tsalive-ssh: ${settings.unsupported} is not supported; refusing to connect to ${settings.hostName} directly`,
-    );
-    return 255;
   }
   let jumps: JumpHop[] | undefined;
   try {
@@ -93,21 +93,30 @@ export async function main(argv: readonly string[]): Promise<number> {
         close: () => (connection.close === undefined ? connection.client.end() : connection.close()),
       };
     },
+    // -L and -D listen once, for every connection; -R is asked for again on each. A ForwardFailure
+    // (ExitOnForwardFailure) ends the connection with ssh's message.
     establish: async ({ connection }) => {
-      if (settings.localForwards.length === 0) return;
-      forwarding ??= await startLocalForwarding(settings.localForwards, log);
-      forwarding.use(connection.client);
+      const { tunnels } = settings;
+      if (settings.localForwards.length > 0 || tunnels.dynamicForwards.length > 0) {
+        forwarding ??= await startLocalForwarding(settings.localForwards, tunnels.dynamicForwards, tunnels, log);
+        forwarding.use(connection.client);
+      }
+      await startRemoteForwarding(connection.client, tunnels.remoteForwards, tunnels, log);
     },
     // The command is sent once: after a reconnect only the forwards come back (tsalive-ssh never re-runs it).
-    ...(!args.noCommand && {
-      run: async ({ connection }) => {
-        const end = await runSession(connection.client, args.command, pty);
-        if ("status" in end) return end.status;
-        if ("signal" in end) return 255;
-        // The channel went with the connection: the supervisor sees the loss and reconnects (or gives up).
-        return new Promise<never>(() => {});
-      },
+    ...(args.tunnels.stdioForward !== undefined && {
+      run: ({ connection }) => runStdioForward(connection.client, args.tunnels.stdioForward as StdioForward, log),
     }),
+    ...(!args.noCommand &&
+      args.tunnels.stdioForward === undefined && {
+        run: async ({ connection }) => {
+          const end = await runSession(connection.client, args.command, pty);
+          if ("status" in end) return end.status;
+          if ("signal" in end) return 255;
+          // The channel went with the connection: the supervisor sees the loss and reconnects (or gives up).
+          return new Promise<never>(() => {});
+        },
+      }),
     // autossh's AUTOSSH_GATETIME (seconds, default 30): a first connection that fails sooner is not retried.
     gate: args.reconnect ? gateTime(process.env.TSALIVE_GATETIME) : 0,
     ...(!args.reconnect && { maxAttempts: 1 }),
@@ -116,6 +125,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   supervisor.on("disconnected", ({ error }) => {
     forwarding?.use(undefined);
     log.error(error?.message ?? lostMessage);
+    if (error instanceof ConnectFailure && error.detail !== undefined) log.info(error.detail);
   });
   supervisor.on("waiting", ({ attempt, delay }) =>
     log.error(

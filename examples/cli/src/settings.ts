@@ -6,6 +6,7 @@ import type { ClientArguments } from "./argv.ts";
 import { type LocalForward, parseForwardSpec } from "./forward_spec.ts";
 import type { HostKeyPolicy } from "./host_key.ts";
 import { type LogLevel, parseLogLevel } from "./log.ts";
+import { TUNNEL_KEYWORDS, type TunnelSettings, tunnelSettings } from "./tunnel_settings.ts";
 
 /** Everything a connection needs, from the resolved configuration. */
 export interface ClientSettings {
@@ -25,10 +26,10 @@ export interface ClientSettings {
   readonly sessionNone: boolean;
   readonly stdinNull: boolean;
   readonly localForwards: readonly LocalForward[];
+  /** `-R`, `-D`, `-W`, `-g`, their keywords, ExitOnForwardFailure and ProxyCommand (tunnel_settings.ts). */
+  readonly tunnels: TunnelSettings;
   /** Keywords set in the configuration that tsalive-ssh accepts and does not act on (named once with -v). */
   readonly unhonoured: readonly string[];
-  /** A keyword set whose effect tsalive-ssh cannot give (connecting without it would be wrong): refuse. */
-  readonly unsupported: string | undefined;
 }
 
 /** Keywords tsalive-ssh acts on (lower case), beyond the block structure. */
@@ -55,10 +56,8 @@ const HONOURED = new Set([
   "localforward",
   "requesttty",
   "proxyjump",
+  ...TUNNEL_KEYWORDS,
 ]);
-
-/** Keywords that change where or how ssh connects: ignoring them would silently connect somewhere else. */
-const REFUSED = new Set(["proxycommand"]);
 
 /**
  * Resolves the client configuration as ssh does — `-l`/`-p`/`-i`, then `-o`, then `-F` or `~/.ssh/config`, then
@@ -116,11 +115,8 @@ export function resolveSettings(args: ClientArguments, env: { home?: string } = 
     }),
   ];
   const unhonoured = [...resolution.settings.entries()]
-    .filter(([key]) => !HONOURED.has(key) && !REFUSED.has(key))
+    .filter(([key]) => !HONOURED.has(key))
     .map(([, setting]) => setting.name);
-  const refused = [...resolution.settings.entries()].find(
-    ([key, setting]) => REFUSED.has(key) && setting.assignments[0]?.args[0] !== "none",
-  );
   return {
     resolved,
     hostName: values.hostName,
@@ -144,7 +140,7 @@ export function resolveSettings(args: ClientArguments, env: { home?: string } = 
     sessionNone: (first("sessiontype") ?? "default").toLowerCase() === "none",
     stdinNull: flag("stdinnull"),
     localForwards,
+    tunnels: tunnelSettings(args.tunnels, resolved),
     unhonoured,
-    unsupported: refused === undefined ? undefined : refused[1].name,
   };
 }

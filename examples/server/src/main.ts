@@ -11,7 +11,7 @@ import { createLog } from "./log.ts";
 import type { MetricsEndpoint } from "./metrics_endpoint.ts";
 import { formatServerConfig } from "./print_config.ts";
 import { StartupRefused, startServer } from "./server.ts";
-import { listenPorts, loadServerConfig, type ServerConfigSource } from "./server_config.ts";
+import { listenPorts, loadServerConfig, type ServerConfigSource, STARTUP_CONNECTION } from "./server_config.ts";
 
 /**
  * Runs tsalive-sshd with `argv` (without the node and script paths); resolves to the exit status for `-T` and
@@ -50,7 +50,9 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
             ...(c.rdomain !== undefined && { rdomain: c.rdomain }),
             ...(c.invalidUser === true && { invalidUser: true }),
           }
-        : undefined,
+        : args.test
+          ? undefined
+          : STARTUP_CONNECTION,
     );
   } catch (error) {
     if (isTsaliveError(error)) {

@@ -23,6 +23,12 @@ export interface AccessPolicy {
   readonly permitTTY: boolean;
   /** AllowTcpForwarding: whether `-L` (direct-tcpip) is allowed (`yes`, `all`, `local`). */
   readonly allowLocalForwarding: boolean;
+  /** AllowTcpForwarding: whether `-R` (tcpip-forward) is allowed (`yes`, `all`, `remote`). */
+  readonly allowRemoteForwarding: boolean;
+  /** PermitListen entries as `host:port` (a bare port is `*:port`, as servconf.c stores it); `["any"]` by default. */
+  readonly permitListen: readonly string[];
+  /** GatewayPorts: where `-R` may listen besides loopback. */
+  readonly gatewayPorts: GatewayPorts;
   readonly disableForwarding: boolean;
   /** PermitOpen entries; `["any"]` (the default) allows every destination, `["none"]` none. */
   readonly permitOpen: readonly string[];
@@ -36,6 +42,9 @@ export interface AccessPolicy {
   /** RequiredRSASize: RSA keys shorter than this are refused. */
   readonly requiredRsaSize: number;
 }
+
+/** GatewayPorts' three values (servconf.c: `no` 0, `yes` 1, `clientspecified` 2). */
+export type GatewayPorts = "no" | "yes" | "clientspecified";
 
 /** MaxStartups `start:rate:full` (global). */
 export interface MaxStartups {
@@ -88,6 +97,10 @@ export function accessPolicy(config: ResolvedServerConfig): AccessPolicy {
   const root = (word(config, "permitrootlogin") ?? "prohibit-password").toLowerCase();
   const tcp = (word(config, "allowtcpforwarding") ?? "yes").toLowerCase();
   const open = winner(config, "permitopen")?.args ?? ["any"];
+  const listen = (winner(config, "permitlisten")?.args ?? ["any"]).map((a) =>
+    a === "any" || a === "none" || a.includes(":") ? a : `*:${a}`,
+  );
+  const gateway = (word(config, "gatewayports") ?? "no").toLowerCase();
   const setEnv: string[] = [];
   for (const entry of winner(config, "setenv")?.args ?? []) {
     const name = entry.slice(0, entry.indexOf("=") + 1);
@@ -107,6 +120,9 @@ export function accessPolicy(config: ResolvedServerConfig): AccessPolicy {
     forceCommand: force === undefined ? undefined : force.value.replace(/^[ \t\r\n]+/, ""),
     permitTTY: yes(config, "permittty", true),
     allowLocalForwarding: tcp === "yes" || tcp === "all" || tcp === "local",
+    allowRemoteForwarding: tcp === "yes" || tcp === "all" || tcp === "remote",
+    permitListen: listen,
+    gatewayPorts: gateway === "yes" || gateway === "clientspecified" ? gateway : "no",
     disableForwarding: yes(config, "disableforwarding", false),
     permitOpen: open,
     acceptEnv: accumulated(config, "acceptenv"),

@@ -14,7 +14,14 @@ import {
   sshdMatchConnection,
 } from "@tsalive/ssh2-server";
 import ssh2, { type AuthContext, type Connection } from "ssh2";
-import { connectionSocket, DISCONNECT_PROTOCOL_ERROR, disconnect } from "./_ssh2_door.ts";
+import {
+  connectionSocket,
+  DISCONNECT_PROTOCOL_ERROR,
+  disconnect,
+  OPEN_ADMINISTRATIVELY_PROHIBITED,
+  OPEN_CONNECT_FAILED,
+  rejectChannel,
+} from "./_ssh2_door.ts";
 import { allowedUser, rootAllowed, rsaBits } from "./access.ts";
 import { hpdelim2, type KeyOptions } from "./auth_options.ts";
 import { authorizedKeysPaths, blobType, findAuthorizedKey } from "./authorized_keys.ts";
@@ -22,6 +29,7 @@ import { fingerprint } from "./fingerprint.ts";
 import type { Log } from "./log.ts";
 import { type AccessPolicy, accessPolicy, type MaxStartups, maxStartups, refusedKeywords } from "./policy.ts";
 import { listenAddresses } from "./print_config.ts";
+import { serveRemoteForwarding } from "./remote_forward.ts";
 import {
   type ConfigSnapshot,
   configSnapshot,
@@ -29,12 +37,14 @@ import {
   listenPorts,
   loadServerConfig,
   type ServerConfigSource,
+  STARTUP_CONNECTION,
   unhonouredKeywords,
 } from "./server_config.ts";
 import { serveSession } from "./session.ts";
 import { applySessionRules, readEnvironmentFile } from "./session_policy.ts";
 import { StartupsThrottle } from "./startups.ts";
 import { describeStopped } from "./stopped.ts";
+import { strerror } from "./strerror.ts";
 import { subsystemsOf } from "./subsystems.ts";
 import { type Account, accountGroups, lookupAccount } from "./users.ts";
 
@@ -76,7 +86,7 @@ class ConfigState {
    */
   read(): MaxStartups {
     const snapshot = configSnapshot();
-    const global = loadServerConfig(this.source, undefined, snapshot);
+    const global = loadServerConfig(this.source, STARTUP_CONNECTION, snapshot);
     const refused = refusedKeywords(global, everyDirective(this.source, snapshot, global.resolution.files));
     if (refused.length > 0) {
       throw new StartupRefused(
@@ -118,7 +128,8 @@ class ConfigState {
 
 /**
  * Starts the server: host keys, one listener per ListenAddress × Port, public-key authentication against
- * AuthorizedKeysFile with sshd's access rules, sessions (exec, shell, pty, Subsystem) and direct-tcpip forwarding, with
+ * AuthorizedKeysFile with sshd's access rules, sessions (exec, shell, pty, Subsystem), direct-tcpip forwarding and
+ * remote forwarding (tcpip-forward, forwarded-tcpip channels), with
  * tsalive's ClientAlive, Heartbeat, Watchdog, UnusedConnectionTimeout and ChannelTimeout attached, Match
  * evaluated per connection over the configuration read at start (and again on {@linkcode RunningServer.reload}).
  *
@@ -462,23 +473,25 @@ function serveConnection(
       const rules = { policy, key, account, log, from, id: ids++, environmentFile, subsystems: state.subsystems };
       serveSession(applySessionRules(session, rules), context);
     });
-    connection.on("tcpip", (acceptChannel, rejectChannel, request) => {
+    connection.on("tcpip", (acceptChannel, reject, request) => {
       const target = `target ${request.destIP} port ${request.destPort}`;
+      // With sshd's reason and words (ssh prints them: `open failed: connect failed: Connection refused`).
+      const refuse = (reason: number, description: string) => rejectChannel(connection, reject, reason, description);
       // serverloop.c server_request_direct_tcpip, then channels.c channel_connect_to_port's permission check.
       if (!policy.allowLocalForwarding || !key.permitPortForwarding || policy.disableForwarding) {
         log.info(`refused local port forward: originator ${request.srcIP} port ${request.srcPort}, ${target}`);
-        return rejectChannel?.();
+        return refuse(OPEN_ADMINISTRATIVELY_PROHIBITED, "open failed");
       }
       if (!openPermitted(key, policy, request.destIP, request.destPort)) {
         log.info(
           `Received request from ${info.ip} port ${info.port} to connect to host ${request.destIP} port ${request.destPort}, but the request was denied.`,
         );
-        return rejectChannel?.();
+        return refuse(OPEN_ADMINISTRATIVELY_PROHIBITED, "open failed");
       }
       const upstream = tcpConnect(request.destPort, request.destIP);
       upstream.once("error", (error) => {
         log.debug(`connect_to ${request.destIP} port ${request.destPort}: failed: ${error.message}`);
-        rejectChannel?.();
+        refuse(OPEN_CONNECT_FAILED, strerror(error));
       });
       upstream.once("connect", () => {
         const channel = acceptChannel();
@@ -488,11 +501,8 @@ function serveConnection(
         channel.on("close", () => upstream.destroy());
       });
     });
-    connection.on("request", (_accept, reject, name) => {
-      // Remote forwarding (-R) and streamlocal are not served at all: stricter than any sshd setting.
-      log.debug(`server_input_global_request: ${name} (not supported)`);
-      reject?.();
-    });
+    const closeRemoteForwards = serveRemoteForwarding(connection, { policy, key, uid: account.uid, log, remote: peer });
+    connection.once("close", closeRemoteForwards);
   });
   connection.on("close", () => {
     closed = true;

@@ -6,7 +6,7 @@ import { after, describe, it } from "node:test";
 import { parseServerArguments } from "./argv.ts";
 import { formatServerConfig } from "./print_config.ts";
 import { adapterOptions } from "./server.ts";
-import { listenPorts, loadServerConfig, unhonouredKeywords } from "./server_config.ts";
+import { listenPorts, loadServerConfig, STARTUP_CONNECTION, unhonouredKeywords } from "./server_config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tsalive-sshd-config-"));
 after(() => rmSync(dir, { recursive: true }));
@@ -16,6 +16,21 @@ const file = (name: string, text: string) => {
 };
 
 describe("server configuration", () => {
+  it("a Match LocalPort is read at start, as sshd reads it (only sshd -T wants an lport)", () => {
+    const source = {
+      configFile: file("localport", "GatewayPorts no\nMatch LocalPort 2222\n  GatewayPorts yes\n"),
+      options: [],
+      extensions: undefined,
+      ports: [2222],
+    };
+    assert.throws(() => loadServerConfig(source), /'Match LocalPort' in configuration but 'lport' not in connection/);
+    assert.equal(
+      loadServerConfig(source, STARTUP_CONNECTION).resolution.settings.get("gatewayports")?.assignments.length,
+      1,
+    );
+    const on2222 = loadServerConfig(source, { user: "u", address: "127.0.0.1", localPort: 2222 });
+    assert.equal(on2222.resolution.settings.get("gatewayports")?.assignments.length, 2);
+  });
   it("-o first, Match per connection, extension keywords from their own file, -p replacing Port", () => {
     const source = {
       configFile: file(

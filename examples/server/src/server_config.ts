@@ -109,6 +109,13 @@ export function loadServerConfig(
   });
 }
 
+/**
+ * The connection of sshd's own reading at start (servconf.c with no connection info): no Match criterion matches.
+ * `sshd -T` without `-C lport=` refuses a `Match LocalPort`; sshd at start does not, so the start gives a port no
+ * connection has.
+ */
+export const STARTUP_CONNECTION: ServerConnection = { localPort: 0 };
+
 /** One directive of the configuration, wherever it is (global, any Match block, or `-o`). */
 export interface ConfigDirective {
   /** Lower case, aliases folded (`pubkeyacceptedkeytypes` is `pubkeyacceptedalgorithms`). */
@@ -181,6 +188,8 @@ const HONOURED = new Set([
   "permittty",
   "allowtcpforwarding",
   "permitopen",
+  "permitlisten",
+  "gatewayports",
   "disableforwarding",
   "acceptenv",
   "setenv",

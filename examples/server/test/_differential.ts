@@ -149,13 +149,15 @@ function peer(name: RunningPeer["name"], port: number, child: Spawned, log: () =
  * Writes `lines` (after a common head: 127.0.0.1, the host key, no PID file, LogLevel DEBUG1 so sshd logs what
  * tsalive-sshd logs with -d, UsePAM no) to DIR/sshd_config and starts both servers on it, each on its own port
  * (`-p`); `generation` picks the sshd (a newer one runs in its Debian root, which sees /tmp at the same path).
- * Both are stopped by `stop()` or `stopAll()`.
+ * Both are stopped by `stop()` or `stopAll()`. `ports` gives each server its ports (`-p` each), for a configuration
+ * whose `Match LocalPort` blocks must name them; `port` is then the first.
  */
 export async function startPair(
   dir: TempDir,
   hostKey: KeyPair,
   lines: readonly string[],
   generation: Generation = "bookworm",
+  ports?: { readonly sshd: readonly number[]; readonly tsalive: readonly number[] },
 ): Promise<Pair> {
   const globals = lines.filter((_, i) => !lines.slice(0, i + 1).some((m) => /^Match /i.test(m)));
   const configFile = dir.join("sshd_config");
@@ -175,8 +177,9 @@ export async function startPair(
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const sshdLog = dir.join(`sshd-${Date.now()}.log`);
   writeFileSync(sshdLog, "");
-  const sshdPort = await freePort();
-  const argv = [SSHD, "-D", "-f", configFile, "-E", sshdLog, "-p", String(sshdPort)];
+  const sshdPorts = ports?.sshd ?? [await freePort()];
+  const sshdPort = sshdPorts[0] as number;
+  const argv = [SSHD, "-D", "-f", configFile, "-E", sshdLog, ...sshdPorts.flatMap((p) => ["-p", String(p)])];
   // sshd 9.8+ would penalise the refused attempts of the next cases; -o keeps the shared file 9.2's.
   if (PEERS[generation].openssh !== "9.2") argv.push("-o", "PerSourcePenalties=no");
   const [command, ...args] = peerCommand(generation, argv);
@@ -184,7 +187,16 @@ export async function startPair(
   // tsalive-sshd follows 9.2's sshd_config rules here (its default is the newest release's).
   const tsalive = spawnProcess(
     process.execPath,
-    [...RUN, "--openssh", "9.2", "-D", "-d", "-f", configFile, "-p", "0"],
+    [
+      ...RUN,
+      "--openssh",
+      "9.2",
+      "-D",
+      "-d",
+      "-f",
+      configFile,
+      ...(ports?.tsalive ?? [0]).flatMap((p) => ["-p", String(p)]),
+    ],
     {
       name: "tsalive-sshd",
     },
@@ -195,8 +207,12 @@ export async function startPair(
   };
   const started = await waitFor(
     () =>
-      readSshd().includes(`Server listening on 127.0.0.1 port ${sshdPort}.`) &&
-      /Server listening on 127\.0\.0\.1 port [0-9]+\./.test(tsalive.output),
+      sshdPorts.every((p) => readSshd().includes(`Server listening on 127.0.0.1 port ${p}.`)) &&
+      (ports?.tsalive ?? [0]).every((p) =>
+        p === 0
+          ? /Server listening on 127\.0\.0\.1 port [0-9]+\./.test(tsalive.output)
+          : tsalive.output.includes(`Server listening on 127.0.0.1 port ${p}.`),
+      ),
     15_000,
   );
   if (!started) {
