@@ -9,7 +9,7 @@ import {
   resolveOptions,
   resolveTime,
 } from "./options.ts";
-import { defaultTimers } from "./shared_timers.ts";
+import { defaultTimers, rearm, SharedTimers } from "./shared_timers.ts";
 import type { MonitorStats } from "./stats.ts";
 
 /**
@@ -333,18 +333,21 @@ export class LivenessMonitor {
   }
 
   #fire(): void {
+    const spent = this.#handle;
     this.#handle = undefined;
     if (this.#phase !== "running") return;
-    const now = this.#now();
+    // One clock read per firing: rounded up for the deadlines (see #now), exact for the RTT of a probe sent now.
+    const exact = this.#clock.now();
+    const now = Math.ceil(exact);
     try {
-      this.#step(now);
+      this.#step(now, exact);
     } finally {
       // Even when a listener throws, a running monitor keeps its timer: it never wedges.
-      if (this.#phase === "running") this.#schedule(now);
+      if (this.#phase === "running") this.#schedule(now, spent);
     }
   }
 
-  #step(now: number): void {
+  #step(now: number, exact: number): void {
     const { probe, heartbeat, watchdog, idle } = this.#options;
     if (watchdog !== undefined && now - this.#lastInboundAt >= watchdog) {
       this.#expire("WATCHDOG_EXPIRED", now - this.#lastInboundAt);
@@ -355,7 +358,7 @@ export class LivenessMonitor {
       return;
     }
     if (probe !== undefined) {
-      this.#stepProbe(probe, now);
+      this.#stepProbe(probe, now, exact);
       if (this.#phase !== "running") return;
     }
     if (heartbeat !== undefined && now - this.#lastOutboundAt >= heartbeat) {
@@ -376,7 +379,7 @@ export class LivenessMonitor {
     return this.#phase === "running";
   }
 
-  #stepProbe(probe: ResolvedProbe, now: number): void {
+  #stepProbe(probe: ResolvedProbe, now: number, exact: number): void {
     if (this.#probeBase !== this.#lastInboundAt) this.#resetProbe();
     if (probe.replyTimeout !== undefined) {
       if (this.#misses > 0) {
@@ -385,7 +388,7 @@ export class LivenessMonitor {
         }
       } else if (now >= this.#nextProbeAt) {
         this.#misses = 1;
-        this.#sendProbe(now);
+        this.#sendProbe(now, exact);
       }
       return;
     }
@@ -399,15 +402,15 @@ export class LivenessMonitor {
     // instead of several at once: lateness never makes the monitor give up early.
     const next = this.#nextProbeAt + probe.interval;
     this.#nextProbeAt = next > now ? next : now + probe.interval;
-    this.#sendProbe(now);
+    this.#sendProbe(now, exact);
   }
 
-  #sendProbe(now: number): void {
+  #sendProbe(now: number, exact: number): void {
     this.#lastOutboundAt = now;
     const index = ++this.#probesSent;
     this.#rtt ??= { sentAt: [], last: 0, min: Number.POSITIVE_INFINITY, max: 0, sum: 0, samples: 0 };
     // The exact reading, not the rounded one: RTTs on a LAN are fractions of a millisecond.
-    this.#rtt.sentAt[index % RTT_RING] = this.#clock.now();
+    this.#rtt.sentAt[index % RTT_RING] = exact;
     if (!this.#call("sendProbe", now)) return;
     this.#events?.emit("probe", { unanswered: this.#misses });
   }
@@ -425,7 +428,8 @@ export class LivenessMonitor {
     this.#events?.emit("expire", this.#error);
   }
 
-  #schedule(now: number): void {
+  /** Arms the timer for the earliest deadline; `spent` is the handle that just fired, reused when it can be. */
+  #schedule(now: number, spent?: TimerHandle): void {
     const { probe, heartbeat, watchdog, idle } = this.#options;
     let due = Number.POSITIVE_INFINITY;
     if (watchdog !== undefined) due = this.#lastInboundAt + watchdog;
@@ -441,7 +445,11 @@ export class LivenessMonitor {
     }
     this.#armedFor = due;
     const delay = Math.min(Math.max(due - now, 0), MAX_TIMER_DELAY);
-    this.#handle = this.#timers.setTimeout(fire, delay, this);
+    const timers = this.#timers;
+    this.#handle =
+      spent !== undefined && timers instanceof SharedTimers
+        ? rearm(timers, spent, delay)
+        : timers.setTimeout(fire, delay, this);
   }
 
   /** When the newest probe went out: the newest entry of the RTT ring, which exists once a probe was sent. */

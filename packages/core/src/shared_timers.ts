@@ -88,6 +88,13 @@ export function defaultTimers(): SharedTimers {
   return processTimers;
 }
 
+/**
+ * Sets a timeout that has fired again, with its callback and argument, reusing its entry: a monitor re-arming
+ * from its own callback then allocates nothing. Internal to the package; the handle must have fired (it is
+ * returned unchanged, the one handle for both).
+ */
+export let rearm: (timers: SharedTimers, handle: TimerHandle, delay: number) => TimerHandle;
+
 /** The {@linkcode Timers} returned by {@linkcode createSharedTimers}. */
 export class SharedTimers implements Clock, Timers {
   readonly #clock: Clock;
@@ -118,6 +125,19 @@ export class SharedTimers implements Clock, Timers {
   }
 
   setTimeout(callback: (arg: unknown) => void, delay: number, arg?: unknown): TimerHandle {
+    return this.#add({ bucket: undefined, slot: 0, callback, arg }, delay);
+  }
+
+  static {
+    rearm = (timers, handle, delay) => {
+      const entry = handle as Entry;
+      return entry.bucket === undefined
+        ? timers.#add(entry, delay)
+        : timers.setTimeout(entry.callback, delay, entry.arg);
+    };
+  }
+
+  #add(entry: Entry, delay: number): Entry {
     const due = Math.ceil(this.#clock.now() + Math.max(0, delay));
     let bucket = this.#last;
     if (bucket === undefined || bucket.due !== due || bucket.index < 0) {
@@ -129,7 +149,8 @@ export class SharedTimers implements Clock, Timers {
       }
       this.#last = bucket;
     }
-    const entry: Entry = { bucket, slot: bucket.entries.length, callback, arg };
+    entry.bucket = bucket;
+    entry.slot = bucket.entries.length;
     bucket.entries.push(entry);
     bucket.live++;
     this.#size++;
