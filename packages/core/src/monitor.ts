@@ -124,8 +124,12 @@ export class LivenessMonitor {
   #probesSent = 0;
   #replies = 0;
   #heartbeats = 0;
-  /** Send times of recent probes and RTT figures, created with the first probe: idle monitors never pay for it. */
-  #rtt: RttLog | undefined;
+  /**
+   * Send times of recent probes and RTT figures. Until the second probe or the first reply it is only the first
+   * probe's send time, a number: idle monitors never pay for the log, and a round of probes over silent
+   * sessions allocates none.
+   */
+  #rtt: RttLog | number | undefined;
 
   /**
    * @param options the mechanisms to run; `null` or `undefined` (or leaving one out) switches it off.
@@ -255,7 +259,7 @@ export class LivenessMonitor {
     const now = Math.ceil(exact);
     this.#lastInboundAt = now;
     const index = ++this.#replies;
-    const log = this.#rtt;
+    const log = this.#log();
     let rtt: number | undefined;
     if (log !== undefined && index <= this.#probesSent && this.#probesSent - index < RTT_RING) {
       rtt = exact - (log.sentAt[index % RTT_RING] ?? exact);
@@ -285,6 +289,7 @@ export class LivenessMonitor {
    * ```
    */
   stats(): MonitorStats {
+    const log = this.#log();
     return {
       state: this.state,
       probesSent: this.#probesSent,
@@ -292,14 +297,14 @@ export class LivenessMonitor {
       unansweredProbes: this.#probeBase === this.#lastInboundAt ? this.#misses : 0,
       heartbeatsSent: this.#heartbeats,
       rtt:
-        this.#rtt === undefined || this.#rtt.samples === 0
+        log === undefined || log.samples === 0
           ? undefined
           : {
-              last: this.#rtt.last,
-              min: this.#rtt.min,
-              avg: this.#rtt.sum / this.#rtt.samples,
-              max: this.#rtt.max,
-              samples: this.#rtt.samples,
+              last: log.last,
+              min: log.min,
+              avg: log.sum / log.samples,
+              max: log.max,
+              samples: log.samples,
             },
       lastInboundAt: this.#lastInboundAt,
       lastOutboundAt: this.#lastOutboundAt,
@@ -408,9 +413,9 @@ export class LivenessMonitor {
   #sendProbe(now: number, exact: number): void {
     this.#lastOutboundAt = now;
     const index = ++this.#probesSent;
-    this.#rtt ??= { sentAt: [], last: 0, min: Number.POSITIVE_INFINITY, max: 0, sum: 0, samples: 0 };
     // The exact reading, not the rounded one: RTTs on a LAN are fractions of a millisecond.
-    this.#rtt.sentAt[index % RTT_RING] = exact;
+    if (this.#rtt === undefined) this.#rtt = exact;
+    else (this.#log() as RttLog).sentAt[index % RTT_RING] = exact;
     if (!this.#call("sendProbe", now)) return;
     this.#events?.emit("probe", { unanswered: this.#misses });
   }
@@ -454,7 +459,18 @@ export class LivenessMonitor {
 
   /** When the newest probe went out: the newest entry of the RTT ring, which exists once a probe was sent. */
   #lastProbeAt(): number {
-    return Math.ceil(this.#rtt?.sentAt[this.#probesSent % RTT_RING] ?? 0);
+    const rtt = this.#rtt;
+    return Math.ceil((typeof rtt === "number" ? rtt : rtt?.sentAt[this.#probesSent % RTT_RING]) ?? 0);
+  }
+
+  /** The RTT log, created from the first probe's send time when it is still only that; none before a probe. */
+  #log(): RttLog | undefined {
+    const rtt = this.#rtt;
+    if (typeof rtt !== "number") return rtt;
+    const log: RttLog = { sentAt: [], last: 0, min: Number.POSITIVE_INFINITY, max: 0, sum: 0, samples: 0 };
+    log.sentAt[1 % RTT_RING] = rtt;
+    this.#rtt = log;
+    return log;
   }
 
   #probeDue(probe: ResolvedProbe, now: number): number {
