@@ -449,12 +449,12 @@ export class LivenessMonitor {
       this.#timers.clearTimeout(this.#handle);
     }
     this.#armedFor = due;
-    const delay = Math.min(Math.max(due - now, 0), MAX_TIMER_DELAY);
     const timers = this.#timers;
-    this.#handle =
-      spent !== undefined && timers instanceof SharedTimers
-        ? rearm(timers, spent, delay)
-        : timers.setTimeout(fire, delay, this);
+    if (spent !== undefined && timers instanceof SharedTimers) {
+      this.#handle = rearm(timers, spent, this.#clock, now, due);
+      return;
+    }
+    this.#handle = timers.setTimeout(fire, Math.min(Math.max(due - now, 0), MAX_TIMER_DELAY), this);
   }
 
   /** When the newest probe went out: the newest entry of the RTT ring, which exists once a probe was sent. */

@@ -90,10 +90,11 @@ export function defaultTimers(): SharedTimers {
 
 /**
  * Sets a timeout that has fired again, with its callback and argument, reusing its entry: a monitor re-arming
- * from its own callback then allocates nothing. Internal to the package; the handle must have fired (it is
- * returned unchanged, the one handle for both).
+ * from its own callback then allocates nothing. `at` is the deadline on `clock`, read at `now`; when `clock` is
+ * the one the timers keep their deadlines on, the entry goes to that millisecond without another clock read.
+ * Internal to the package; the handle must have fired (it is returned unchanged, the one handle for both).
  */
-export let rearm: (timers: SharedTimers, handle: TimerHandle, delay: number) => TimerHandle;
+export let rearm: (timers: SharedTimers, handle: TimerHandle, clock: Clock, now: number, at: number) => TimerHandle;
 
 /** The {@linkcode Timers} returned by {@linkcode createSharedTimers}. */
 export class SharedTimers implements Clock, Timers {
@@ -129,16 +130,20 @@ export class SharedTimers implements Clock, Timers {
   }
 
   static {
-    rearm = (timers, handle, delay) => {
+    rearm = (timers, handle, clock, now, at) => {
       const entry = handle as Entry;
-      return entry.bucket === undefined
-        ? timers.#add(entry, delay)
-        : timers.setTimeout(entry.callback, delay, entry.arg);
+      const delay = Math.max(at - now, 0);
+      if (entry.bucket !== undefined) return timers.setTimeout(entry.callback, delay, entry.arg);
+      if (clock !== timers && clock !== timers.#clock) return timers.#add(entry, delay);
+      return timers.#addAt(entry, Math.ceil(Math.max(at, now)));
     };
   }
 
   #add(entry: Entry, delay: number): Entry {
-    const due = Math.ceil(this.#clock.now() + Math.max(0, delay));
+    return this.#addAt(entry, Math.ceil(this.#clock.now() + Math.max(0, delay)));
+  }
+
+  #addAt(entry: Entry, due: number): Entry {
     let bucket = this.#last;
     if (bucket === undefined || bucket.due !== due || bucket.index < 0) {
       bucket = this.#byDue.get(due);
