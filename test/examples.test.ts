@@ -81,8 +81,9 @@ for (const dir of dirs) {
             noUnusedLocals: false,
             noUnusedParameters: false,
           },
-          // The package's own ambient declarations (ssh2's untyped internals), as its build sees them.
-          include: ["*.ts", "../src/**/*.d.ts"],
+          // The ambient declarations of ssh2's untyped internals, as the builds see them: the package's own, and the
+          // private ssh2 layer's, which the adapters' sources import.
+          include: ["*.ts", "../src/**/*.d.ts", "../../ssh2-layer/src/**/*.d.ts"],
         }),
       );
     });

@@ -5,16 +5,10 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { skipUnlessPeers, startSshd, stopAll, waitUntil } from "@tsalive/test-support";
+import { RUN } from "./_run.ts";
 
 after(stopAll);
-const RUN = [
-  "--conditions=tsalive-source",
-  "--import",
-  "tsx",
-  fileURLToPath(new URL("../src/main.ts", import.meta.url)),
-];
 
 it("SIGUSR1 logs the connection's liveness", { skip: skipUnlessPeers("sshd") }, async () => {
   const sshd = await startSshd();

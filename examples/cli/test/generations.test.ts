@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import {
   freeze,
   GENERATIONS,
@@ -18,15 +17,9 @@ import {
   stopAll,
   thaw,
 } from "@tsalive/test-support";
+import { RUN } from "./_run.ts";
 
 after(stopAll);
-/** The program from its TypeScript source (as every package's tests run), so a stale dist/ is never what is tested. */
-const RUN = [
-  "--conditions=tsalive-source",
-  "--import",
-  "tsx",
-  fileURLToPath(new URL("../src/main.ts", import.meta.url)),
-];
 const QUIET = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"];
 
 function tsaliveSsh(args: readonly string[]): ReturnType<typeof spawnProcess> {

@@ -17,15 +17,9 @@ import {
   startSshd,
   stopAll,
 } from "@tsalive/test-support";
+import { RUN } from "./_run.ts";
 
 after(stopAll);
-/** The program from its TypeScript source (as every package's tests run), so a stale dist/ is never what is tested. */
-const RUN = [
-  "--conditions=tsalive-source",
-  "--import",
-  "tsx",
-  fileURLToPath(new URL("../src/main.ts", import.meta.url)),
-];
 const BIN = fileURLToPath(new URL("../bin/tsalive-ssh.js", import.meta.url));
 
 function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {

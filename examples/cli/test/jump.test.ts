@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import {
   type FaultProxy,
   firstBytes,
@@ -21,14 +20,9 @@ import {
   stopAll,
   waitUntil,
 } from "@tsalive/test-support";
+import { RUN } from "./_run.ts";
 
 after(stopAll);
-const RUN = [
-  "--conditions=tsalive-source",
-  "--import",
-  "tsx",
-  fileURLToPath(new URL("../src/main.ts", import.meta.url)),
-];
 
 function run(argv: readonly string[]) {
   const child = spawn(process.execPath, [...RUN, ...argv], {

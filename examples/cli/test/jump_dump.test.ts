@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { after, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import {
   makeTempDir,
   signal,
@@ -16,14 +15,9 @@ import {
   stopAll,
   waitUntil,
 } from "@tsalive/test-support";
+import { RUN } from "./_run.ts";
 
 after(stopAll);
-const RUN = [
-  "--conditions=tsalive-source",
-  "--import",
-  "tsx",
-  fileURLToPath(new URL("../src/main.ts", import.meta.url)),
-];
 
 /** `hop N/M NAME: connection to USER@HOST port PORT: STATE, last inbound A s ago, U unanswered …, last rtt R ms, …`. */
 const LINE =

@@ -11,13 +11,8 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { GENERATIONS, PEERS, peerCommand, skipUnlessGeneration } from "@tsalive/test-support";
+import { RUN } from "./_run.ts";
 
-const RUN = [
-  "--conditions=tsalive-source",
-  "--import",
-  "tsx",
-  fileURLToPath(new URL("../src/main.ts", import.meta.url)),
-];
 const CWD = fileURLToPath(new URL("..", import.meta.url));
 
 const dir = mkdtempSync("/tmp/tsalive-ssh-G-");

@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { after, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import {
   firstBytes,
   freePort,
@@ -15,15 +14,9 @@ import {
   stopAll,
   waitUntil,
 } from "@tsalive/test-support";
+import { RUN } from "./_run.ts";
 
 after(stopAll);
-/** The program from its TypeScript source (as every package's tests run), so a stale dist/ is never what is tested. */
-const RUN = [
-  "--conditions=tsalive-source",
-  "--import",
-  "tsx",
-  fileURLToPath(new URL("../src/main.ts", import.meta.url)),
-];
 
 it("--reconnect: a blackholed link dies by ServerAlive, comes back, and -L forwards again", {
   skip: skipUnlessPeers("sshd"),

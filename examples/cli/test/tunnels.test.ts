@@ -25,15 +25,10 @@ import {
   stopAll,
 } from "@tsalive/test-support";
 import { startTsaliveSshd, type TsaliveSshd } from "../../server/test/_server.ts";
+import { RUN } from "./_run.ts";
 
 after(stopAll);
 
-const RUN = [
-  "--conditions=tsalive-source",
-  "--import",
-  "tsx",
-  fileURLToPath(new URL("../src/main.ts", import.meta.url)),
-];
 const CWD = fileURLToPath(new URL("..", import.meta.url));
 /** tsalive-ssh as one shell command line (for ProxyCommand), run from this package so `--import tsx` resolves. */
 const SHELL_RUN = [process.execPath, ...RUN].join(" ");

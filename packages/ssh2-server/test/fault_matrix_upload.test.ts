@@ -40,7 +40,8 @@ describe("fault matrix, tsalive server against ssh uploading through a throttled
         ssh.stdout.on("data", (chunk: Buffer) => {
           stdout += chunk.toString();
         });
-        const exited = new Promise<number | null>((resolve) => ssh.once("exit", (code) => resolve(code)));
+        // "close", not "exit": ssh's last words on stderr are read before its verdict is judged.
+        const exited = new Promise<number | null>((resolve) => ssh.once("close", (code) => resolve(code)));
         try {
           // 192 KiB at 32 KiB/s: 6 s of upload, far longer than (C+1)·I, with the replies queued behind the data.
           const size = 192 * 1024;
