@@ -3,6 +3,7 @@ import type { Results } from "./main.ts";
 import type { PrecisionRow } from "./precision.ts";
 import { FILE_RESERVE, type ScalePhase } from "./scale.ts";
 import { max, median, ms, plainMs, table, worst } from "./stats.ts";
+import { FILES } from "./worker.ts";
 
 /** Issue 13 §2's goals, and the example apps' precision goal. */
 const GOAL = {
@@ -327,11 +328,11 @@ function scaleSection(results: Results): string {
     notes.push(
       "",
       `**${s.target.toLocaleString("en")} connections do not fit one process here: the open-files limit.** A server process may`,
-      `hold ${s.files.limit.toLocaleString("en")} files (hard limit ${s.files.hard.toLocaleString("en")}; the bench raises the soft limit to it, and raising the hard`,
-      "limit needs CAP_SYS_RESOURCE, which this container's root does not have: `ulimit -Hn 65536` fails with EPERM).",
-      `It holds ${s.files.open} before its first connection and keeps ${FILE_RESERVE} in reserve, so both phases aim at ${s.count.toLocaleString("en")}. With`,
-      "the hard limit raised (`ulimit -Hn` in the shell that runs `pnpm bench`, or LimitNOFILE in a unit), the bench",
-      `goes to ${s.target.toLocaleString("en")} by itself.`,
+      `hold ${s.files.limit.toLocaleString("en")} files (hard limit ${s.files.hard.toLocaleString("en")}). The bench's workers ask for a hard limit of ${FILES.toLocaleString("en")} and were`,
+      "refused: raising a hard limit needs CAP_SYS_RESOURCE, which the user running the bench lacks here (root in a",
+      `container without it). A server holds ${s.files.open} files before its first connection and the bench keeps ${FILE_RESERVE} in reserve, so`,
+      `both phases aimed at ${s.count.toLocaleString("en")}. Where the limit can be raised (a root with the capability, LimitNOFILE`,
+      `in a unit, a higher \`ulimit -Hn\` in the shell that starts \`pnpm bench\`), the bench goes to ${s.target.toLocaleString("en")} by itself.`,
     );
   }
   for (const phase of s.phases) {
@@ -342,7 +343,7 @@ function scaleSection(results: Results): string {
       `**${phase.kind === "tsalive" ? "tsalive" : "The built-in"}'s phase stopped at ${end.connections.toLocaleString("en")} connections: the ${s.budgetSeconds} s login budget ran out.**`,
       `Logins ran at ${end.loginRate.toFixed(0)} per second on the last stretch, with the server and ${s.clientProcesses} client processes on`,
       `${results.busy.cores} cores, and every connection already in is probed every ${s.setting.interval / 1000} s on both ends (the server spent`,
-      `${end.cpuPerSecond.toFixed(0)} ms/s there, the clients as much again answering). A longer budget (\`BENCH_SCALE_BUDGET\`) or`,
+      `${end.cpuPerSecond.toFixed(0)} ms/s at that count, and the clients answer as many probes). A longer budget (\`BENCH_SCALE_BUDGET\`) or`,
       "clients on another machine would go further.",
     );
   }
