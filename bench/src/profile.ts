@@ -173,8 +173,11 @@ async function profileOne(kind: ServerKind, hostKey: string, dir: string): Promi
 
 const percent = (part: number, whole: number): string => `${((100 * part) / whole).toFixed(1)} %`;
 const busyOf = (a: Analysis): number => a.samples - a.idleSamples;
-/** CPU ms per second of wall time that a share of the busy samples stands for. */
-const msPerSecond = (a: Analysis, samples: number): number => (a.cpuMs * (samples / busyOf(a))) / (a.wallMs / 1000);
+/**
+ * Main-thread ms per second of wall time that `samples` stand for (each sample covers wall / all samples). Not
+ * `process.cpuUsage()`: that counts every thread, the sampler's own among them, which a 100 µs interval makes large.
+ */
+const msPerSecond = (a: Analysis, samples: number): number => (samples / a.samples) * 1000;
 const NAMES: Record<string, string> = { tsalive: "tsalive", builtin: "ssh2 built-in" };
 
 function render(analyses: readonly Analysis[], machine: string[], busy: { load: number; cores: number }): string {
@@ -197,7 +200,8 @@ function render(analyses: readonly Analysis[], machine: string[], busy: { load: 
     }),
   ]);
   const [tsalive, builtin] = [analyses.find((a) => a.kind === "tsalive"), analyses.find((a) => a.kind === "builtin")];
-  const cpuPerSecond = (a: Analysis) => a.cpuMs / (a.wallMs / 1000);
+  const cpuPerSecond = (a: Analysis) => msPerSecond(a, busyOf(a));
+  const processCpu = (a: Analysis) => a.cpuMs / (a.wallMs / 1000);
   const summary: string[] = [];
   if (tsalive !== undefined && builtin !== undefined) {
     const diff = (owner: Owner) =>
@@ -211,7 +215,7 @@ function render(analyses: readonly Analysis[], machine: string[], busy: { load: 
       .slice(0, 3)
       .map(({ owner, diff: d }) => `${ownerLabel[owner]} ${d >= 0 ? "+" : "−"}${Math.abs(d).toFixed(1)}`);
     summary.push(
-      `At ${tsalive.connections.toLocaleString("en")} idle connections, I = 1 s, the server process used ${cpuPerSecond(tsalive).toFixed(0)} ms/s of CPU with tsalive`,
+      `At ${tsalive.connections.toLocaleString("en")} idle connections, I = 1 s, the server's main thread was busy ${cpuPerSecond(tsalive).toFixed(0)} ms/s with tsalive`,
       `and ${cpuPerSecond(builtin).toFixed(0)} ms/s with ssh2's built-in keepalive (${(cpuPerSecond(tsalive) / cpuPerSecond(builtin)).toFixed(2)}×, ${gap >= 0 ? "+" : "−"}${Math.abs(gap).toFixed(0)} ms/s), profiled every ${INTERVAL_US} µs for ${SECONDS} s`,
       `each. tsalive's own code is ${percent(tsalive.byOwner.get("tsalive") ?? 0, busyOf(tsalive))} of the busy samples (${own.toFixed(1)} ms/s, native callees`,
       `included); ${percent(tsalive.tsaliveInclusive, busyOf(tsalive))} have a tsalive frame anywhere on the stack (everything a probe or`,
@@ -241,8 +245,9 @@ function render(analyses: readonly Analysis[], machine: string[], busy: { load: 
     "then from tsalive. Once the logins are done and 3 s have passed, V8's sampling profiler (the one `--cpu-prof`",
     `runs, started over the inspector so that the logins stay out of it) samples every ${INTERVAL_US} µs for ${SECONDS} s.`,
     "Samples are grouped by the innermost JavaScript frame on their stack: a native call (a cipher, a socket",
-    "write) counts for the JavaScript that made it. ms/s is that group's share of the process's",
-    "`process.cpuUsage()` over the window.",
+    "write) counts for the JavaScript that made it. ms/s is main-thread time per second of wall time, from the",
+    "sample counts. The process's `process.cpuUsage()` over the window is shown beside it: it counts every thread,",
+    "the sampler's own (large at 100 µs) and libuv's pool (`RandomBytesJob`: ssh2's padding) among them.",
     "",
     "## Summary",
     "",
@@ -251,7 +256,13 @@ function render(analyses: readonly Analysis[], machine: string[], busy: { load: 
     "## CPU by owner",
     "",
     table(
-      ["owner", ...analyses.map((a) => `${NAMES[a.kind]}: ${(a.cpuMs / (a.wallMs / 1000)).toFixed(0)} ms/s in all`)],
+      [
+        "owner",
+        ...analyses.map(
+          (a) =>
+            `${NAMES[a.kind]}: main thread ${cpuPerSecond(a).toFixed(0)} ms/s busy (process CPU while profiled ${processCpu(a).toFixed(0)} ms/s)`,
+        ),
+      ],
       byOwnerRows,
     ),
     "",
