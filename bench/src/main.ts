@@ -5,13 +5,14 @@
  * `finally`, and test-support's exit hook is the last line of defence against orphans.
  *
  * Knobs (environment): BENCH_QUICK=1 (a two-minute validation run: fewer runs, smaller counts), BENCH_RUNS,
- * BENCH_SCALE_TARGET, BENCH_SCALE_BUDGET (seconds of logins per scale phase), BENCH_SCALE_INTERVAL (ms, default
+ * BENCH_SCALE_TARGET (default 20,000), BENCH_SCALE_BUDGET (seconds of logins per scale phase after its first
+ * 1,000, default 120), BENCH_SCALE_INTERVAL (ms, default
  * 1000: the worst case of ClientAliveInterval 1–5 s, and table 3's CPU figure), BENCH_OUT (report path),
  * BENCH_SKIP (comma list of: packages, precision, false-deaths, throughput, scale), BENCH_PACKAGES (comma list of
  * package names: run only their benches, e.g. `BENCH_PACKAGES=@tsalive/metrics BENCH_SKIP=precision,false-deaths,
  * throughput,scale BENCH_OUT=/tmp/bench.md pnpm bench` for one package's table).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,6 +51,15 @@ export interface Results {
     | string;
   readonly throughput: ThroughputResult | string;
   readonly scale: ScaleResult | string;
+  /** The summary of docs/PROFILE.md (`pnpm --filter @tsalive/bench profile`), when it exists. */
+  readonly profile?: string;
+}
+
+/** The text of PROFILE.md's "Summary" section, if the file exists. */
+function profileSummary(path: string): string | undefined {
+  if (!existsSync(path)) return undefined;
+  const match = /^## Summary\n\n([\s\S]*?)(?=\n## |$)/m.exec(readFileSync(path, "utf8"));
+  return match?.[1]?.trim();
 }
 
 async function section<T>(name: string, body: () => Promise<T>): Promise<T | string> {
@@ -98,20 +108,22 @@ try {
     duration,
   }));
   const throughputResult = await section("throughput", () =>
-    throughput(keys.host.privateKey, (quick ? 64 : 256) * 1024 * 1024, quick ? 2 : 4),
+    throughput(keys.host.privateKey, (quick ? 64 : 256) * 1024 * 1024, quick ? 2 : 8),
   );
   const scaleResult = await section("scale", () =>
     scale({
       hostKey: keys.host.privateKey,
       setting: { interval: number("BENCH_SCALE_INTERVAL", 1000), countMax: 3 },
-      target: number("BENCH_SCALE_TARGET", quick ? 2000 : 10_000),
-      budgetSeconds: number("BENCH_SCALE_BUDGET", quick ? 10 : 60),
+      target: number("BENCH_SCALE_TARGET", quick ? 2000 : 20_000),
+      budgetSeconds: number("BENCH_SCALE_BUDGET", quick ? 10 : 120),
       small: 1000,
+      middle: 10_000,
       clientProcesses: 4,
       smallWindow: quick ? 3000 : 5000,
       largeWindow: quick ? 3000 : 10_000,
     }),
   );
+  const profile = profileSummary(join(root, "docs", "PROFILE.md"));
   const results: Results = {
     quick,
     startedAt,
@@ -124,6 +136,7 @@ try {
     falseDeaths: falseDeathResult,
     throughput: throughputResult,
     scale: scaleResult,
+    ...(profile !== undefined && { profile }),
   };
   const out = process.env.BENCH_OUT ?? join(root, "docs", "BENCHMARKS.md");
   writeFileSync(out, render(results));

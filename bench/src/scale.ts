@@ -1,9 +1,10 @@
 /**
  * Table 4, scale, and table 3's CPU per 1,000 idle connections: one server process holding many authenticated idle
  * ssh2 connections (clients spread over several processes), with ClientAlive from tsalive or from ssh2's built-in
- * server keepalive at the same interval, measured at 1,000 connections and at the largest count that fits the time
- * budget; then the clients of one process (10 %) are frozen with SIGSTOP and the server's detection is timed from
- * when bytes last arrived on each of their sockets.
+ * server keepalive at the same interval, measured at 1,000 connections, at 10,000 and at the largest count reached
+ * within the login budget (at most the target, and at most what the server's open-files limit holds); then the
+ * clients of one process (10 %) are frozen with SIGSTOP and the server's detection is timed from when bytes last
+ * arrived on each of their sockets. Every login loop is bounded in count and in time and stops by itself.
  */
 import { signal } from "@tsalive/test-support";
 import { epochNow, progress, sleep } from "./log.ts";
@@ -14,6 +15,8 @@ import { startWorker, type Worker } from "./worker.ts";
 /** Measures over one window at one connection count. */
 export interface ScalePoint {
   readonly connections: number;
+  /** Logins per second on the way to this count from the previous point (from none, for the first). */
+  readonly loginRate: number;
   /** Heap of the server process per connection, over its heap before the first connection (bytes). */
   readonly heapPerConnection: number;
   /** Server CPU, ms per second of wall time. */
@@ -25,10 +28,10 @@ export interface ScalePoint {
 /** One kind of server at scale. */
 export interface ScalePhase {
   readonly kind: ServerKind;
-  /** Logins per second while going from 1,000 to the full count (all processes on the machine busy with it). */
-  readonly setupRate: number;
-  readonly small: ScalePoint;
-  readonly large: ScalePoint;
+  /** In count order: 1,000, then 10,000, then the count reached, as far as each was reached. */
+  readonly points: ScalePoint[];
+  /** Whether the login budget ran out before the count was reached. */
+  readonly outOfBudget: boolean;
   readonly frozen: number;
   /** Detection time minus last bytes minus (C+1)·I, per frozen connection that was detected (ms). */
   readonly errors: number[];
@@ -38,12 +41,15 @@ export interface ScalePhase {
 
 /** Table 4's figures. */
 export interface ScaleResult {
+  /** The count asked for (BENCH_SCALE_TARGET). */
   readonly target: number;
+  /** The count both phases aimed at: the target, lowered to what the open-files limit holds. */
   readonly count: number;
+  /** The server process's open-files limit (soft = hard: the bench raises it) and its files open before logins. */
+  readonly files: { readonly limit: number; readonly hard: number; readonly open: number };
   readonly setting: AliveSetting;
   readonly clientProcesses: number;
-  /** The login rate measured first, per second, and the budget it was held against. */
-  readonly measuredRate: number;
+  /** Seconds each phase may spend on logins after its first 1,000. */
   readonly budgetSeconds: number;
   readonly phases: ScalePhase[];
 }
@@ -53,38 +59,55 @@ export interface ScaleOptions {
   readonly hostKey: string;
   readonly setting: AliveSetting;
   readonly target: number;
-  /** Seconds each phase may spend logging clients in. */
+  /** Seconds each phase may spend logging clients in after the first `small`. */
   readonly budgetSeconds: number;
   readonly small: number;
+  /** The count of the middle point (10,000: the lag goal's count), if below the target. */
+  readonly middle: number;
   readonly clientProcesses: number;
   readonly smallWindow: number;
   readonly largeWindow: number;
 }
 
+/** Files the server keeps for itself beyond its connections (stdio, IPC, epoll, the listener, headroom). */
+export const FILE_RESERVE = 64;
+/** Login lanes of the client process with the largest share; the others get lanes in proportion to their share. */
+const LANES = 12;
+
 /** Splits `total` over `parts` as evenly as possible. */
-function split(total: number, parts: number): number[] {
+export function split(total: number, parts: number): number[] {
   return Array.from({ length: parts }, (_, index) => Math.floor(total / parts) + (index < total % parts ? 1 : 0));
 }
 
-async function connectAll(
+/**
+ * Logs in `counts[i]` clients from worker `i`, with lanes in proportion to the counts so that every worker keeps
+ * its share when the budget (ms) stops them early. Resolves whether the budget stopped any.
+ */
+export async function connectAll(
   workers: readonly Worker[],
   counts: readonly number[],
   port: number,
-  timeout: number,
-): Promise<void> {
+  budget: number,
+): Promise<boolean> {
+  const largest = Math.max(1, ...counts);
   const results = await Promise.all(
-    workers.map((worker, index) =>
-      worker.request<{ ready: number; failed: number; lastError: string }>(
-        { type: "connect", count: counts[index] ?? 0, port, concurrency: 12 },
-        timeout,
-      ),
-    ),
+    workers.map((worker, index) => {
+      const count = counts[index] ?? 0;
+      const concurrency = Math.max(1, Math.round((LANES * count) / largest));
+      return worker.request<{ ready: number; failed: number; lastError: string; stopped: boolean }>(
+        { type: "connect", count, port, concurrency, budget },
+        // A login under way when the budget runs out may take up to the client's readyTimeout (120 s).
+        Math.min(budget, 3_600_000) + 150_000,
+      );
+    }),
   );
   const failed = results.reduce((sum, result) => sum + result.failed, 0);
   if (failed > 0) progress(`scale: ${failed} logins failed (${results.map((r) => r.lastError).join("; ")})`);
+  return results.some((result) => result.stopped);
 }
 
-async function measure(server: Worker, connections: number, baseline: number, window: number): Promise<ScalePoint> {
+async function measure(server: Worker, baseline: number, window: number, loginRate: number): Promise<ScalePoint> {
+  const { authenticated: connections } = await server.request<{ authenticated: number }>({ type: "counts" });
   await server.request({ type: "windowStart" });
   await sleep(window);
   const result = await server.request<{ elapsed: number; cpuMs: number; lagP99: number; lagMax: number }>({
@@ -93,6 +116,7 @@ async function measure(server: Worker, connections: number, baseline: number, wi
   const heap = await server.request<number>({ type: "heap" });
   return {
     connections,
+    loginRate,
     heapPerConnection: (heap - baseline) / connections,
     cpuPerSecond: result.cpuMs / (result.elapsed / 1000),
     lagP99: result.lagP99,
@@ -100,7 +124,7 @@ async function measure(server: Worker, connections: number, baseline: number, wi
   };
 }
 
-async function phase(kind: ServerKind, count: number, options: ScaleOptions): Promise<ScalePhase & { rate: number }> {
+async function phase(kind: ServerKind, count: number, options: ScaleOptions): Promise<ScalePhase> {
   const { setting, clientProcesses } = options;
   const server = startWorker("./server_worker.ts", `${kind} server`);
   const workers: Worker[] = [];
@@ -116,27 +140,43 @@ async function phase(kind: ServerKind, count: number, options: ScaleOptions): Pr
     for (let index = 0; index < clientProcesses; index++) {
       workers.push(startWorker("./client_worker.ts", `${kind} clients ${index + 1}`));
     }
+    await Promise.all(workers.map((worker) => worker.request({ type: "ports" })));
     const countsFor = (total: number) => [
       ...split(total - Math.round(total / 10), clientProcesses - 1),
       Math.round(total / 10),
     ];
-    const smallCounts = countsFor(options.small);
-    progress(`scale, ${kind}: logging in ${options.small} clients`);
-    await connectAll(workers, smallCounts, port, 600_000);
-    const small = await measure(server, options.small, baseline, options.smallWindow);
-    progress(
-      `scale, ${kind}: ${options.small} connections: ${small.heapPerConnection.toFixed(0)} B heap each, CPU ${small.cpuPerSecond.toFixed(0)} ms/s, lag p99 ${small.lagP99.toFixed(1)} ms`,
-    );
-    const largeCounts = countsFor(count).map((value, index) => value - (smallCounts[index] ?? 0));
-    progress(`scale, ${kind}: logging in ${count - options.small} more clients`);
-    const started = performance.now();
-    await connectAll(workers, largeCounts, port, options.budgetSeconds * 3000);
-    const rate = ((count - options.small) / (performance.now() - started)) * 1000;
-    const { authenticated } = await server.request<{ authenticated: number }>({ type: "counts" });
-    const large = await measure(server, authenticated, baseline, options.largeWindow);
-    progress(
-      `scale, ${kind}: ${authenticated} connections (${rate.toFixed(0)} logins/s): ${large.heapPerConnection.toFixed(0)} B heap each, CPU ${large.cpuPerSecond.toFixed(0)} ms/s, lag p99 ${large.lagP99.toFixed(1)} ms`,
-    );
+    const stops = [...new Set([options.small, options.middle, count])].filter((n) => n <= count).sort((a, b) => a - b);
+    const points: ScalePoint[] = [];
+    let outOfBudget = false;
+    let held = countsFor(0);
+    let budgetEnds = Number.POSITIVE_INFINITY;
+    for (const [index, stop] of stops.entries()) {
+      const wanted = countsFor(stop);
+      const counts = wanted.map((value, i) => Math.max(0, value - (held[i] ?? 0)));
+      const before = points.at(-1)?.connections ?? 0;
+      progress(`scale, ${kind}: logging in ${stop - before} more clients, to ${stop}`);
+      const started = performance.now();
+      outOfBudget = await connectAll(workers, counts, port, index === 0 ? 600_000 : budgetEnds - started);
+      held = wanted;
+      const elapsed = performance.now() - started;
+      const { authenticated } = await server.request<{ authenticated: number }>({ type: "counts" });
+      const point = await measure(
+        server,
+        baseline,
+        index === 0 ? options.smallWindow : options.largeWindow,
+        ((authenticated - before) / elapsed) * 1000,
+      );
+      points.push(point);
+      progress(
+        `scale, ${kind}: ${point.connections} connections (${point.loginRate.toFixed(0)} logins/s): ${point.heapPerConnection.toFixed(0)} B heap each, CPU ${point.cpuPerSecond.toFixed(0)} ms/s, lag p99 ${point.lagP99.toFixed(1)} ms`,
+      );
+      // The budget runs from the end of the first point's window, so the measuring windows do not eat it.
+      if (index === 0) budgetEnds = performance.now() + options.budgetSeconds * 1000;
+      if (outOfBudget) {
+        progress(`scale, ${kind}: the ${options.budgetSeconds} s login budget ran out at ${point.connections}`);
+        break;
+      }
+    }
     // Freeze the last worker's clients, once every connection has had bytes noted since observing began.
     await server.request({ type: "observe" });
     await sleep(setting.interval + 300);
@@ -157,16 +197,7 @@ async function phase(kind: ServerKind, count: number, options: ScaleOptions): Pr
       if (!frozenPorts.has(death.remotePort)) falseDeaths++;
       else if (death.lastData !== undefined) errors.push(death.detectedAt - death.lastData - bound);
     }
-    return {
-      kind,
-      setupRate: rate,
-      rate,
-      small,
-      large,
-      frozen: frozenPorts.size,
-      errors,
-      falseDeaths,
-    };
+    return { kind, points, outOfBudget, frozen: frozenPorts.size, errors, falseDeaths };
   } finally {
     await Promise.all(workers.map((worker) => worker.stop()));
     await server.stop();
@@ -174,51 +205,35 @@ async function phase(kind: ServerKind, count: number, options: ScaleOptions): Pr
 }
 
 /**
- * Runs ssh2's built-in keepalive first (its login rate decides the count that fits the budget), then tsalive at
- * the same count.
+ * Runs ssh2's built-in keepalive first, then tsalive, each aiming at the same count with the same login budget.
+ * The count is the target, lowered to what one server process's open-files limit holds.
  */
 export async function scale(options: ScaleOptions): Promise<ScaleResult> {
-  // The first phase learns the login rate on 1,000 clients and picks the count that fits the budget.
-  const probe = await probeRate(options);
-  const fits = Math.floor((options.small + probe * options.budgetSeconds) / 500) * 500;
+  const files = await openFiles();
+  const fits = Math.floor((files.limit - files.open - FILE_RESERVE) / 100) * 100;
   const count = Math.max(options.small, Math.min(options.target, fits));
   progress(
-    `scale: ${probe.toFixed(0)} logins/s measured; ${count} connections fit ${options.budgetSeconds} s per phase`,
+    `scale: open-files limit ${files.limit} (hard ${files.hard}), ${files.open} open: aiming at ${count} connections, ${options.budgetSeconds} s of logins per phase`,
   );
   const phases: ScalePhase[] = [];
   for (const kind of ["builtin", "tsalive"] as const) phases.push(await phase(kind, count, options));
   return {
     target: options.target,
     count,
+    files,
     setting: options.setting,
     clientProcesses: options.clientProcesses,
-    measuredRate: probe,
     budgetSeconds: options.budgetSeconds,
     phases,
   };
 }
 
-/**
- * Logins per second with the machine's cores shared by the server and its clients, on 500 clients from as many
- * client processes as the phases use, timed once every process has loaded.
- */
-async function probeRate(options: ScaleOptions): Promise<number> {
-  const server = startWorker("./server_worker.ts", "rate server");
-  const workers = Array.from({ length: options.clientProcesses }, (_, index) =>
-    startWorker("./client_worker.ts", `rate clients ${index + 1}`),
-  );
+/** The open-files limit of a server worker, and the files it holds before any connection. */
+async function openFiles(): Promise<ScaleResult["files"]> {
+  const server = startWorker("./server_worker.ts", "limits server");
   try {
-    const { port } = await server.request<{ port: number }>({
-      type: "listen",
-      kind: "plain",
-      hostKey: options.hostKey,
-    });
-    await Promise.all(workers.map((worker) => worker.request({ type: "ports" })));
-    const started = performance.now();
-    await connectAll(workers, split(500, workers.length), port, 120_000);
-    return (500 / (performance.now() - started)) * 1000;
+    return await server.request<ScaleResult["files"]>({ type: "files" });
   } finally {
-    await Promise.all(workers.map((worker) => worker.stop()));
     await server.stop();
   }
 }

@@ -3,6 +3,8 @@
  * heap, CPU and event-loop lag on request, and recording for every connection when bytes last arrived (a socket
  * `'data'` listener of its own, independent of tsalive) and when the server declared the client dead.
  */
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import type { Socket } from "node:net";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { epochNow } from "./log.ts";
@@ -17,6 +19,14 @@ const lag = monitorEventLoopDelay({ resolution: RESOLUTION });
 lag.enable();
 let window: { cpu: NodeJS.CpuUsage; at: number } | undefined;
 const lastData = new WeakMap<object, number>();
+let profiler: Session | undefined;
+
+/** Posts one inspector command and resolves with its result. */
+function post<T>(session: Session, method: string, params: object = {}): Promise<T> {
+  return new Promise((resolve, reject) =>
+    session.post(method, params, (error, result) => (error === null ? resolve(result as T) : reject(error))),
+  );
+}
 
 function heapUsed(): number {
   gc?.();
@@ -34,6 +44,41 @@ serveRequests({
     return { port: server.port };
   },
   heap: () => heapUsed(),
+  /**
+   * Starts V8's sampling CPU profiler in this process (what `--cpu-prof` runs, but over a window the bench
+   * chooses, so logins stay out of it), sampling every `interval` µs.
+   */
+  async profileStart(message: WorkerRequest) {
+    profiler = new Session();
+    profiler.connect();
+    await post(profiler, "Profiler.enable");
+    await post(profiler, "Profiler.setSamplingInterval", { interval: message.interval as number });
+    await post(profiler, "Profiler.start");
+    return true;
+  },
+  /** Stops the profiler and writes the profile (`.cpuprofile` JSON) to `path`. */
+  async profileStop(message: WorkerRequest) {
+    if (profiler === undefined) throw new Error("profileStop before profileStart");
+    const { profile } = await post<{ profile: unknown }>(profiler, "Profiler.stop");
+    profiler.disconnect();
+    profiler = undefined;
+    writeFileSync(message.path as string, JSON.stringify(profile));
+    return true;
+  },
+  /** The open-files limit of this process (soft, raised to the hard limit at start) and how many are open now. */
+  files() {
+    const line = /^Max open files\s+(\d+)\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
+    return {
+      limit: Number(line?.[1] ?? Number.NaN),
+      hard: Number(line?.[2] ?? Number.NaN),
+      open: readdirSync("/proc/self/fd").length,
+    };
+  },
+  /** This process's CPU so far, user + system, in ms: the overhead table brackets each download with it. */
+  cpu() {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
+  },
   counts: () => ({ authenticated: server?.authenticated() ?? 0, open: server?.server ? openCount() : 0 }),
   windowStart() {
     lag.reset();

@@ -25,15 +25,19 @@ export interface Worker {
 }
 
 const NODE_ARGS = ["--conditions=tsalive-source", "--import", "tsx", "--expose-gc"];
+/** The open-files hard limit a worker asks for: room for 20,000 connections and more in one process. */
+export const FILES = 65_536;
 
 /**
  * Starts `src/<script>` in a Node child with IPC, through `sh -c 'ulimit -n HARD; exec node …'` so that it may hold
- * as many sockets as the hard limit allows.
+ * as many sockets as the hard limit allows (first raised to {@linkcode FILES} where the user may).
  */
 export function startWorker(script: string, name: string, env: Record<string, string> = {}): Worker {
   const path = fileURLToPath(new URL(script, import.meta.url));
   const quoted = [process.execPath, ...NODE_ARGS, path].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(" ");
-  const child: ChildProcess = spawn("/bin/sh", ["-c", `ulimit -n "$(ulimit -Hn)"; exec ${quoted}`], {
+  // Raise the hard limit where that is allowed (CAP_SYS_RESOURCE), never lowering it, then the soft one to it.
+  const raise = `h=$(ulimit -Hn); if [ "$h" != unlimited ] && [ "$h" -lt ${FILES} ]; then ulimit -Hn ${FILES} 2>/dev/null; fi`;
+  const child: ChildProcess = spawn("/bin/sh", ["-c", `${raise}; ulimit -n "$(ulimit -Hn)"; exec ${quoted}`], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     env: { ...process.env, ...env },
   });
