@@ -270,9 +270,16 @@ function lineValues(
         .map((x) => x.args.join(" "));
     }
     case "maxstartups": {
-      if (arg === undefined) return [undefined];
+      if (a === undefined || arg === undefined) return [undefined];
       const [begin, rate, full] = arg.split(":");
-      return [full === undefined ? `${begin}:30:${begin}` : `${begin}:${rate}:${full}`];
+      if (full !== undefined) return [`${begin}:${rate}:${full}`];
+      // servconf.c's sscanf("%d:%d:%d") of a single number sets begin and full and leaves the rate where an earlier
+      // `begin:rate:full` line put it (a release reading the last line sees the earlier ones too).
+      const earlier = assignments(resolution, key);
+      const before = earlier.slice(0, earlier.indexOf(a)).reverse();
+      const spec = before.find((x) => (x.args[0] ?? "").split(":").length === 3)?.args[0];
+      const first = Number.parseInt(begin ?? "", 10);
+      return [`${first}:${spec === undefined ? 30 : Number.parseInt(spec.split(":")[1] ?? "", 10)}:${first}`];
     }
     case "persourcemaxstartups":
       return [arg === undefined ? undefined : arg.toLowerCase() === "none" ? "none" : String(Number(arg))];
