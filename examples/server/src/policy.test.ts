@@ -36,7 +36,17 @@ describe("the access policy read from sshd_config", () => {
   it("MaxStartups: start:rate:full, a single number, the last line wins, sshd's error", () => {
     assert.deepEqual(maxStartups(resolve("")), { begin: 10, rate: 30, full: 100 });
     assert.deepEqual(maxStartups(resolve("MaxStartups 3\n")), { begin: 3, rate: 30, full: 3 });
-    assert.deepEqual(maxStartups(resolve("MaxStartups 3\nMaxStartups 2:50:8\n")), { begin: 2, rate: 50, full: 8 });
+    // The last line wins before 10.1 (a single number keeps an earlier line's rate), the first from 10.1.
+    const v92 = (text: string) =>
+      resolveServerConfig({
+        config: { file: "sshd_config", text },
+        extensions: null,
+        groups: () => [],
+        openssh: "9.2",
+      });
+    assert.deepEqual(maxStartups(v92("MaxStartups 3\nMaxStartups 2:50:8\n")), { begin: 2, rate: 50, full: 8 });
+    assert.deepEqual(maxStartups(v92("MaxStartups 5:50:20\nMaxStartups 7\n")), { begin: 7, rate: 50, full: 7 });
+    assert.deepEqual(maxStartups(resolve("MaxStartups 3\nMaxStartups 2:50:8\n")), { begin: 3, rate: 30, full: 3 });
     assert.throws(() => maxStartups(resolve("MaxStartups 9:30:5\n")), /sshd_config line 1: Invalid MaxStartups spec\./);
     assert.throws(() => maxStartups(resolve("MaxStartups 1:2\n")), /Invalid MaxStartups spec/);
   });

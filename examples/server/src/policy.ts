@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { explainServerConfig, formatSource, type ResolvedServerConfig } from "@tsalive/config";
+import { explainServerConfig, formatSource, type ResolvedServerConfig, serverBehaviour } from "@tsalive/config";
 
 /** PermitRootLogin's four values (`without-password` is `prohibit-password`). */
 export type PermitRootLogin = "yes" | "prohibit-password" | "forced-commands-only" | "no";
@@ -134,14 +134,17 @@ export function accessPolicy(config: ResolvedServerConfig): AccessPolicy {
 }
 
 /**
- * MaxStartups as servconf.c reads it (global, and unlike most keywords the last line wins: it is scanned
- * straight into the options). Default `10:30:100`; a single number `N` means `N:30:N`.
+ * MaxStartups as servconf.c reads it (global; before 10.1 the last line wins, as it is scanned straight into the
+ * options, and from 10.1 the first). Default `10:30:100`; a single number `N` sets begin and full to `N` and keeps
+ * the rate an earlier line set (else 30). Every line is checked.
  *
  * @throws {Error} `FILE line N: Invalid MaxStartups spec.`, sshd's message.
  */
 export function maxStartups(config: ResolvedServerConfig): MaxStartups {
   const lines = pass(config, "maxstartups", 1);
+  const firstWins = serverBehaviour(config.resolution.openssh).maxStartupsWinner === "first";
   let spec: MaxStartups = { begin: 10, rate: 30, full: 100 };
+  let first: MaxStartups | undefined;
   for (const line of lines) {
     const arg = line.args[0] ?? "";
     const where = line.source.kind === "file" ? `${line.source.file} line ${line.source.line}` : "command-line line 0";
@@ -156,8 +159,9 @@ export function maxStartups(config: ResolvedServerConfig): MaxStartups {
     } else if (rate !== undefined) throw bad();
     else spec = { begin: begin as number, rate: spec.rate, full: begin as number };
     if (spec.full <= 0 || spec.begin <= 0) throw bad();
+    first ??= spec;
   }
-  return spec;
+  return firstWins ? (first ?? spec) : spec;
 }
 
 /** Where a keyword that tsalive-sshd refuses was set, and why it is refused. */
