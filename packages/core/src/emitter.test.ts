@@ -30,4 +30,25 @@ describe("Emitter", () => {
     events.emit("a", undefined);
     assert.equal(calls, 1);
   });
+
+  it("keeps one listener alone and a list from the second, removing one registration at a time", () => {
+    const events = new Emitter<{ a: number }>();
+    const seen: number[] = [];
+    const listener = (n: number): void => {
+      seen.push(n);
+    };
+    events.on("a", listener);
+    events.off("a", () => {});
+    events.emit("a", 1);
+    events.off("a", listener);
+    events.emit("a", 2);
+    assert.equal(events.has("a"), false);
+    events.on("a", listener);
+    events.on("a", listener);
+    events.emit("a", 3);
+    events.off("a", listener);
+    assert.equal(events.listenerCount(), 1);
+    events.emit("a", 4);
+    assert.deepEqual(seen, [1, 3, 3, 4]);
+  });
 });

@@ -1,3 +1,4 @@
+import { logOf, newestSent, noteReply, noteSent, type RttLog, rttStats } from "./_rtt_log.ts";
 import { formatValue } from "./check.ts";
 import { type Clock, MAX_TIMER_DELAY, systemClock, type TimerHandle, type Timers } from "./clock.ts";
 import { Emitter, type Listener } from "./emitter.ts";
@@ -45,19 +46,6 @@ export interface MonitorEvents {
   heartbeat: undefined;
   /** The monitor gave up; the error's `code` says which mechanism. Emitted once, then the monitor is inert. */
   expire: LivenessError;
-}
-
-/** Replies are matched to the send time of their probe through a ring this large. */
-const RTT_RING = 16;
-
-interface RttLog {
-  /** Send times by probe number modulo RTT_RING; a plain array: a typed array costs a microsecond to create. */
-  readonly sentAt: number[];
-  last: number;
-  min: number;
-  max: number;
-  sum: number;
-  samples: number;
 }
 
 /**
@@ -124,8 +112,8 @@ export class LivenessMonitor {
   #probesSent = 0;
   #replies = 0;
   #heartbeats = 0;
-  /** Send times of recent probes and RTT figures, created with the first probe: idle monitors never pay for it. */
-  #rtt: RttLog | undefined;
+  /** The first probe's send time, then the RTT log (`_rtt_log.ts`): idle monitors never pay for it. */
+  #rtt: RttLog | number | undefined;
 
   /**
    * @param options the mechanisms to run; `null` or `undefined` (or leaving one out) switches it off.
@@ -254,17 +242,8 @@ export class LivenessMonitor {
     const exact = this.#clock.now();
     const now = Math.ceil(exact);
     this.#lastInboundAt = now;
-    const index = ++this.#replies;
-    const log = this.#rtt;
-    let rtt: number | undefined;
-    if (log !== undefined && index <= this.#probesSent && this.#probesSent - index < RTT_RING) {
-      rtt = exact - (log.sentAt[index % RTT_RING] ?? exact);
-      log.last = rtt;
-      if (rtt < log.min) log.min = rtt;
-      if (rtt > log.max) log.max = rtt;
-      log.sum += rtt;
-      log.samples++;
-    }
+    if (this.#rtt !== undefined) this.#rtt = logOf(this.#rtt);
+    const rtt = noteReply(this.#rtt, ++this.#replies, this.#probesSent, exact);
     if (this.#phase === "running") this.#events?.emit("reply", { rtt });
   }
 
@@ -291,16 +270,7 @@ export class LivenessMonitor {
       replies: this.#replies,
       unansweredProbes: this.#probeBase === this.#lastInboundAt ? this.#misses : 0,
       heartbeatsSent: this.#heartbeats,
-      rtt:
-        this.#rtt === undefined || this.#rtt.samples === 0
-          ? undefined
-          : {
-              last: this.#rtt.last,
-              min: this.#rtt.min,
-              avg: this.#rtt.sum / this.#rtt.samples,
-              max: this.#rtt.max,
-              samples: this.#rtt.samples,
-            },
+      rtt: rttStats(this.#rtt),
       lastInboundAt: this.#lastInboundAt,
       lastOutboundAt: this.#lastOutboundAt,
     };
@@ -404,10 +374,8 @@ export class LivenessMonitor {
 
   #sendProbe(now: number): void {
     this.#lastOutboundAt = now;
-    const index = ++this.#probesSent;
-    this.#rtt ??= { sentAt: [], last: 0, min: Number.POSITIVE_INFINITY, max: 0, sum: 0, samples: 0 };
     // The exact reading, not the rounded one: RTTs on a LAN are fractions of a millisecond.
-    this.#rtt.sentAt[index % RTT_RING] = this.#clock.now();
+    this.#rtt = noteSent(this.#rtt, ++this.#probesSent, this.#replies, this.#clock.now());
     if (!this.#call("sendProbe", now)) return;
     this.#events?.emit("probe", { unanswered: this.#misses });
   }
@@ -444,9 +412,9 @@ export class LivenessMonitor {
     this.#handle = this.#timers.setTimeout(fire, delay, this);
   }
 
-  /** When the newest probe went out: the newest entry of the RTT ring, which exists once a probe was sent. */
+  /** When the newest probe went out. */
   #lastProbeAt(): number {
-    return Math.ceil(this.#rtt?.sentAt[this.#probesSent % RTT_RING] ?? 0);
+    return Math.ceil(newestSent(this.#rtt));
   }
 
   #probeDue(probe: ResolvedProbe, now: number): number {

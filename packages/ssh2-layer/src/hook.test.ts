@@ -102,4 +102,21 @@ describe("hook", () => {
     assert.deepEqual(Object.keys(table), ["on"]);
     assert.deepEqual({ ...table }, { on });
   });
+
+  it("keeps one property per hook, over an own value or a prototype's, and takes one wrapper at one key only", () => {
+    const object = new Base();
+    const table: { on?: () => string; off?: () => string } = { on: () => "a" };
+    function greet(this: Base): string {
+      return `hooked ${previous(this, greet)?.call(this)}`;
+    }
+    function on(): string {
+      return `b${previous(table, on)?.()}`;
+    }
+    hook(object, "greet", greet);
+    hook(table, "on", on);
+    assert.equal(Object.getOwnPropertySymbols(object).length, 1);
+    assert.equal(Object.getOwnPropertySymbols(table).length, 1);
+    assert.throws(() => hook(table, "off", on as () => string), TypeError);
+    assert.equal(table.on?.(), "ba");
+  });
 });

@@ -2,25 +2,34 @@
 export type Undo = () => void;
 
 /**
- * Where a wrapper keeps, on each target it is hooked on, the value it replaced: two symbol-keyed properties made
- * once per wrapper. A target then pays one property slot per hook (and one more over a prototype method), not a
- * record, a map or a closure: a server hooks a dozen keys on every connection.
+ * Where a wrapper keeps, on each target it is hooked on, the value it replaced: one symbol-keyed property made once
+ * per wrapper. A target then pays one property slot per hook, not a record, a map or a closure: a server hooks a
+ * dozen keys on every connection. A wrapper serves one key, recorded at its first hook, so that a value that came
+ * from the target's prototype need not be kept: the slot says {@linkcode INHERITED} and the prototype has it; over a
+ * key that was absent there is no slot at all.
  */
 interface Slot {
   readonly value: symbol;
-  /** Set on the target when the replaced value came from its prototype: undo deletes ours instead of assigning. */
-  readonly inherited: symbol;
+  readonly key: PropertyKey;
 }
 
-// Wrappers are module-level functions that live as long as the process, so a plain map is no leak.
-const slots = new Map<unknown, Slot>();
+/** In a slot: the replaced value was not the target's own (a prototype's, or none); undo deletes ours. */
+const INHERITED: unique symbol = Symbol("tsalive.inherited");
 
-function slotOf(wrapper: unknown): Slot {
-  let slot = slots.get(wrapper);
+// Weak: a wrapper made per connection (a closure) takes its slot with it when it goes.
+const slots = new WeakMap<object, Slot>();
+
+function slotOf(wrapper: unknown, hookedAt: PropertyKey): Slot {
+  // As property keys are: a number is its string.
+  const key = typeof hookedAt === "symbol" ? hookedAt : String(hookedAt);
+  const fn = wrapper as object;
+  let slot = slots.get(fn);
   if (slot === undefined) {
     const name = typeof wrapper === "function" ? wrapper.name : "";
-    slot = { value: Symbol(`tsalive.replaced ${name}`), inherited: Symbol(`tsalive.inherited ${name}`) };
-    slots.set(wrapper, slot);
+    slot = { value: Symbol(`tsalive.replaced ${name}`), key };
+    slots.set(fn, slot);
+  } else if (slot.key !== key) {
+    throw new TypeError(`Cannot hook ${String(key)}: this wrapper is hooked at ${String(slot.key)}; use one per key`);
   }
   return slot;
 }
@@ -54,10 +63,11 @@ function put(target: Slots, key: symbol, value: unknown): void {
  * ```
  */
 export function hook<T extends object, K extends keyof T>(target: T, key: K, wrapper: NonNullable<T[K]>): Undo {
-  const slot = slotOf(wrapper);
+  const slot = slotOf(wrapper, key);
   const slots = target as unknown as Slots;
-  put(slots, slot.value, target[key]);
-  if (!Object.hasOwn(target, key)) put(slots, slot.inherited, true);
+  // A key absent all along the chain needs no slot either: none reads as INHERITED, and there is nothing to find.
+  if (Object.hasOwn(target, key)) put(slots, slot.value, target[key]);
+  else if (key in target || Object.hasOwn(slots, slot.value)) put(slots, slot.value, INHERITED);
   target[key] = wrapper;
   return () => unhook(target, key, wrapper);
 }
@@ -70,20 +80,18 @@ export function hook<T extends object, K extends keyof T>(target: T, key: K, wra
  */
 export function unhook<T extends object, K extends keyof T>(target: T, key: K, wrapper: NonNullable<T[K]>): void {
   if (target[key] !== wrapper) return;
-  const slot = slotOf(wrapper);
+  const slot = slotOf(wrapper, key);
   const slots = target as unknown as Slots;
-  if (slots[slot.inherited] === true) {
-    delete target[key];
-    slots[slot.inherited] = false;
-  } else {
-    target[key] = slots[slot.value] as T[K];
-  }
-  slots[slot.value] = undefined;
+  const kept = Object.hasOwn(slots, slot.value);
+  const replaced = kept ? slots[slot.value] : INHERITED;
+  if (replaced === INHERITED) delete target[key];
+  else target[key] = replaced as T[K];
+  if (kept) slots[slot.value] = undefined;
 }
 
 /**
  * The value `wrapper` replaced on `target` when {@linkcode hook} installed it (`undefined` when there was none, or
- * when `wrapper` is not hooked there).
+ * when `wrapper` is not hooked there); for one that came from the prototype, the prototype's value now.
  *
  * @example
  * ```ts
@@ -97,8 +105,11 @@ export function unhook<T extends object, K extends keyof T>(target: T, key: K, w
  * ```
  */
 export function previous<F>(target: object, wrapper: F): F | undefined {
-  const slot = slots.get(wrapper);
-  return slot === undefined ? undefined : ((target as Slots)[slot.value] as F | undefined);
+  const slot = slots.get(wrapper as object);
+  if (slot === undefined) return undefined;
+  const replaced = (target as Slots)[slot.value];
+  if (replaced !== INHERITED) return replaced as F | undefined;
+  return (Object.getPrototypeOf(target) as Record<PropertyKey, unknown> | null)?.[slot.key] as F | undefined;
 }
 
 /** Wrappers by key: a table shared by every connection, for {@linkcode hookAll} and {@linkcode unhookAll}. */

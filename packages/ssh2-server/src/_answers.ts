@@ -6,7 +6,7 @@
  */
 import { hook, previous, stateOf, unhook } from "@tsalive/ssh2-layer";
 import { channelAt, type HandlerOf, isSession, type MessageHandlers, sidesOf } from "./_ssh2_internals.ts";
-import { type ConnectionState, emit } from "./_state.ts";
+import type { ConnectionState } from "./_state.ts";
 
 const onChannelRequest: HandlerOf<"CHANNEL_REQUEST"> = (p, recipient, type, wantReply, data) => {
   const ssh2 = previous(p._handlers, onChannelRequest);
@@ -26,7 +26,7 @@ const onChannelRequest: HandlerOf<"CHANNEL_REQUEST"> = (p, recipient, type, want
   if (sides === undefined || (sides.outgoing.state !== "open" && sides.outgoing.state !== "eof")) return;
   p.channelFailure(sides.outgoing.id);
   self.answered++;
-  emit(self, "answer", { channel: recipient, type, state });
+  self.emit("answer", { channel: recipient, type, state });
 };
 
 /** Installs the answers on `protocol`, which carries the state. */

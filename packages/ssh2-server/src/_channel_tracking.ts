@@ -8,7 +8,7 @@ import { hookAll, previous, stateOf, unhookAll, type Wrappers } from "@tsalive/s
 import { type ChannelRecord, ChannelRegistry } from "./_channels.ts";
 import { labelOfSessionRequest } from "./_pattern.ts";
 import { channelAt, type HandlerOf, type MessageHandlers, type Ssh2Protocol, sidesOf } from "./_ssh2_internals.ts";
-import { type ConnectionState, emit } from "./_state.ts";
+import type { ConnectionState } from "./_state.ts";
 import { fail } from "./_teardown.ts";
 import type { ResolvedServerOptions } from "./options.ts";
 
@@ -73,7 +73,7 @@ function timedOut(self: ConnectionState, record: ChannelRecord): void {
   const channel = channelAt(internals, record.local);
   record.monitor?.stop();
   record.monitor = undefined;
-  emit(self, "channel-timeout", { channel: record.local, label: record.label });
+  self.emit("channel-timeout", { channel: record.local, label: record.label });
   const target = channel?._channel ?? channel;
   if (target?.close !== undefined) {
     target.close();

@@ -3,7 +3,7 @@
  * the server handle's) only once someone listens: an idle connection pays nothing for them. A bit per event.
  */
 import type { LivenessMonitor } from "@tsalive/core";
-import { type ConnectionState, emit } from "./_state.ts";
+import type { ConnectionState } from "./_state.ts";
 import type { ConnectionLivenessEvents } from "./connection_events.ts";
 
 export const FORWARDED = [
@@ -21,8 +21,8 @@ export function bitOf(event: keyof ConnectionLivenessEvents): number {
 export function subscribe(state: ConnectionState, monitor: LivenessMonitor, bit: number): void {
   if (bit === 1) {
     monitor.on("probe", ({ unanswered }) =>
-      emit(state, "probe", { unanswered, via: state.lastProbeOnChannel ? "channel" : "global" }),
+      state.emit("probe", { unanswered, via: state.lastProbeOnChannel ? "channel" : "global" }),
     );
-  } else if (bit === 2) monitor.on("reply", (payload) => emit(state, "reply", payload));
-  else monitor.on("heartbeat", () => emit(state, "heartbeat", undefined));
+  } else if (bit === 2) monitor.on("reply", (payload) => state.emit("reply", payload));
+  else monitor.on("heartbeat", () => state.emit("heartbeat", undefined));
 }

@@ -3,14 +3,12 @@
  * (ssh2's server keeps none: its REQUEST_SUCCESS/FAILURE are dropped, handlers.misc.js:692-702), channel ones in
  * order per channel, shared with ssh2's own requests on that channel.
  */
-import type { LivenessError } from "@tsalive/core";
 import {
   hook,
   hookAll,
   previous,
   sendChannelKeepalive,
   sendGlobalKeepalive,
-  sendIgnore,
   stateOf,
   unhook,
   unhookAll,
@@ -24,7 +22,6 @@ import {
   type Ssh2Protocol,
 } from "./_ssh2_internals.ts";
 import type { ConnectionState } from "./_state.ts";
-import { expired } from "./_teardown.ts";
 
 const state = (p: Ssh2Protocol): ConnectionState => stateOf<ConnectionState>(p) as ConnectionState;
 
@@ -114,37 +111,4 @@ export function sendProbe(self: ConnectionState, protocol: Ssh2Protocol): void {
   if (pending === undefined) self.channelProbes.set(open.local, [ahead]);
   else pending.push(ahead);
   sendChannelKeepalive(protocol, open.remote);
-}
-
-/**
- * The monitor's transport: one small object per connection instead of two closures and an `expire` listener.
- * Sends a probe or a heartbeat unless the socket is done: between the socket's 'end' and its 'close' ssh2 has
- * already torn the protocol down (Protocol.js:288-307) and any send throws; the 'close' that follows stops the
- * monitor. Its expiry goes to the teardown.
- */
-export class Transport {
-  readonly #state: ConnectionState;
-  constructor(state: ConnectionState) {
-    this.#state = state;
-  }
-  sendProbe(): void {
-    this.#send(true);
-  }
-  sendHeartbeat(): void {
-    this.#send(false);
-  }
-  expired(error: LivenessError): void {
-    expired(this.#state, error);
-  }
-  #send(probe: boolean): void {
-    const { socket, protocol } = this.#state;
-    if (protocol === undefined || socket.destroyed || !socket.writable) return;
-    try {
-      if (probe) sendProbe(this.#state, protocol);
-      else sendIgnore(protocol);
-    } catch (error) {
-      if (socket.destroyed || !socket.writable) return;
-      throw error;
-    }
-  }
 }

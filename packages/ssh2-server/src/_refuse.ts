@@ -31,12 +31,12 @@ export class OptionsRefused {
   }
 }
 
-/** The options of one connection: the static ones, or the function's answer for `info`, checked. */
-export function resolveFor(input: ServerOptionsInput, info: ConnectionInfo): ResolvedServerOptions {
+/** The options of one connection: the static ones, or the function's answer for `info()` (made only then), checked. */
+export function resolveFor(input: ServerOptionsInput, info: () => ConnectionInfo): ResolvedServerOptions {
   if (typeof input !== "function") return resolveServerOptions(input);
   let options: ServerOptions;
   try {
-    options = input(info);
+    options = input(info());
   } catch (error) {
     throw new OptionsRefused("threw", error);
   }
@@ -64,7 +64,7 @@ export function logRefusal(refusal: Refusal): void {
 
 /** An options function failed for a connection that just authenticated: it goes, the server serves on. */
 export function refuseAuthenticated(state: ConnectionState, error: OptionsRefused): void {
-  const refusal: Refusal = { info: state.info, phase: "authenticated", reason: error.reason, error: error.error };
+  const refusal: Refusal = { info: state.info(), phase: "authenticated", reason: error.reason, error: error.error };
   if (state.owner === undefined) logRefusal(refusal);
   else state.owner.refused(refusal);
   state.socket.destroy();

@@ -3,7 +3,7 @@
  * the socket at once; the watchdog reports, stops every process of the connection, reports them, then destroys.
  */
 import type { LivenessError } from "@tsalive/core";
-import { type ConnectionState, emit } from "./_state.ts";
+import type { ConnectionState } from "./_state.ts";
 import type { StoppedProcess } from "./_stop_processes.ts";
 import { type ServerTimeoutCode, ServerTimeoutError } from "./errors.ts";
 
@@ -20,12 +20,12 @@ export function expired(state: ConnectionState, error: LivenessError): void {
 async function watchdogExpired(state: ConnectionState, error: LivenessError): Promise<void> {
   if (state.ending) return;
   state.ending = true;
-  const timeout = new ServerTimeoutError("WATCHDOG_EXPIRED", state.info, { cause: error });
-  emit(state, "timeout", timeout);
+  const timeout = new ServerTimeoutError("WATCHDOG_EXPIRED", state.info(), { cause: error });
+  state.emit("timeout", timeout);
   try {
     const stopped = (await state.supervisor?.stopAll()) ?? [];
     noteStopped(state, stopped);
-    emit(state, "watchdog", { error: timeout, stopped });
+    state.emit("watchdog", { error: timeout, stopped });
   } finally {
     destroy(state, timeout);
   }
@@ -35,8 +35,8 @@ async function watchdogExpired(state: ConnectionState, error: LivenessError): Pr
 export function fail(state: ConnectionState, code: ServerTimeoutCode, cause: LivenessError | undefined): void {
   if (state.ending) return;
   state.ending = true;
-  const error = new ServerTimeoutError(code, state.info, cause === undefined ? undefined : { cause });
-  emit(state, "timeout", error);
+  const error = new ServerTimeoutError(code, state.info(), cause === undefined ? undefined : { cause });
+  state.emit("timeout", error);
   destroy(state, error);
 }
 

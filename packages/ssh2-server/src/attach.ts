@@ -3,7 +3,7 @@ import { Emitter, formatValue, type Listener } from "@tsalive/core";
 import type { Connection, Server } from "ssh2";
 import { logRefusal, OptionsRefused, type Refusal } from "./_refuse.ts";
 import { checkServer, socketOf } from "./_ssh2_internals.ts";
-import { infoOf } from "./_state.ts";
+import { socketInfo } from "./_state.ts";
 import { ConnectionLiveness, type ConnectionLivenessEvents, type ConnectionOwner } from "./connection.ts";
 import { resolveServerOptions, type ServerOptionsInput } from "./options.ts";
 
@@ -90,7 +90,12 @@ export class ServerLiveness {
         connection = new ConnectionLiveness(socket, options, this.#owner);
       } catch (error) {
         if (!(error instanceof OptionsRefused)) throw error;
-        this.#refuse({ info: infoOf(socket), phase: "accept", reason: error.reason, error: error.error });
+        this.#refuse({
+          info: socketInfo(socket, undefined),
+          phase: "accept",
+          reason: error.reason,
+          error: error.error,
+        });
         socket.destroy();
         return;
       }

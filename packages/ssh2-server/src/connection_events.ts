@@ -73,8 +73,8 @@ export interface ConnectionOwner {
     payload: ConnectionLivenessEvents[K],
   ): void;
   closed(connection: ConnectionLiveness): void;
-  /** Whether the server handle has listeners for a monitor event (probe, reply, heartbeat). */
-  wants(event: "probe" | "reply" | "heartbeat"): boolean;
+  /** Whether the server handle has listeners for an event (a monitor's are forwarded only then). */
+  wants(event: keyof ConnectionLivenessEvents): boolean;
   /** The per-connection options function failed for this connection, which is being destroyed. */
   refused(refusal: Refusal): void;
 }
