@@ -44,6 +44,7 @@ export function fakeProtocol<H extends object>(handlers: H): FakeProtocol & { _h
       sent.push(Buffer.from([100, 0, 0, 0, channel]));
     },
     rekey() {},
+    parse() {},
     startKeyExchange() {
       this._kexinit = {};
       (this._decipher as { _onPayload: unknown })._onPayload = () => {};

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Socket } from "node:net";
 import { describe, it } from "node:test";
 import { fakeProtocol } from "./_fake_protocol.ts";
-import { type ActivityState, markBytes, markPackets, markWrites } from "./activity.ts";
+import { type ActivityState, markBytes, markPackets, markParsed, markWrites } from "./activity.ts";
 import { bindState } from "./state.ts";
 import { sendChannelKeepalive, sendGlobalKeepalive, sendIgnore } from "./writers.ts";
 
@@ -47,6 +47,26 @@ describe("activity marking", () => {
     socket.emit("data", Buffer.from("x"));
     assert.deepEqual(marks, ["in:keepalive", "in"]);
     socket.destroy();
+  });
+
+  it("marks the bytes ssh2 parses as markBytes marks them, then hands them on; the undo restores parse", () => {
+    const protocol = fakeProtocol({});
+    const chunks: number[] = [];
+    const original = (chunk: Buffer): void => {
+      chunks.push(chunk.length);
+    };
+    protocol.parse = original;
+    const { marks, monitor } = recorder();
+    bindState<ActivityState>(protocol, { protocol, monitor });
+    const undo = markParsed(protocol);
+    protocol.parse(Buffer.from("x"), 0, 1);
+    protocol.startKeyExchange();
+    protocol.parse(Buffer.from("xy"), 0, 2);
+    undo();
+    protocol.parse(Buffer.from("xyz"), 0, 3);
+    assert.deepEqual(marks, ["in:keepalive", "in"]);
+    assert.deepEqual(chunks, [1, 2, 3]);
+    assert.equal(protocol.parse, original);
   });
 
   it("marks writes and restores the prototype's write", () => {

@@ -36,6 +36,11 @@ function onData(this: Socket): void {
   state.monitor?.markInbound(protocol !== undefined && !inKeyExchange(protocol));
 }
 
+function parse(this: Ssh2Protocol, chunk: Buffer, i: number, len: number): void {
+  stateOf<ActivityState>(this)?.monitor?.markInbound(!inKeyExchange(this));
+  previous(this, parse)?.call(this, chunk, i, len);
+}
+
 function write(this: Socket, ...args: Parameters<Write>): boolean {
   stateOf<ActivityState>(this)?.monitor?.markOutbound();
   return (previous(this, write) as (...args: Parameters<Write>) => boolean).apply(this, args);
@@ -89,6 +94,21 @@ export function markBytes(socket: Socket): Undo {
 /** Takes out {@linkcode markBytes}. */
 export function unmarkBytes(socket: Socket): void {
   socket.removeListener("data", onData);
+}
+
+/**
+ * Marks the bytes ssh2 reads as {@linkcode markBytes} does, where ssh2 takes them: its socket 'data' listener feeds
+ * every chunk to `parse`. Once ssh2 reads the socket this replaces `markBytes`: a wrapped method costs the protocol
+ * one property, where a second 'data' listener makes Node keep a listener list on the socket. The protocol must
+ * carry the state (`bindState`).
+ */
+export function markParsed(protocol: Ssh2Protocol): Undo {
+  return hook(protocol, "parse", parse);
+}
+
+/** Takes out {@linkcode markParsed}, unless someone wrapped over it since. */
+export function unmarkParsed(protocol: Ssh2Protocol): void {
+  unhook(protocol, "parse", parse);
 }
 
 /** Marks every write to the socket as outbound activity: a clock read, no timer reset. */

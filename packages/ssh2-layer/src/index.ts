@@ -10,10 +10,12 @@ export {
   type Marks,
   markBytes,
   markPackets,
+  markParsed,
   markWrites,
   type PacketState,
   unmarkBytes,
   unmarkPackets,
+  unmarkParsed,
   unmarkWrites,
 } from "./activity.ts";
 export { compatibilityMessage, type Incompatible, SSH2_RANGE, TESTED_SSH2_VERSIONS } from "./errors.ts";

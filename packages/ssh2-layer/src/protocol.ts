@@ -20,6 +20,8 @@ export interface PacketWriter {
 export interface Ssh2Protocol {
   /** GLOBAL_REQUEST keepalive@openssh.com, want-reply (Protocol.js:343-353); ssh2's own keepalives call it. */
   ping(): void;
+  /** Takes the bytes ssh2's socket 'data' listener read (Protocol.js:311). */
+  parse(chunk: Buffer, i: number, len: number): void;
   channelSuccess(channel: number): void;
   channelFailure(channel: number): void;
   /** Starts a key exchange (Protocol.js:354-362). Used by tests. */

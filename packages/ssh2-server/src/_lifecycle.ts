@@ -10,12 +10,14 @@ import {
   hook,
   markBytes,
   markPackets,
+  markParsed,
   markWrites,
   previous,
   stateOf,
   unhook,
   unmarkBytes,
   unmarkPackets,
+  unmarkParsed,
   unmarkWrites,
 } from "@tsalive/ssh2-layer";
 import type { Connection } from "ssh2";
@@ -84,6 +86,10 @@ export function adopt(state: ConnectionState, connection: Connection): void {
   // The handler table's hooks find the state through the protocol, their first argument.
   bindState(protocol, state);
   markPackets(protocol, state);
+  // ssh2 reads the socket now (its 'data' listener feeds parse): bytes are marked there, and the socket's 'data'
+  // listeners go back to ssh2's one.
+  markParsed(protocol);
+  unmarkBytes(state.socket);
   installProbes(protocol);
   installAnswers(protocol);
   hook(protocol._handlers, "USERAUTH_REQUEST", onUserauthRequest);
@@ -117,6 +123,7 @@ function dispose(state: ConnectionState): void {
     unhook(protocol._handlers, "USERAUTH_REQUEST", onUserauthRequest);
     removeAnswers(protocol);
     removeProbes(protocol);
+    unmarkParsed(protocol);
     unmarkPackets(protocol, state);
   }
   unmarkBytes(socket);

@@ -99,6 +99,7 @@ const WRAPPED_HANDLERS = [
 
 const PROTOCOL_METHODS = [
   "ping",
+  "parse",
   "channelSuccess",
   "channelFailure",
   "channelClose",

@@ -30,6 +30,8 @@ describeAdapter(
         { channelClose: noop, channelOpenConfirm: noop, channelData: noop, channelExtData: noop },
       );
       const socket = new Socket();
+      // ssh2's server reads the socket into its protocol (server.js:1214).
+      socket.on("data", (chunk: Buffer) => protocol.parse(chunk, 0, chunk.length));
       const channels: Record<number, unknown> = {};
       // An authenticated ssh2 server Connection as far as the adapter reads it (server.js:398-404).
       const connection = Object.assign(new EventEmitter(), {
