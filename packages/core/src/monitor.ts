@@ -9,7 +9,7 @@ import {
   resolveOptions,
   resolveTime,
 } from "./options.ts";
-import { defaultTimers } from "./shared_timers.ts";
+import { defaultTimers, rearm, SharedTimers } from "./shared_timers.ts";
 import type { MonitorStats } from "./stats.ts";
 
 /**
@@ -124,8 +124,12 @@ export class LivenessMonitor {
   #probesSent = 0;
   #replies = 0;
   #heartbeats = 0;
-  /** Send times of recent probes and RTT figures, created with the first probe: idle monitors never pay for it. */
-  #rtt: RttLog | undefined;
+  /**
+   * Send times of recent probes and RTT figures. Until the second probe or the first reply it is only the first
+   * probe's send time, a number: idle monitors never pay for the log, and a round of probes over silent
+   * sessions allocates none.
+   */
+  #rtt: RttLog | number | undefined;
 
   /**
    * @param options the mechanisms to run; `null` or `undefined` (or leaving one out) switches it off.
@@ -255,7 +259,7 @@ export class LivenessMonitor {
     const now = Math.ceil(exact);
     this.#lastInboundAt = now;
     const index = ++this.#replies;
-    const log = this.#rtt;
+    const log = this.#log();
     let rtt: number | undefined;
     if (log !== undefined && index <= this.#probesSent && this.#probesSent - index < RTT_RING) {
       rtt = exact - (log.sentAt[index % RTT_RING] ?? exact);
@@ -285,6 +289,7 @@ export class LivenessMonitor {
    * ```
    */
   stats(): MonitorStats {
+    const log = this.#log();
     return {
       state: this.state,
       probesSent: this.#probesSent,
@@ -292,14 +297,14 @@ export class LivenessMonitor {
       unansweredProbes: this.#probeBase === this.#lastInboundAt ? this.#misses : 0,
       heartbeatsSent: this.#heartbeats,
       rtt:
-        this.#rtt === undefined || this.#rtt.samples === 0
+        log === undefined || log.samples === 0
           ? undefined
           : {
-              last: this.#rtt.last,
-              min: this.#rtt.min,
-              avg: this.#rtt.sum / this.#rtt.samples,
-              max: this.#rtt.max,
-              samples: this.#rtt.samples,
+              last: log.last,
+              min: log.min,
+              avg: log.sum / log.samples,
+              max: log.max,
+              samples: log.samples,
             },
       lastInboundAt: this.#lastInboundAt,
       lastOutboundAt: this.#lastOutboundAt,
@@ -333,18 +338,21 @@ export class LivenessMonitor {
   }
 
   #fire(): void {
+    const spent = this.#handle;
     this.#handle = undefined;
     if (this.#phase !== "running") return;
-    const now = this.#now();
+    // One clock read per firing: rounded up for the deadlines (see #now), exact for the RTT of a probe sent now.
+    const exact = this.#clock.now();
+    const now = Math.ceil(exact);
     try {
-      this.#step(now);
+      this.#step(now, exact);
     } finally {
       // Even when a listener throws, a running monitor keeps its timer: it never wedges.
-      if (this.#phase === "running") this.#schedule(now);
+      if (this.#phase === "running") this.#schedule(now, spent);
     }
   }
 
-  #step(now: number): void {
+  #step(now: number, exact: number): void {
     const { probe, heartbeat, watchdog, idle } = this.#options;
     if (watchdog !== undefined && now - this.#lastInboundAt >= watchdog) {
       this.#expire("WATCHDOG_EXPIRED", now - this.#lastInboundAt);
@@ -355,7 +363,7 @@ export class LivenessMonitor {
       return;
     }
     if (probe !== undefined) {
-      this.#stepProbe(probe, now);
+      this.#stepProbe(probe, now, exact);
       if (this.#phase !== "running") return;
     }
     if (heartbeat !== undefined && now - this.#lastOutboundAt >= heartbeat) {
@@ -376,7 +384,7 @@ export class LivenessMonitor {
     return this.#phase === "running";
   }
 
-  #stepProbe(probe: ResolvedProbe, now: number): void {
+  #stepProbe(probe: ResolvedProbe, now: number, exact: number): void {
     if (this.#probeBase !== this.#lastInboundAt) this.#resetProbe();
     if (probe.replyTimeout !== undefined) {
       if (this.#misses > 0) {
@@ -385,7 +393,7 @@ export class LivenessMonitor {
         }
       } else if (now >= this.#nextProbeAt) {
         this.#misses = 1;
-        this.#sendProbe(now);
+        this.#sendProbe(now, exact);
       }
       return;
     }
@@ -399,15 +407,15 @@ export class LivenessMonitor {
     // instead of several at once: lateness never makes the monitor give up early.
     const next = this.#nextProbeAt + probe.interval;
     this.#nextProbeAt = next > now ? next : now + probe.interval;
-    this.#sendProbe(now);
+    this.#sendProbe(now, exact);
   }
 
-  #sendProbe(now: number): void {
+  #sendProbe(now: number, exact: number): void {
     this.#lastOutboundAt = now;
     const index = ++this.#probesSent;
-    this.#rtt ??= { sentAt: [], last: 0, min: Number.POSITIVE_INFINITY, max: 0, sum: 0, samples: 0 };
     // The exact reading, not the rounded one: RTTs on a LAN are fractions of a millisecond.
-    this.#rtt.sentAt[index % RTT_RING] = this.#clock.now();
+    if (this.#rtt === undefined) this.#rtt = exact;
+    else (this.#log() as RttLog).sentAt[index % RTT_RING] = exact;
     if (!this.#call("sendProbe", now)) return;
     this.#events?.emit("probe", { unanswered: this.#misses });
   }
@@ -425,7 +433,8 @@ export class LivenessMonitor {
     this.#events?.emit("expire", this.#error);
   }
 
-  #schedule(now: number): void {
+  /** Arms the timer for the earliest deadline; `spent` is the handle that just fired, reused when it can be. */
+  #schedule(now: number, spent?: TimerHandle): void {
     const { probe, heartbeat, watchdog, idle } = this.#options;
     let due = Number.POSITIVE_INFINITY;
     if (watchdog !== undefined) due = this.#lastInboundAt + watchdog;
@@ -440,13 +449,28 @@ export class LivenessMonitor {
       this.#timers.clearTimeout(this.#handle);
     }
     this.#armedFor = due;
-    const delay = Math.min(Math.max(due - now, 0), MAX_TIMER_DELAY);
-    this.#handle = this.#timers.setTimeout(fire, delay, this);
+    const timers = this.#timers;
+    if (spent !== undefined && timers instanceof SharedTimers) {
+      this.#handle = rearm(timers, spent, this.#clock, now, due);
+      return;
+    }
+    this.#handle = timers.setTimeout(fire, Math.min(Math.max(due - now, 0), MAX_TIMER_DELAY), this);
   }
 
   /** When the newest probe went out: the newest entry of the RTT ring, which exists once a probe was sent. */
   #lastProbeAt(): number {
-    return Math.ceil(this.#rtt?.sentAt[this.#probesSent % RTT_RING] ?? 0);
+    const rtt = this.#rtt;
+    return Math.ceil((typeof rtt === "number" ? rtt : rtt?.sentAt[this.#probesSent % RTT_RING]) ?? 0);
+  }
+
+  /** The RTT log, created from the first probe's send time when it is still only that; none before a probe. */
+  #log(): RttLog | undefined {
+    const rtt = this.#rtt;
+    if (typeof rtt !== "number") return rtt;
+    const log: RttLog = { sentAt: [], last: 0, min: Number.POSITIVE_INFINITY, max: 0, sum: 0, samples: 0 };
+    log.sentAt[1 % RTT_RING] = rtt;
+    this.#rtt = log;
+    return log;
   }
 
   #probeDue(probe: ResolvedProbe, now: number): number {
