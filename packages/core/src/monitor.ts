@@ -1,4 +1,4 @@
-import { formatValue } from "./check.ts";
+import { formatValue, MIN_INTERVAL } from "./check.ts";
 import { type Clock, MAX_TIMER_DELAY, systemClock, type TimerHandle, type Timers } from "./clock.ts";
 import { Emitter, type Listener } from "./emitter.ts";
 import { type LivenessCode, LivenessError } from "./liveness_error.ts";
@@ -49,6 +49,21 @@ export interface MonitorEvents {
 
 /** Replies are matched to the send time of their probe through a ring this large. */
 const RTT_RING = 16;
+
+/**
+ * Sends (probes, heartbeats) wait for the next multiple of this many milliseconds of the clock, up to 3 ms past
+ * their time; expiries stay exact. Deadlines taken from packet times are spread over every millisecond, and a timer
+ * at each would wake the event loop once per connection per interval: on the grid, the sends of thousands of
+ * connections share at most 250 wake-ups a second. A later send moves no bound: the probe schedule and every
+ * expiry count from packet times. Intervals under {@linkcode MIN_INTERVAL} (tests, with `allowFastIntervals`) send
+ * exactly, as a grid step could then pass a whole interval.
+ */
+const SEND_GRID = 4;
+
+/** When a send due at `at` goes out (see {@linkcode SEND_GRID}). */
+function sendTime(at: number, interval: number): number {
+  return interval < MIN_INTERVAL ? at : Math.ceil(at / SEND_GRID) * SEND_GRID;
+}
 
 interface RttLog {
   /** Send times by probe number modulo RTT_RING; a plain array: a typed array costs a microsecond to create. */
@@ -436,11 +451,17 @@ export class LivenessMonitor {
   /** Arms the timer for the earliest deadline; `spent` is the handle that just fired, reused when it can be. */
   #schedule(now: number, spent?: TimerHandle): void {
     const { probe, heartbeat, watchdog, idle } = this.#options;
-    let due = Number.POSITIVE_INFINITY;
-    if (watchdog !== undefined) due = this.#lastInboundAt + watchdog;
-    if (idle !== undefined) due = Math.min(due, this.#lastTrafficAt + idle);
-    if (probe !== undefined) due = Math.min(due, this.#probeDue(probe, now));
-    if (heartbeat !== undefined) due = Math.min(due, this.#lastOutboundAt + heartbeat);
+    let expiry = Number.POSITIVE_INFINITY;
+    let send = Number.POSITIVE_INFINITY;
+    if (watchdog !== undefined) expiry = this.#lastInboundAt + watchdog;
+    if (idle !== undefined) expiry = Math.min(expiry, this.#lastTrafficAt + idle);
+    if (probe !== undefined) {
+      const at = this.#probeDue(probe, now);
+      if (this.#probeEnds(probe)) expiry = Math.min(expiry, at);
+      else send = sendTime(at, probe.interval);
+    }
+    if (heartbeat !== undefined) send = Math.min(send, sendTime(this.#lastOutboundAt + heartbeat, heartbeat));
+    const due = Math.min(expiry, send);
     if (due === Number.POSITIVE_INFINITY) return;
     if (this.#handle !== undefined) {
       // Deadlines only move later as traffic flows (see #probeDue for the one exception, handled there): the
@@ -471,6 +492,13 @@ export class LivenessMonitor {
     log.sentAt[1 % RTT_RING] = rtt;
     this.#rtt = log;
     return log;
+  }
+
+  /** Whether the probe deadline ahead may end the monitor (checked exactly) rather than only send (batched). */
+  #probeEnds(probe: ResolvedProbe): boolean {
+    const misses = this.#probeBase === this.#lastInboundAt ? this.#misses : 0;
+    if (probe.replyTimeout !== undefined) return misses > 0;
+    return misses >= probe.countMax && !(probe.countMax === 0 && probe.zeroCountMax === "never");
   }
 
   #probeDue(probe: ResolvedProbe, now: number): number {

@@ -214,7 +214,10 @@ export class SharedTimers implements Clock, Timers {
     if (top === undefined || top.due >= this.#armedFor) return;
     this.#disarm();
     this.#armedFor = top.due;
-    const delay = Math.min(Math.max(top.due - this.#clock.now(), 0), MAX_TIMER_DELAY);
+    // Whole milliseconds, rounded up: the runtime keeps its timers in lists by delay, and a fractional delay
+    // makes a list of its own each time (one per wake-up); it also fires a wake-up early as often as not, on the
+    // runtime's own millisecond clock, for a turn that finds nothing due.
+    const delay = Math.min(Math.max(Math.ceil(top.due - this.#clock.now()), 0), MAX_TIMER_DELAY);
     this.#handle = this.#timers.setTimeout(this.#onTimer, delay);
   }
 
