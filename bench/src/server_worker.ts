@@ -17,7 +17,7 @@ let server: BenchServer | undefined;
 const RESOLUTION = 10;
 const lag = monitorEventLoopDelay({ resolution: RESOLUTION });
 lag.enable();
-let window: { cpu: NodeJS.CpuUsage; at: number } | undefined;
+let window: { cpu: NodeJS.CpuUsage; at: number; switches: number | undefined } | undefined;
 const lastData = new WeakMap<object, number>();
 let profiler: Session | undefined;
 
@@ -26,6 +26,21 @@ function post<T>(session: Session, method: string, params: object = {}): Promise
   return new Promise((resolve, reject) =>
     session.post(method, params, (error, result) => (error === null ? resolve(result as T) : reject(error))),
   );
+}
+
+/**
+ * The main thread's voluntary context switches (Linux): each is the event loop going to sleep in epoll_wait with
+ * nothing to do, so their rate is the loop's wake-ups per second. `undefined` where /proc does not say.
+ */
+function switches(): number | undefined {
+  try {
+    const line = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(
+      readFileSync(`/proc/self/task/${process.pid}/status`, "utf8"),
+    );
+    return line === null ? undefined : Number(line[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 function heapUsed(): number {
@@ -82,15 +97,18 @@ serveRequests({
   counts: () => ({ authenticated: server?.authenticated() ?? 0, open: server?.server ? openCount() : 0 }),
   windowStart() {
     lag.reset();
-    window = { cpu: process.cpuUsage(), at: performance.now() };
+    window = { cpu: process.cpuUsage(), at: performance.now(), switches: switches() };
     return true;
   },
   windowEnd() {
     if (window === undefined) throw new Error("windowEnd before windowStart");
     const cpu = process.cpuUsage(window.cpu);
     const elapsed = performance.now() - window.at;
+    const end = switches();
     return {
       elapsed,
+      wakeups:
+        end === undefined || window.switches === undefined ? undefined : (end - window.switches) / (elapsed / 1000),
       cpuMs: (cpu.user + cpu.system) / 1000,
       lagP99: Math.max(0, lag.percentile(99) / 1e6 - RESOLUTION),
       lagMax: Math.max(0, lag.max / 1e6 - RESOLUTION),
