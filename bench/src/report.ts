@@ -3,7 +3,7 @@
 import { idleCpuSummary } from "./idle_cpu.ts";
 import type { Results } from "./main.ts";
 import type { PrecisionRow } from "./precision.ts";
-import { FILE_RESERVE, type ScalePhase } from "./scale.ts";
+import { CLIENT_NICE, FILE_RESERVE, type ScalePhase } from "./scale.ts";
 import { max, median, ms, plainMs, table, worst } from "./stats.ts";
 import { FILES } from "./worker.ts";
 
@@ -398,8 +398,10 @@ function scaleSection(results: Results): string {
   }
   return [
     `One server process, ClientAliveInterval ${s.setting.interval / 1000} s, ClientAliveCountMax ${s.setting.countMax}, holding`,
-    `authenticated idle ssh2 connections (password logins) from ${s.clientProcesses} client processes; first with ssh2's built-in`,
-    "server keepalive at the same interval and count, then with tsalive, in the same run, each aiming at",
+    `authenticated idle ssh2 connections (password logins) from ${s.clientProcesses} client processes at \`nice ${CLIENT_NICE}\` (they stand`,
+    "for machines elsewhere: at equal priority on this machine's cores the scheduler's delays would show up as the",
+    "server's lag); first with ssh2's built-in server keepalive at the same interval and count, then with tsalive,",
+    "in the same run, each aiming at",
     `${s.count.toLocaleString("en")} connections with ${s.budgetSeconds} s of logins after its first 1,000 and measured at 1,000, ${GOAL.lagCount.toLocaleString("en")} and the count reached.`,
     "Heap is the server's `heapUsed` after GC over its heap before the first login, per connection (the ssh2",
     "connection itself included); CPU and event-loop lag (perf_hooks `monitorEventLoopDelay`, 10 ms resolution",

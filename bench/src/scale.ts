@@ -71,6 +71,12 @@ export interface ScaleOptions {
 
 /** Files the server keeps for itself beyond its connections (stdio, IPC, epoll, the listener, headroom). */
 export const FILE_RESERVE = 64;
+/**
+ * The clients' CPU priority below the server's. They stand for machines elsewhere: on a 2-core machine, client
+ * processes answering as many probes as the server sends compete with it for the cores at equal priority, and
+ * the scheduler's delays then show up as the server's event-loop lag and detection error.
+ */
+export const CLIENT_NICE = 10;
 /** Login lanes of the client process with the largest share; the others get lanes in proportion to their share. */
 const LANES = 12;
 
@@ -138,7 +144,7 @@ async function phase(kind: ServerKind, count: number, options: ScaleOptions): Pr
     const baseline = await server.request<number>({ type: "heap" });
     // The last worker holds the 10 % that will be frozen.
     for (let index = 0; index < clientProcesses; index++) {
-      workers.push(startWorker("./client_worker.ts", `${kind} clients ${index + 1}`));
+      workers.push(startWorker("./client_worker.ts", `${kind} clients ${index + 1}`, {}, CLIENT_NICE));
     }
     await Promise.all(workers.map((worker) => worker.request({ type: "ports" })));
     const countsFor = (total: number) => [
