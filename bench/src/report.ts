@@ -306,6 +306,7 @@ function scaleSection(results: Results): string {
       `${(p.heapPerConnection / 1024).toFixed(2)} KiB`,
       `${p.cpuPerSecond.toFixed(0)} ms/s`,
       `${p.lagP99.toFixed(1)} ms (max ${p.lagMax.toFixed(1)})`,
+      `${p.gcLongest.toFixed(1)} ms`,
       ...(index === phase.points.length - 1
         ? [
             `${phase.errors.length} of ${phase.frozen}`,
@@ -384,6 +385,19 @@ function scaleSection(results: Results): string {
       "divides the load by five.",
     );
   }
+  const detection = tsalive?.detection;
+  if (detection !== undefined && Math.abs(worst(tsaliveErrors)) > GOAL.scaleError) {
+    const other = builtin?.detection;
+    notes.push(
+      "",
+      `The worst detection error misses ${GOAL.scaleError} ms. tsalive's deadlines are exact (a timer at last-inbound + (C+1)·I;`,
+      "only sends are batched), so the error is how late the event loop got to them: from the freeze to the end of",
+      `the wait, tsalive's server had an event-loop lag p99 of ${detection.lagP99.toFixed(1)} ms and max ${detection.lagMax.toFixed(1)} ms, and its longest GC pause`,
+      `was ${detection.gcLongest.toFixed(1)} ms${other === undefined ? "" : ` (the built-in's server: ${other.lagP99.toFixed(1)} / ${other.lagMax.toFixed(1)} ms, GC ${other.gcLongest.toFixed(1)} ms)`}. At ${reached.toLocaleString("en")} connections one`,
+      `process spends ${last(tsalive)?.cpuPerSecond.toFixed(0) ?? "n/a"} ms/s of CPU on probes and replies alone, and the ${tsalive?.frozen ?? 0} deaths come on top within one interval;`,
+      "a server that must answer for 20,000 connections within 30 ms wants more than one process, or a longer interval.",
+    );
+  }
   if (added > GOAL.heap) {
     notes.push(
       "",
@@ -417,6 +431,7 @@ function scaleSection(results: Results): string {
         "heap per connection",
         "CPU",
         "lag p99",
+        "longest GC pause",
         "frozen clients detected",
         "error median / worst",
         "false deaths",

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import type { Socket } from "node:net";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { epochNow } from "./log.ts";
 import { type BenchServer, type ServerKind, startBenchServer } from "./ssh2_server.ts";
 import { serveRequests, type WorkerRequest } from "./worker.ts";
@@ -18,6 +18,14 @@ const RESOLUTION = 10;
 const lag = monitorEventLoopDelay({ resolution: RESOLUTION });
 lag.enable();
 let window: { cpu: NodeJS.CpuUsage; at: number; switches: number | undefined } | undefined;
+/** Garbage-collection pauses since the window opened: the longest and their sum, in ms. */
+const pauses = { longest: 0, total: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    pauses.total += entry.duration;
+    pauses.longest = Math.max(pauses.longest, entry.duration);
+  }
+}).observe({ entryTypes: ["gc"] });
 const lastData = new WeakMap<object, number>();
 let profiler: Session | undefined;
 
@@ -97,6 +105,8 @@ serveRequests({
   counts: () => ({ authenticated: server?.authenticated() ?? 0, open: server?.server ? openCount() : 0 }),
   windowStart() {
     lag.reset();
+    pauses.longest = 0;
+    pauses.total = 0;
     window = { cpu: process.cpuUsage(), at: performance.now(), switches: switches() };
     return true;
   },
@@ -113,6 +123,8 @@ serveRequests({
       lagP99: Math.max(0, lag.percentile(99) / 1e6 - RESOLUTION),
       lagMax: Math.max(0, lag.max / 1e6 - RESOLUTION),
       lagMean: Math.max(0, lag.mean / 1e6 - RESOLUTION),
+      gcLongest: pauses.longest,
+      gcTotal: pauses.total,
     };
   },
   observe() {
