@@ -7,10 +7,10 @@
  * Knobs (environment): BENCH_QUICK=1 (a two-minute validation run: fewer runs, smaller counts), BENCH_RUNS,
  * BENCH_SCALE_TARGET (default 20,000), BENCH_SCALE_BUDGET (seconds of logins per scale phase after its first
  * 1,000, default 120), BENCH_SCALE_INTERVAL (ms, default
- * 1000: the worst case of ClientAliveInterval 1–5 s, and table 3's CPU figure), BENCH_OUT (report path),
- * BENCH_SKIP (comma list of: packages, precision, false-deaths, throughput, scale), BENCH_PACKAGES (comma list of
+ * 1000: the worst case of ClientAliveInterval 1–5 s), BENCH_OUT (report path), BENCH_SKIP (comma list of:
+ * packages, precision, false-deaths, throughput, idle-cpu, scale), BENCH_PACKAGES (comma list of
  * package names: run only their benches, e.g. `BENCH_PACKAGES=@tsalive/metrics BENCH_SKIP=precision,false-deaths,
- * throughput,scale BENCH_OUT=/tmp/bench.md pnpm bench` for one package's table).
+ * throughput,idle-cpu,scale BENCH_OUT=/tmp/bench.md pnpm bench` for one package's table).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { generateKey, stopAll } from "@tsalive/test-support";
 import { tsaliveSshCommand } from "./examples.ts";
 import { type FalseDeathRow, falseDeaths } from "./false_deaths.ts";
+import { type IdleCpuResult, idleCpu } from "./idle_cpu.ts";
 import { progress } from "./log.ts";
 import { busyness, describeMachine } from "./machine.ts";
 import { type ThroughputResult, throughput } from "./overhead.ts";
@@ -50,6 +51,7 @@ export interface Results {
     | { rows: FalseDeathRow[]; setting: AliveSetting; bytesPerSecond: number; duration: number }
     | string;
   readonly throughput: ThroughputResult | string;
+  readonly idleCpu: IdleCpuResult | string;
   readonly scale: ScaleResult | string;
   /** The summary of docs/PROFILE.md (`pnpm --filter @tsalive/bench profile`), when it exists. */
   readonly profile?: string;
@@ -58,7 +60,7 @@ export interface Results {
 /** The text of PROFILE.md's "Summary" section, if the file exists. */
 function profileSummary(path: string): string | undefined {
   if (!existsSync(path)) return undefined;
-  const match = /^## Summary\n\n([\s\S]*?)(?=\n## |$)/m.exec(readFileSync(path, "utf8"));
+  const match = /^## Summary\n\n([\s\S]*?)(?=\n## |(?![\s\S]))/m.exec(readFileSync(path, "utf8"));
   return match?.[1]?.trim();
 }
 
@@ -108,7 +110,18 @@ try {
     duration,
   }));
   const throughputResult = await section("throughput", () =>
-    throughput(keys.host.privateKey, (quick ? 64 : 256) * 1024 * 1024, quick ? 2 : 8),
+    throughput(keys.host.privateKey, (quick ? 64 : 256) * 1024 * 1024, quick ? 2 : 12),
+  );
+  const idleCpuResult = await section("idle-cpu", () =>
+    idleCpu({
+      hostKey: keys.host.privateKey,
+      setting: { interval: 1000, countMax: 3 },
+      connections: 1000,
+      windows: quick ? 3 : 10,
+      windowMs: 3000,
+      clientProcesses: 2,
+      settleMs: 3000,
+    }),
   );
   const scaleResult = await section("scale", () =>
     scale({
@@ -135,6 +148,7 @@ try {
     precision,
     falseDeaths: falseDeathResult,
     throughput: throughputResult,
+    idleCpu: idleCpuResult,
     scale: scaleResult,
     ...(profile !== undefined && { profile }),
   };

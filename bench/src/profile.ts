@@ -1,9 +1,9 @@
 /**
  * `pnpm --filter @tsalive/bench profile`: a sampling CPU profile of the bench's server process holding 1,000 idle
  * authenticated ssh2 connections, ClientAlive at I = 1 s, C = 3, from tsalive and from ssh2's built-in server
- * keepalive in turn; written to docs/PROFILE.md, whose "Summary" section `pnpm bench` quotes in BENCHMARKS.md.
+ * keepalive side by side (two server processes profiled over the same window); written to docs/PROFILE.md, whose "Summary" section `pnpm bench` quotes in BENCHMARKS.md.
  * The profiler is V8's, the one `--cpu-prof` runs, started over the inspector once the logins are done (so the
- * key exchanges stay out of it), sampling every 100 µs (`--cpu-prof-interval 100`) for a fixed window.
+ * key exchanges stay out of it), sampling every 250 µs (`--cpu-prof-interval 250`) for a fixed window.
  *
  * Knobs (environment): PROFILE_CONNECTIONS (default 1000), PROFILE_SECONDS (window, default 15), PROFILE_OUT
  * (report path), PROFILE_KEEP (a folder to keep the two `.cpuprofile` files in, for Chrome DevTools).
@@ -60,7 +60,7 @@ const number = (name: string, fallback: number): number => {
 };
 const CONNECTIONS = number("PROFILE_CONNECTIONS", 1000);
 const SECONDS = number("PROFILE_SECONDS", 15);
-const INTERVAL_US = 100;
+const INTERVAL_US = 250;
 const CLIENT_PROCESSES = 4;
 
 function ownerOf(url: string, functionName: string): Owner | undefined {
@@ -143,7 +143,14 @@ function analyse(kind: ServerKind, connections: number, profile: CpuProfile, cpu
   };
 }
 
-async function profileOne(kind: ServerKind, hostKey: string, dir: string): Promise<Analysis> {
+interface Side {
+  readonly kind: ServerKind;
+  readonly server: Worker;
+  readonly workers: Worker[];
+  readonly authenticated: number;
+}
+
+async function startSide(kind: ServerKind, hostKey: string, sides: Side[]): Promise<void> {
   const setting = { interval: 1000, countMax: 3 };
   const server = startWorker("./server_worker.ts", `${kind} server`);
   const workers: Worker[] = Array.from({ length: CLIENT_PROCESSES }, (_, index) =>
@@ -154,20 +161,38 @@ async function profileOne(kind: ServerKind, hostKey: string, dir: string): Promi
     await Promise.all(workers.map((worker) => worker.request({ type: "ports" })));
     progress(`profile, ${kind}: logging in ${CONNECTIONS} clients`);
     await connectAll(workers, split(CONNECTIONS, CLIENT_PROCESSES), port, 300_000);
-    const { authenticated } = await server.request<{ authenticated: number }>({ type: "counts" });
+  } catch (error) {
+    await Promise.all([server, ...workers].map((worker) => worker.stop()));
+    throw error;
+  }
+  const { authenticated } = await server.request<{ authenticated: number }>({ type: "counts" });
+  sides.push({ kind, server, workers, authenticated });
+}
+
+/** Both servers, logged into one after the other, then profiled over the same window. */
+async function profileBoth(hostKey: string, dir: string): Promise<Analysis[]> {
+  const sides: Side[] = [];
+  try {
+    for (const kind of ["builtin", "tsalive"] as const) await startSide(kind, hostKey, sides);
     // Let the logins' garbage and the first probe round pass before sampling.
     await sleep(3000);
-    const path = join(dir, `${kind}.cpuprofile`);
-    const before = await server.request<number>({ type: "cpu" });
-    await server.request({ type: "profileStart", interval: INTERVAL_US });
-    progress(`profile, ${kind}: ${authenticated} connections, sampling ${SECONDS} s every ${INTERVAL_US} µs`);
+    const before = await Promise.all(sides.map((side) => side.server.request<number>({ type: "cpu" })));
+    await Promise.all(sides.map((side) => side.server.request({ type: "profileStart", interval: INTERVAL_US })));
+    progress(`profile: both servers, sampling ${SECONDS} s every ${INTERVAL_US} µs`);
     await sleep(SECONDS * 1000);
-    await server.request({ type: "profileStop", path }, 120_000);
-    const after = await server.request<number>({ type: "cpu" });
-    return analyse(kind, authenticated, JSON.parse(readFileSync(path, "utf8")) as CpuProfile, after - before);
+    const paths = sides.map((side) => join(dir, `${side.kind}.cpuprofile`));
+    await Promise.all(sides.map((side, i) => side.server.request({ type: "profileStop", path: paths[i] }, 120_000)));
+    const after = await Promise.all(sides.map((side) => side.server.request<number>({ type: "cpu" })));
+    return sides.map((side, i) =>
+      analyse(
+        side.kind,
+        side.authenticated,
+        JSON.parse(readFileSync(paths[i] as string, "utf8")) as CpuProfile,
+        (after[i] ?? 0) - (before[i] ?? 0),
+      ),
+    );
   } finally {
-    await Promise.all(workers.map((worker) => worker.stop()));
-    await server.stop();
+    for (const side of sides) await Promise.all([side.server, ...side.workers].map((worker) => worker.stop()));
   }
 }
 
@@ -175,7 +200,7 @@ const percent = (part: number, whole: number): string => `${((100 * part) / whol
 const busyOf = (a: Analysis): number => a.samples - a.idleSamples;
 /**
  * Main-thread ms per second of wall time that `samples` stand for (each sample covers wall / all samples). Not
- * `process.cpuUsage()`: that counts every thread, the sampler's own among them, which a 100 µs interval makes large.
+ * `process.cpuUsage()`: that counts every thread, the sampler's own among them, which a short interval makes large.
  */
 const msPerSecond = (a: Analysis, samples: number): number => (samples / a.samples) * 1000;
 const NAMES: Record<string, string> = { tsalive: "tsalive", builtin: "ssh2 built-in" };
@@ -241,13 +266,14 @@ function render(analyses: readonly Analysis[], machine: string[], busy: { load: 
     machine.join("\n"),
     "",
     "The bench's server process (bench/src/server_worker.ts) holds idle authenticated ssh2 connections from",
-    `${CLIENT_PROCESSES} client processes, ClientAliveInterval 1 s, ClientAliveCountMax 3, first from ssh2's built-in server keepalive,`,
-    "then from tsalive. Once the logins are done and 3 s have passed, V8's sampling profiler (the one `--cpu-prof`",
-    `runs, started over the inspector so that the logins stay out of it) samples every ${INTERVAL_US} µs for ${SECONDS} s.`,
+    `${CLIENT_PROCESSES} client processes, ClientAliveInterval 1 s, ClientAliveCountMax 3: two such servers side by side, one`,
+    "with ssh2's built-in server keepalive and one with tsalive, each with client processes of its own. Once the logins",
+    "are done and 3 s have passed, V8's sampling profiler (the one `--cpu-prof` runs, started over the inspector so that",
+    `the logins stay out of it) samples both over the same ${SECONDS} s, every ${INTERVAL_US} µs.`,
     "Samples are grouped by the innermost JavaScript frame on their stack: a native call (a cipher, a socket",
     "write) counts for the JavaScript that made it. ms/s is main-thread time per second of wall time, from the",
     "sample counts. The process's `process.cpuUsage()` over the window is shown beside it: it counts every thread,",
-    "the sampler's own (large at 100 µs) and libuv's pool (`RandomBytesJob`: ssh2's padding) among them.",
+    "the sampler's own and libuv's pool (`RandomBytesJob`: ssh2's padding) among them.",
     "",
     "## Summary",
     "",
@@ -280,11 +306,8 @@ try {
   const machine = describeMachine();
   const busy = busyness();
   const hostKey = generateKey(join(dir, "host_key")).privateKey;
-  const analyses: Analysis[] = [];
-  for (const kind of ["builtin", "tsalive"] as const) {
-    analyses.push(await profileOne(kind, hostKey, dir));
-    await stopAll();
-  }
+  const analyses = await profileBoth(hostKey, dir);
+  await stopAll();
   const keep = process.env.PROFILE_KEEP;
   if (keep !== undefined && keep !== "") {
     mkdirSync(keep, { recursive: true });

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import type { Socket } from "node:net";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { epochNow } from "./log.ts";
 import { type BenchServer, type ServerKind, startBenchServer } from "./ssh2_server.ts";
 import { serveRequests, type WorkerRequest } from "./worker.ts";
@@ -17,7 +17,15 @@ let server: BenchServer | undefined;
 const RESOLUTION = 10;
 const lag = monitorEventLoopDelay({ resolution: RESOLUTION });
 lag.enable();
-let window: { cpu: NodeJS.CpuUsage; at: number } | undefined;
+let window: { cpu: NodeJS.CpuUsage; at: number; switches: number | undefined } | undefined;
+/** Garbage-collection pauses since the window opened: the longest and their sum, in ms. */
+const pauses = { longest: 0, total: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    pauses.total += entry.duration;
+    pauses.longest = Math.max(pauses.longest, entry.duration);
+  }
+}).observe({ entryTypes: ["gc"] });
 const lastData = new WeakMap<object, number>();
 let profiler: Session | undefined;
 
@@ -26,6 +34,21 @@ function post<T>(session: Session, method: string, params: object = {}): Promise
   return new Promise((resolve, reject) =>
     session.post(method, params, (error, result) => (error === null ? resolve(result as T) : reject(error))),
   );
+}
+
+/**
+ * The main thread's voluntary context switches (Linux): each is the event loop going to sleep in epoll_wait with
+ * nothing to do, so their rate is the loop's wake-ups per second. `undefined` where /proc does not say.
+ */
+function switches(): number | undefined {
+  try {
+    const line = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(
+      readFileSync(`/proc/self/task/${process.pid}/status`, "utf8"),
+    );
+    return line === null ? undefined : Number(line[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 function heapUsed(): number {
@@ -82,19 +105,26 @@ serveRequests({
   counts: () => ({ authenticated: server?.authenticated() ?? 0, open: server?.server ? openCount() : 0 }),
   windowStart() {
     lag.reset();
-    window = { cpu: process.cpuUsage(), at: performance.now() };
+    pauses.longest = 0;
+    pauses.total = 0;
+    window = { cpu: process.cpuUsage(), at: performance.now(), switches: switches() };
     return true;
   },
   windowEnd() {
     if (window === undefined) throw new Error("windowEnd before windowStart");
     const cpu = process.cpuUsage(window.cpu);
     const elapsed = performance.now() - window.at;
+    const end = switches();
     return {
       elapsed,
+      wakeups:
+        end === undefined || window.switches === undefined ? undefined : (end - window.switches) / (elapsed / 1000),
       cpuMs: (cpu.user + cpu.system) / 1000,
       lagP99: Math.max(0, lag.percentile(99) / 1e6 - RESOLUTION),
       lagMax: Math.max(0, lag.max / 1e6 - RESOLUTION),
       lagMean: Math.max(0, lag.mean / 1e6 - RESOLUTION),
+      gcLongest: pauses.longest,
+      gcTotal: pauses.total,
     };
   },
   observe() {

@@ -30,11 +30,13 @@ export const FILES = 65_536;
 
 /**
  * Starts `src/<script>` in a Node child with IPC, through `sh -c 'ulimit -n HARD; exec node …'` so that it may hold
- * as many sockets as the hard limit allows (first raised to {@linkcode FILES} where the user may).
+ * as many sockets as the hard limit allows (first raised to {@linkcode FILES} where the user may). A `nice` above 0
+ * runs it at that lower CPU priority (`nice -n`, which execs node in the same process).
  */
-export function startWorker(script: string, name: string, env: Record<string, string> = {}): Worker {
+export function startWorker(script: string, name: string, env: Record<string, string> = {}, nice = 0): Worker {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  const quoted = [process.execPath, ...NODE_ARGS, path].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(" ");
+  const argv = [...(nice > 0 ? ["nice", "-n", String(nice)] : []), process.execPath, ...NODE_ARGS, path];
+  const quoted = argv.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(" ");
   // Raise the hard limit where that is allowed (CAP_SYS_RESOURCE), never lowering it, then the soft one to it.
   const raise = `h=$(ulimit -Hn); if [ "$h" != unlimited ] && [ "$h" -lt ${FILES} ]; then ulimit -Hn ${FILES} 2>/dev/null; fi`;
   const child: ChildProcess = spawn("/bin/sh", ["-c", `${raise}; ulimit -n "$(ulimit -Hn)"; exec ${quoted}`], {

@@ -4,7 +4,7 @@
  * while more than one probe awaits its reply, the send times of the last {@linkcode RTT_RING} probes by probe number
  * modulo RTT_RING. An idle connection whose probes are answered pays 96 bytes for it, not a 16-slot ring. Until the
  * first reply or a second probe it is only the first probe's send time, a number: a round of probes over silent
- * sessions allocates no log (the idea of branch coreperf's d5eaaf3).
+ * sessions allocates no log.
  */
 import type { RttStats } from "./stats.ts";
 

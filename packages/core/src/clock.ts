@@ -65,7 +65,10 @@ interface Unrefable {
 export const systemTimers: Timers = {
   setTimeout(callback: (arg?: unknown) => void, delay: number, arg?: unknown) {
     // Cast, not annotated: an annotation would narrow to the one runtime's return type (Deno's is a number).
-    const handle = globalThis.setTimeout(callback, delay, arg) as Unrefable | number;
+    // Without an argument, no argument list: the shared timers arm one per wake-up.
+    const handle = (
+      arg === undefined ? globalThis.setTimeout(callback, delay) : globalThis.setTimeout(callback, delay, arg)
+    ) as Unrefable | number;
     if (typeof handle === "object") handle.unref?.();
     return handle;
   },

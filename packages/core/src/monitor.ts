@@ -1,5 +1,5 @@
 import { logOf, newestSent, noteReply, noteSent, type RttLog, rttStats } from "./_rtt_log.ts";
-import { formatValue } from "./check.ts";
+import { formatValue, MIN_INTERVAL } from "./check.ts";
 import { type Clock, MAX_TIMER_DELAY, systemClock, type TimerHandle, type Timers } from "./clock.ts";
 import { Emitter, type Listener } from "./emitter.ts";
 import { type LivenessCode, LivenessError } from "./liveness_error.ts";
@@ -10,7 +10,7 @@ import {
   resolveOptions,
   resolveTime,
 } from "./options.ts";
-import { defaultTimers } from "./shared_timers.ts";
+import { defaultTimers, rearm, SharedTimers } from "./shared_timers.ts";
 import type { MonitorStats } from "./stats.ts";
 
 /**
@@ -46,6 +46,21 @@ export interface MonitorEvents {
   heartbeat: undefined;
   /** The monitor gave up; the error's `code` says which mechanism. Emitted once, then the monitor is inert. */
   expire: LivenessError;
+}
+
+/**
+ * Sends (probes, heartbeats) wait for the next multiple of this many milliseconds of the clock, up to 3 ms past
+ * their time; expiries stay exact. Deadlines taken from packet times are spread over every millisecond, and a timer
+ * at each would wake the event loop once per connection per interval: on the grid, the sends of thousands of
+ * connections share at most 250 wake-ups a second. A later send moves no bound: the probe schedule and every
+ * expiry count from packet times. Intervals under {@linkcode MIN_INTERVAL} (tests, with `allowFastIntervals`) send
+ * exactly, as a grid step could then pass a whole interval.
+ */
+const SEND_GRID = 4;
+
+/** When a send due at `at` goes out (see {@linkcode SEND_GRID}). */
+function sendTime(at: number, interval: number): number {
+  return interval < MIN_INTERVAL ? at : Math.ceil(at / SEND_GRID) * SEND_GRID;
 }
 
 /**
@@ -303,18 +318,21 @@ export class LivenessMonitor {
   }
 
   #fire(): void {
+    const spent = this.#handle;
     this.#handle = undefined;
     if (this.#phase !== "running") return;
-    const now = this.#now();
+    // One clock read per firing: rounded up for the deadlines (see #now), exact for the RTT of a probe sent now.
+    const exact = this.#clock.now();
+    const now = Math.ceil(exact);
     try {
-      this.#step(now);
+      this.#step(now, exact);
     } finally {
       // Even when a listener throws, a running monitor keeps its timer: it never wedges.
-      if (this.#phase === "running") this.#schedule(now);
+      if (this.#phase === "running") this.#schedule(now, spent);
     }
   }
 
-  #step(now: number): void {
+  #step(now: number, exact: number): void {
     const { probe, heartbeat, watchdog, idle } = this.#options;
     if (watchdog !== undefined && now - this.#lastInboundAt >= watchdog) {
       this.#expire("WATCHDOG_EXPIRED", now - this.#lastInboundAt);
@@ -325,7 +343,7 @@ export class LivenessMonitor {
       return;
     }
     if (probe !== undefined) {
-      this.#stepProbe(probe, now);
+      this.#stepProbe(probe, now, exact);
       if (this.#phase !== "running") return;
     }
     if (heartbeat !== undefined && now - this.#lastOutboundAt >= heartbeat) {
@@ -346,7 +364,7 @@ export class LivenessMonitor {
     return this.#phase === "running";
   }
 
-  #stepProbe(probe: ResolvedProbe, now: number): void {
+  #stepProbe(probe: ResolvedProbe, now: number, exact: number): void {
     if (this.#probeBase !== this.#lastInboundAt) this.#resetProbe();
     if (probe.replyTimeout !== undefined) {
       if (this.#misses > 0) {
@@ -355,7 +373,7 @@ export class LivenessMonitor {
         }
       } else if (now >= this.#nextProbeAt) {
         this.#misses = 1;
-        this.#sendProbe(now);
+        this.#sendProbe(now, exact);
       }
       return;
     }
@@ -369,13 +387,13 @@ export class LivenessMonitor {
     // instead of several at once: lateness never makes the monitor give up early.
     const next = this.#nextProbeAt + probe.interval;
     this.#nextProbeAt = next > now ? next : now + probe.interval;
-    this.#sendProbe(now);
+    this.#sendProbe(now, exact);
   }
 
-  #sendProbe(now: number): void {
+  #sendProbe(now: number, exact: number): void {
     this.#lastOutboundAt = now;
     // The exact reading, not the rounded one: RTTs on a LAN are fractions of a millisecond.
-    this.#rtt = noteSent(this.#rtt, ++this.#probesSent, this.#replies, this.#clock.now());
+    this.#rtt = noteSent(this.#rtt, ++this.#probesSent, this.#replies, exact);
     if (!this.#call("sendProbe", now)) return;
     this.#events?.emit("probe", { unanswered: this.#misses });
   }
@@ -393,13 +411,20 @@ export class LivenessMonitor {
     this.#events?.emit("expire", this.#error);
   }
 
-  #schedule(now: number): void {
+  /** Arms the timer for the earliest deadline; `spent` is the handle that just fired, reused when it can be. */
+  #schedule(now: number, spent?: TimerHandle): void {
     const { probe, heartbeat, watchdog, idle } = this.#options;
-    let due = Number.POSITIVE_INFINITY;
-    if (watchdog !== undefined) due = this.#lastInboundAt + watchdog;
-    if (idle !== undefined) due = Math.min(due, this.#lastTrafficAt + idle);
-    if (probe !== undefined) due = Math.min(due, this.#probeDue(probe, now));
-    if (heartbeat !== undefined) due = Math.min(due, this.#lastOutboundAt + heartbeat);
+    let expiry = Number.POSITIVE_INFINITY;
+    let send = Number.POSITIVE_INFINITY;
+    if (watchdog !== undefined) expiry = this.#lastInboundAt + watchdog;
+    if (idle !== undefined) expiry = Math.min(expiry, this.#lastTrafficAt + idle);
+    if (probe !== undefined) {
+      const at = this.#probeDue(probe, now);
+      if (this.#probeEnds(probe)) expiry = Math.min(expiry, at);
+      else send = sendTime(at, probe.interval);
+    }
+    if (heartbeat !== undefined) send = Math.min(send, sendTime(this.#lastOutboundAt + heartbeat, heartbeat));
+    const due = Math.min(expiry, send);
     if (due === Number.POSITIVE_INFINITY) return;
     if (this.#handle !== undefined) {
       // Deadlines only move later as traffic flows (see #probeDue for the one exception, handled there): the
@@ -408,13 +433,24 @@ export class LivenessMonitor {
       this.#timers.clearTimeout(this.#handle);
     }
     this.#armedFor = due;
-    const delay = Math.min(Math.max(due - now, 0), MAX_TIMER_DELAY);
-    this.#handle = this.#timers.setTimeout(fire, delay, this);
+    const timers = this.#timers;
+    if (spent !== undefined && timers instanceof SharedTimers) {
+      this.#handle = rearm(timers, spent, this.#clock, now, due);
+      return;
+    }
+    this.#handle = timers.setTimeout(fire, Math.min(Math.max(due - now, 0), MAX_TIMER_DELAY), this);
   }
 
   /** When the newest probe went out. */
   #lastProbeAt(): number {
     return Math.ceil(newestSent(this.#rtt));
+  }
+
+  /** Whether the probe deadline ahead may end the monitor (checked exactly) rather than only send (batched). */
+  #probeEnds(probe: ResolvedProbe): boolean {
+    const misses = this.#probeBase === this.#lastInboundAt ? this.#misses : 0;
+    if (probe.replyTimeout !== undefined) return misses > 0;
+    return misses >= probe.countMax && !(probe.countMax === 0 && probe.zeroCountMax === "never");
   }
 
   #probeDue(probe: ResolvedProbe, now: number): number {
