@@ -346,7 +346,7 @@ export class LivenessMonitor {
       this.#stepProbe(probe, now, exact);
       if (this.#phase !== "running") return;
     }
-    if (heartbeat !== undefined && now - this.#lastOutboundAt >= heartbeat) {
+    if (heartbeat !== undefined && now >= sendTime(this.#lastOutboundAt + heartbeat, heartbeat)) {
       this.#lastOutboundAt = now;
       this.#heartbeats++;
       if (!this.#call("sendHeartbeat", now)) return;
@@ -371,7 +371,7 @@ export class LivenessMonitor {
         if (now - this.#lastProbeAt() >= probe.replyTimeout) {
           this.#expire("REPLY_TIMEOUT", now - this.#lastInboundAt);
         }
-      } else if (now >= this.#nextProbeAt) {
+      } else if (now >= sendTime(this.#nextProbeAt, probe.interval)) {
         this.#misses = 1;
         this.#sendProbe(now, exact);
       }
@@ -382,6 +382,8 @@ export class LivenessMonitor {
       this.#expire("ALIVE_TIMEOUT", now - this.#lastInboundAt);
       return;
     }
+    // Awake early for another deadline, a send still waits for its place on the grid: sends go at one time only.
+    if (now < sendTime(this.#nextProbeAt, probe.interval)) return;
     this.#misses++;
     // A timer that fired a whole interval late (a blocked event loop) counts one expiry, as OpenSSH's loop does,
     // instead of several at once: lateness never makes the monitor give up early.
