@@ -104,10 +104,8 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
       pids: [],
     };
     records.add(record);
-    const handle = liveness?.of(connection);
-    handle?.on("timeout", () => {
-      record.detectedAt ??= epochNow();
-    });
+    // Both kinds report a timeout as an 'error' of level 'client-timeout' on the connection (tsalive right after
+    // its `timeout` event, in the same call): one listener for both, so neither side's heap pays for the bench.
     connection.on("error", (error: Error & { level?: string }) => {
       if (error.level === "client-timeout") record.detectedAt ??= epochNow();
     });
@@ -141,6 +139,7 @@ export async function startBenchServer(options: BenchServerOptions): Promise<Ben
           writeBulk(channel, Number(bulk[1]));
           return;
         }
+        const handle = liveness?.of(connection);
         if (handle !== undefined) {
           const child = handle.supervisor.exec(channel, info.command);
           if (child.pid !== undefined) record.pids.push(child.pid);
