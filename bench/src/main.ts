@@ -14,7 +14,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateKey, stopAll } from "@tsalive/test-support";
 import { tsaliveSshCommand } from "./examples.ts";
@@ -152,7 +152,11 @@ try {
     scale: scaleResult,
     ...(profile !== undefined && { profile }),
   };
-  const out = process.env.BENCH_OUT ?? join(root, "docs", "BENCHMARKS.md");
+  // A relative BENCH_OUT is the caller's: pnpm runs this from bench/, and says where it was called in INIT_CWD.
+  const out =
+    process.env.BENCH_OUT === undefined
+      ? join(root, "docs", "BENCHMARKS.md")
+      : resolve(process.env.INIT_CWD ?? process.cwd(), process.env.BENCH_OUT);
   writeFileSync(out, render(results));
   progress(`wrote ${out} in ${results.seconds.toFixed(0)} s`);
 } finally {

@@ -247,7 +247,8 @@ function render(analyses: readonly Analysis[], machine: string[], busy: { load: 
       `reply costs, ssh2's packet writing and crypto included). Beside that, the largest differences against the built-in`,
       `(ms/s): ${moves.join("; ")}. The top self-time functions with tsalive: ${tsalive.top
         .slice(0, 5)
-        .map((entry) => `\`${entry.name.split(" ")[0]}\` (${percent(entry.samples, busyOf(tsalive))})`)
+        // The function's name without its location ("decrypt ssh2/lib/…:1011"); V8's own entries keep their spaces.
+        .map((entry) => `\`${entry.name.replace(/ \S*:\d+$/, "")}\` (${percent(entry.samples, busyOf(tsalive))})`)
         .join(", ")}.`,
     );
   }
