@@ -49,12 +49,13 @@ export interface MonitorEvents {
 }
 
 /**
- * Sends (probes, heartbeats) wait for the next multiple of this many milliseconds of the clock, up to 3 ms past
- * their time; expiries stay exact. Deadlines taken from packet times are spread over every millisecond, and a timer
- * at each would wake the event loop once per connection per interval: on the grid, the sends of thousands of
- * connections share at most 250 wake-ups a second. A later send moves no bound: the probe schedule and every
- * expiry count from packet times. Intervals under {@linkcode MIN_INTERVAL} (tests, with `allowFastIntervals`) send
- * exactly, as a grid step could then pass a whole interval.
+ * Sends (probes, heartbeats) are due at their time but wait for the next multiple of this many milliseconds of the
+ * clock, up to 3 ms; one found due while the monitor is awake for another reason goes at once. Expiries stay exact.
+ * Deadlines taken from packet times are spread over every millisecond, and a timer at each would wake the event
+ * loop once per connection per interval: on the grid, the sends of thousands of connections share at most 250
+ * wake-ups a second. A later send moves no bound: the probe schedule and every expiry count from packet times.
+ * Intervals under {@linkcode MIN_INTERVAL} (tests, with `allowFastIntervals`) send exactly, as a grid step could
+ * then pass a whole interval.
  */
 const SEND_GRID = 4;
 
@@ -346,7 +347,7 @@ export class LivenessMonitor {
       this.#stepProbe(probe, now, exact);
       if (this.#phase !== "running") return;
     }
-    if (heartbeat !== undefined && now >= sendTime(this.#lastOutboundAt + heartbeat, heartbeat)) {
+    if (heartbeat !== undefined && now - this.#lastOutboundAt >= heartbeat) {
       this.#lastOutboundAt = now;
       this.#heartbeats++;
       if (!this.#call("sendHeartbeat", now)) return;
@@ -371,7 +372,7 @@ export class LivenessMonitor {
         if (now - this.#lastProbeAt() >= probe.replyTimeout) {
           this.#expire("REPLY_TIMEOUT", now - this.#lastInboundAt);
         }
-      } else if (now >= sendTime(this.#nextProbeAt, probe.interval)) {
+      } else if (now >= this.#nextProbeAt) {
         this.#misses = 1;
         this.#sendProbe(now, exact);
       }
@@ -382,8 +383,6 @@ export class LivenessMonitor {
       this.#expire("ALIVE_TIMEOUT", now - this.#lastInboundAt);
       return;
     }
-    // Awake early for another deadline, a send still waits for its place on the grid: sends go at one time only.
-    if (now < sendTime(this.#nextProbeAt, probe.interval)) return;
     this.#misses++;
     // A timer that fired a whole interval late (a blocked event loop) counts one expiry, as OpenSSH's loop does,
     // instead of several at once: lateness never makes the monitor give up early.
