@@ -3,8 +3,8 @@ import { type LivenessError, LivenessMonitor, type MonitorOptions, systemTimers,
 import {
   bindState,
   hook,
-  markBytes,
   markPackets,
+  markParsed,
   markWrites,
   sendIgnore,
   sendPing,
@@ -72,13 +72,14 @@ export class Connection {
     this.protocol = protocol;
     this.socket = socket;
     this.#ping = protocol.ping;
-    // Activity marking is the shared layer's: its socket hooks find this connection (protocol, monitor) there.
+    // Activity marking is the shared layer's: its socket and protocol hooks find this connection (protocol,
+    // monitor) there. ssh2 feeds every byte it reads from the socket to the protocol's `parse`, marked there.
     bindState(socket, this);
-    this.#undo.push(markPackets(protocol, this), markBytes(socket), markWrites(socket));
+    bindState(protocol, this);
+    this.#undo.push(markPackets(protocol, this), markParsed(protocol), markWrites(socket));
     if (owner.ping) {
       // The server's EXT_INFO (after the first NEWKEYS) says whether it answers PING; the hook reads it here.
       this.pings = 0;
-      bindState(protocol, this);
       this.#undo.push(usePing());
     }
     this.#answerWantReplies();

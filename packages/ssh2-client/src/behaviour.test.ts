@@ -26,6 +26,8 @@ describeAdapter(
         { _onHeader: noop, _authenticated: true },
       );
       const socket = new Socket();
+      // ssh2's client reads the socket into its protocol once connected (client.js:771-773).
+      socket.on("data", (chunk: Buffer) => protocol.parse(chunk, 0, chunk.length));
       // A real Client, its connection replaced by the fake one (as `connect()` would have set them).
       const client = new Client() as Client & Ssh2ClientInternals;
       const channels = new Map<number, unknown>();

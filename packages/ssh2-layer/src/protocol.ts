@@ -48,7 +48,8 @@ const sendPacketFn: unknown = (protocolUtils as { sendPacket?: unknown } | undef
  */
 export function checkModules(Incompatible: Incompatible, methods: readonly string[]): void {
   const prototype = (Protocol as { prototype?: Record<string, unknown> } | undefined)?.prototype;
-  for (const method of methods) {
+  // `parse` for every adapter: activity marking reads the socket's bytes there (see markParsed).
+  for (const method of ["parse", ...methods]) {
     if (typeof prototype?.[method] !== "function") throw new Incompatible(`Protocol#${method}`);
   }
   if (typeof sendPacketFn !== "function") {

@@ -99,7 +99,6 @@ const WRAPPED_HANDLERS = [
 
 const PROTOCOL_METHODS = [
   "ping",
-  "parse",
   "channelSuccess",
   "channelFailure",
   "channelClose",
