@@ -59,6 +59,11 @@ export interface MonitorEvents {
  */
 const SEND_GRID = 4;
 
+/** Whether a probe tick with `misses` unanswered probes ends the monitor (ALIVE_TIMEOUT) instead of probing. */
+function givesUp(probe: ResolvedProbe, misses: number): boolean {
+  return misses >= probe.countMax && !(probe.countMax === 0 && probe.zeroCountMax === "never");
+}
+
 /** When a send due at `at` goes out (see {@linkcode SEND_GRID}). */
 function sendTime(at: number, interval: number): number {
   return interval < MIN_INTERVAL ? at : Math.ceil(at / SEND_GRID) * SEND_GRID;
@@ -379,7 +384,7 @@ export class LivenessMonitor {
       return;
     }
     if (now < this.#nextProbeAt) return;
-    if (this.#misses >= probe.countMax && !(probe.countMax === 0 && probe.zeroCountMax === "never")) {
+    if (givesUp(probe, this.#misses)) {
       this.#expire("ALIVE_TIMEOUT", now - this.#lastInboundAt);
       return;
     }
@@ -451,7 +456,7 @@ export class LivenessMonitor {
   #probeEnds(probe: ResolvedProbe): boolean {
     const misses = this.#probeBase === this.#lastInboundAt ? this.#misses : 0;
     if (probe.replyTimeout !== undefined) return misses > 0;
-    return misses >= probe.countMax && !(probe.countMax === 0 && probe.zeroCountMax === "never");
+    return givesUp(probe, misses);
   }
 
   #probeDue(probe: ResolvedProbe, now: number): number {
