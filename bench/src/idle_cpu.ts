@@ -40,17 +40,29 @@ export interface IdleCpuOptions {
 
 const KINDS = ["builtin", "tsalive"] as const satisfies readonly ServerKind[];
 
-interface Side {
+/** One server process of a side-by-side measure with its client processes, logged in. */
+export interface Side {
   readonly kind: (typeof KINDS)[number];
   readonly server: Worker;
   readonly clients: Worker[];
 }
 
-async function startSide(kind: (typeof KINDS)[number], options: IdleCpuOptions): Promise<Side> {
-  const server = startWorker("./server_worker.ts", `idle-cpu ${kind} server`);
+/**
+ * Starts a server of `kind` with client processes of its own and logs `connections` clients in. The side goes into
+ * `sides` before the logins, so that the caller's cleanup stops its processes even when a login fails.
+ */
+export async function startSide(
+  kind: (typeof KINDS)[number],
+  options: Pick<IdleCpuOptions, "hostKey" | "setting" | "connections" | "clientProcesses">,
+  sides: Side[],
+  label: string,
+): Promise<Side> {
+  const server = startWorker("./server_worker.ts", `${label} ${kind} server`);
   const clients = Array.from({ length: options.clientProcesses }, (_, index) =>
-    startWorker("./client_worker.ts", `idle-cpu ${kind} clients ${index + 1}`),
+    startWorker("./client_worker.ts", `${label} ${kind} clients ${index + 1}`),
   );
+  const side = { kind, server, clients };
+  sides.push(side);
   const { port } = await server.request<{ port: number }>({
     type: "listen",
     kind,
@@ -58,9 +70,14 @@ async function startSide(kind: (typeof KINDS)[number], options: IdleCpuOptions):
     probe: options.setting,
   });
   await Promise.all(clients.map((client) => client.request({ type: "ports" })));
-  progress(`idle CPU, ${kind}: logging in ${options.connections} clients`);
+  progress(`${label}, ${kind}: logging in ${options.connections} clients`);
   await connectAll(clients, split(options.connections, clients.length), port, 300_000);
-  return { kind, server, clients };
+  return side;
+}
+
+/** Stops every process of `sides`. */
+export async function stopSides(sides: readonly Side[]): Promise<void> {
+  for (const side of sides) await Promise.all([side.server, ...side.clients].map((worker) => worker.stop()));
 }
 
 /** Measures both servers' CPU over the same windows; every process it starts is stopped before it returns. */
@@ -68,7 +85,7 @@ export async function idleCpu(options: IdleCpuOptions): Promise<IdleCpuResult> {
   const sides: Side[] = [];
   try {
     // One after the other: each server's logins run on a machine not busy with the other's.
-    for (const kind of KINDS) sides.push(await startSide(kind, options));
+    for (const kind of KINDS) await startSide(kind, options, sides, "idle CPU");
     const connections = { builtin: 0, tsalive: 0 };
     for (const side of sides) {
       const counts = await side.server.request<{ authenticated: number }>({ type: "counts" });
@@ -103,9 +120,7 @@ export async function idleCpu(options: IdleCpuOptions): Promise<IdleCpuResult> {
     }
     return { setting: options.setting, connections, windowMs: options.windowMs, cpu, wakeups, ratios };
   } finally {
-    for (const side of sides) {
-      await Promise.all([side.server, ...side.clients].map((worker) => worker.stop()));
-    }
+    await stopSides(sides);
   }
 }
 

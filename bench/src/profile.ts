@@ -13,12 +13,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateKey, stopAll } from "@tsalive/test-support";
+import { type Side, startSide, stopSides } from "./idle_cpu.ts";
 import { progress, sleep } from "./log.ts";
 import { busyness, describeMachine } from "./machine.ts";
-import { connectAll, split } from "./scale.ts";
 import type { ServerKind } from "./ssh2_server.ts";
 import { table } from "./stats.ts";
-import { startWorker, type Worker } from "./worker.ts";
 
 /** The parts of a `.cpuprofile` the analysis reads. */
 interface CpuProfile {
@@ -143,37 +142,20 @@ function analyse(kind: ServerKind, connections: number, profile: CpuProfile, cpu
   };
 }
 
-interface Side {
-  readonly kind: ServerKind;
-  readonly server: Worker;
-  readonly workers: Worker[];
-  readonly authenticated: number;
-}
-
-async function startSide(kind: ServerKind, hostKey: string, sides: Side[]): Promise<void> {
-  const setting = { interval: 1000, countMax: 3 };
-  const server = startWorker("./server_worker.ts", `${kind} server`);
-  const workers: Worker[] = Array.from({ length: CLIENT_PROCESSES }, (_, index) =>
-    startWorker("./client_worker.ts", `${kind} clients ${index + 1}`),
-  );
-  try {
-    const { port } = await server.request<{ port: number }>({ type: "listen", kind, hostKey, probe: setting });
-    await Promise.all(workers.map((worker) => worker.request({ type: "ports" })));
-    progress(`profile, ${kind}: logging in ${CONNECTIONS} clients`);
-    await connectAll(workers, split(CONNECTIONS, CLIENT_PROCESSES), port, 300_000);
-  } catch (error) {
-    await Promise.all([server, ...workers].map((worker) => worker.stop()));
-    throw error;
-  }
-  const { authenticated } = await server.request<{ authenticated: number }>({ type: "counts" });
-  sides.push({ kind, server, workers, authenticated });
-}
-
 /** Both servers, logged into one after the other, then profiled over the same window. */
 async function profileBoth(hostKey: string, dir: string): Promise<Analysis[]> {
   const sides: Side[] = [];
+  const options = {
+    hostKey,
+    setting: { interval: 1000, countMax: 3 },
+    connections: CONNECTIONS,
+    clientProcesses: CLIENT_PROCESSES,
+  };
   try {
-    for (const kind of ["builtin", "tsalive"] as const) await startSide(kind, hostKey, sides);
+    for (const kind of ["builtin", "tsalive"] as const) await startSide(kind, options, sides, "profile");
+    const authenticated = await Promise.all(
+      sides.map((side) => side.server.request<{ authenticated: number }>({ type: "counts" })),
+    );
     // Let the logins' garbage and the first probe round pass before sampling.
     await sleep(3000);
     const before = await Promise.all(sides.map((side) => side.server.request<number>({ type: "cpu" })));
@@ -186,13 +168,13 @@ async function profileBoth(hostKey: string, dir: string): Promise<Analysis[]> {
     return sides.map((side, i) =>
       analyse(
         side.kind,
-        side.authenticated,
+        authenticated[i]?.authenticated ?? 0,
         JSON.parse(readFileSync(paths[i] as string, "utf8")) as CpuProfile,
         (after[i] ?? 0) - (before[i] ?? 0),
       ),
     );
   } finally {
-    for (const side of sides) await Promise.all([side.server, ...side.workers].map((worker) => worker.stop()));
+    await stopSides(sides);
   }
 }
 
