@@ -24,6 +24,7 @@ import type { Connection } from "ssh2";
 import { installAnswers, removeAnswers } from "./_answers.ts";
 import { trackChannels, untrackChannels } from "./_channel_tracking.ts";
 import { FORWARDED, subscribe } from "./_forwarding.ts";
+import { holdIdentification, passIdentification, releaseIdentification } from "./_identification.ts";
 import { installProbes, removeProbes } from "./_probes.ts";
 import { OptionsRefused, refuseAuthenticated, resolveFor } from "./_refuse.ts";
 import { checkConnection, type HandlerOf } from "./_ssh2_internals.ts";
@@ -66,8 +67,10 @@ export function watchSocket(state: ConnectionState): void {
   if (options.tcpKeepAlive) socket.setKeepAlive(true);
   if (options.beforeAuth !== undefined) startMonitor(state, options.beforeAuth);
   bindState(socket, state);
-  // Raw bytes are inbound activity until ssh2 parses packets (a client that stalls before its identification)
-  // and during key exchanges. The close stays watched after detach(): the supervisor stops the processes then.
+  // Raw bytes are inbound activity until ssh2 parses packets (a client that stalls before its identification), and
+  // so are those the identification hold keeps back. The close stays watched after detach(): the supervisor stops
+  // the processes then.
+  holdIdentification(socket);
   markBytes(socket);
   hook(socket, "_destroy", _destroy);
 }
@@ -87,9 +90,11 @@ export function adopt(state: ConnectionState, connection: Connection): void {
   bindState(protocol, state);
   markPackets(protocol, state);
   // ssh2 reads the socket now (its 'data' listener feeds parse): bytes are marked there, and the socket's 'data'
-  // listeners go back to ssh2's one.
+  // listeners go back to ssh2's one. ssh2 has the identification line: the hold stays, passing chunks on, until
+  // detach.
   markParsed(protocol);
   unmarkBytes(state.socket);
+  passIdentification(state.socket);
   installProbes(protocol);
   installAnswers(protocol);
   hook(protocol._handlers, "USERAUTH_REQUEST", onUserauthRequest);
@@ -127,6 +132,7 @@ function dispose(state: ConnectionState): void {
     unmarkPackets(protocol, state);
   }
   unmarkBytes(socket);
+  releaseIdentification(socket);
 }
 
 /**

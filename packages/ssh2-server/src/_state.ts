@@ -8,6 +8,7 @@ import type { Socket } from "node:net";
 import type { Emitter, LivenessError, LivenessMonitor, LivenessTransport } from "@tsalive/core";
 import { type PacketState, sendIgnore } from "@tsalive/ssh2-layer";
 import type { ChannelRegistry } from "./_channels.ts";
+import type { IdentificationState } from "./_identification.ts";
 import { sendProbe } from "./_probes.ts";
 import type { Ssh2ConnectionInternals, Ssh2Protocol } from "./_ssh2_internals.ts";
 import type { StoppedProcess } from "./_stop_processes.ts";
@@ -44,9 +45,10 @@ const WRITES = 2;
 const DISPOSED = 4;
 const ENDING = 8;
 const PROBE_ON_CHANNEL = 16;
+const IDENTIFIED = 32;
 
 /** One connection's state (see above); made with its handle at the accept, or by `attachConnection()`. */
-export class ConnectionState implements PacketState, LivenessTransport {
+export class ConnectionState implements PacketState, LivenessTransport, IdentificationState {
   readonly socket: Socket;
   /** The connection's public handle, for `ConnectionLiveness.of(socket)`. */
   readonly handle: ConnectionLiveness;
@@ -132,6 +134,14 @@ export class ConnectionState implements PacketState, LivenessTransport {
   }
   set ending(value: boolean) {
     this.flags = withBit(this.flags, ENDING, value);
+  }
+
+  /** Set once the client's identification line passed the hold (`_identification.ts`). */
+  get identified(): boolean {
+    return (this.flags & IDENTIFIED) !== 0;
+  }
+  set identified(value: boolean) {
+    this.flags = withBit(this.flags, IDENTIFIED, value);
   }
 
   /** Whether the latest probe went as a channel request. */
