@@ -11,6 +11,7 @@ import {
   type Undo,
   usePing,
 } from "@tsalive/ssh2-layer";
+import { holdIdentification, type IdentificationState } from "./_identification.ts";
 import {
   checkConnection,
   type GlobalReplyCallback,
@@ -45,7 +46,7 @@ export interface ConnectionOwner {
  * want-reply answers, TCPKeepAlive and ConnectTimeout. `dispose()` removes every one of them; it runs on the
  * socket's 'close' and on `detach()`.
  */
-export class Connection {
+export class Connection implements IdentificationState {
   readonly protocol: Ssh2Protocol;
   readonly socket: Socket;
   monitor: LivenessMonitor | undefined;
@@ -53,6 +54,8 @@ export class Connection {
   peerPings = false;
   /** PINGs awaiting their PONG; `undefined` unless `probeKind` is `ping@openssh.com`. */
   pings: number | undefined;
+  /** Whether the server's identification line passed the hold (`_identification.ts`). */
+  identified: boolean;
   /** ssh2's `_onPacket` and ours (the layer's packet marking keeps them here). */
   ssh2OnPacket: (() => void) | undefined;
   onPacket: (() => void) | undefined;
@@ -76,6 +79,10 @@ export class Connection {
     // monitor) there. ssh2 feeds every byte it reads from the socket to the protocol's `parse`, marked there.
     bindState(socket, this);
     bindState(protocol, this);
+    // A connection that connect() just started gets the server's identification line to ssh2 whole; marking goes on
+    // top of the hold, so held bytes count as they arrive.
+    this.identified = !options.fresh;
+    if (options.fresh) this.#undo.push(holdIdentification(protocol));
     this.#undo.push(markPackets(protocol, this), markParsed(protocol), markWrites(socket));
     if (owner.ping) {
       // The server's EXT_INFO (after the first NEWKEYS) says whether it answers PING; the hook reads it here.
