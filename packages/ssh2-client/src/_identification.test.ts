@@ -40,6 +40,21 @@ describe("the server identification hold", () => {
     assert.deepEqual(parsed, ["welcome\r\nSSH-2.0-x\r\n"]);
   });
 
+  it("hands over lines that reach ssh2's longest line without an identification, and holds nothing after", () => {
+    const { protocol, parsed, state } = parsing();
+    holdIdentification(protocol);
+    const line = Buffer.from(`${"w".repeat(1022)}\r\n`);
+    for (let n = 0; n < 7; n++) protocol.parse(line, 0, line.length);
+    assert.equal(parsed.length, 0, "seven lines, held");
+    protocol.parse(line, 0, line.length);
+    protocol.parse(Buffer.from("SSH-2"), 0, 5);
+    assert.deepEqual(
+      parsed.map((chunk) => chunk.length),
+      [8192, 5],
+    );
+    assert.equal(state.identified, true);
+  });
+
   it("passes a first chunk that holds the whole line untouched, the same object", () => {
     const seen: Buffer[] = [];
     const protocol = { parse: (chunk: Buffer) => void seen.push(chunk) } as unknown as Ssh2Protocol;

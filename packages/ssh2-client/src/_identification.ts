@@ -18,17 +18,20 @@ export interface IdentificationState {
   identified: boolean;
 }
 
-/** ssh2's MAX_LINE_LEN (Protocol.js:85) times a few lines: more than that goes on as it is, for ssh2 to refuse. */
-const MAX_HEADER = 8 * 8192;
+/**
+ * ssh2's MAX_LINE_LEN (Protocol.js:85): held lines before the identification that add up to more go on as they are,
+ * so that a server trickling lines costs at most that much copying per read.
+ */
+const MAX_HEADER = 8192;
 const LF = 0x0a;
 const SSH_DASH = Buffer.from("SSH-");
 
-// Only a protocol whose header is still coming has chunks here.
-const held = new WeakMap<Ssh2Protocol, Buffer[]>();
+// Only a protocol whose header is still coming has its bytes so far here.
+const held = new WeakMap<Ssh2Protocol, Buffer>();
 
-/** Whether `data` holds a whole line that starts with `SSH-`. */
-function hasIdentification(data: Buffer): boolean {
-  for (let start = 0; start < data.length; ) {
+/** Whether `data` holds a whole line, starting at `from` or after, that starts with `SSH-`. */
+function hasIdentification(data: Buffer, from: number): boolean {
+  for (let start = from; start < data.length; ) {
     const end = data.indexOf(LF, start);
     if (end === -1) return false;
     if (data.subarray(start, start + SSH_DASH.length).equals(SSH_DASH)) return true;
@@ -46,9 +49,11 @@ function parse(this: Ssh2Protocol, chunk: Buffer, i: number, len: number): void 
   }
   const before = held.get(this);
   const piece = i === 0 && len === chunk.length ? chunk : chunk.subarray(i, len);
-  const data = before === undefined ? piece : Buffer.concat([...before, piece]);
-  if (!hasIdentification(data) && data.length < MAX_HEADER) {
-    held.set(this, [...(before ?? []), piece]);
+  const data = before === undefined ? piece : Buffer.concat([before, piece]);
+  // The lines already whole in `before` were not the identification: only the one still coming can be.
+  const from = before === undefined ? 0 : before.lastIndexOf(LF) + 1;
+  if (!hasIdentification(data, from) && data.length < MAX_HEADER) {
+    held.set(this, data);
     return;
   }
   state.identified = true;
@@ -69,11 +74,9 @@ export function holdIdentification(protocol: Ssh2Protocol): () => void {
 function releaseIdentification(protocol: Ssh2Protocol): void {
   const next = previous(protocol, parse) as Parse | undefined;
   const state = stateOf<IdentificationState>(protocol);
-  const chunks = held.get(protocol);
+  const data = held.get(protocol);
   held.delete(protocol);
   if (state !== undefined) state.identified = true;
   unhook(protocol, "parse", parse);
-  if (next === undefined || chunks === undefined) return;
-  const data = Buffer.concat(chunks);
-  next.call(protocol, data, 0, data.length);
+  if (next !== undefined && data !== undefined) next.call(protocol, data, 0, data.length);
 }
