@@ -21,11 +21,13 @@ system_node=$(dirname "$(command -v node)")
 node_stage_options="--test-reporter=tap"
 
 names=() seconds=() passed=() failed=() results=()
-# Counts one stage's log: Node's TAP summaries, Deno's (tests and their steps), Bun's.
+# Counts one stage's log: Node's TAP summaries (cancelled tests as failed), Deno's (tests and their steps), Bun's.
 count() {
   awk '
     /^# pass [0-9]+$/ { pass += $3 }
     /^# fail [0-9]+$/ { fail += $3 }
+    # A test cancelled by its suite (a before hook that failed, a timeout) did not pass: it counts as failed.
+    /^# cancelled [0-9]+$/ { fail += $3 }
     /^(ok|FAILED) \| [0-9]+ passed/ {
       if (match($0, /[0-9]+ passed( \([0-9]+ steps?\))?/)) { split(substr($0, RSTART, RLENGTH), a, /[^0-9]+/); pass += a[1] + a[2] }
       if (match($0, /[0-9]+ failed( \([0-9]+ steps?\))?/)) { split(substr($0, RSTART, RLENGTH), a, /[^0-9]+/); fail += a[1] + a[2] }
