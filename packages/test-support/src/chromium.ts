@@ -38,8 +38,12 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
+/** How many times a launch is tried: Chromium has hung before its DevTools pipe answered, once in many CI runs. */
+const LAUNCH_ATTEMPTS = 2;
+
 /**
- * Launches headless Chromium with a fresh profile directory.
+ * Launches headless Chromium with a fresh profile directory. A launch that times out (30 s) is tried once more
+ * with a new profile, and says so on stderr; a second timeout throws.
  *
  * @example
  * ```ts no-run
@@ -53,6 +57,19 @@ export interface Chromium {
 export async function launchChromium(
   options: { readonly viewport?: { width: number; height: number } } = {},
 ): Promise<Chromium> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchOnce(options);
+    } catch (error) {
+      if (attempt >= LAUNCH_ATTEMPTS || !(error instanceof Error) || error.name !== "TimeoutError") throw error;
+      console.error(
+        `chromium: launch ${attempt} timed out, trying again with a new profile: ${error.message.split("\n")[0]}`,
+      );
+    }
+  }
+}
+
+async function launchOnce(options: { readonly viewport?: { width: number; height: number } }): Promise<Chromium> {
   const profile = mkdtempSync(join(tmpdir(), "tsalive-chromium-"));
   let context: BrowserContext | undefined;
   let closing: Promise<void> | undefined;
